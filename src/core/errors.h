@@ -1,0 +1,40 @@
+/* Error contract of the core.
+ *
+ * Every core function returns 0 on success or a negative code: an AVERROR
+ * (which includes AVERROR(errno)) or one of the domain errors below. The
+ * process exit code is decided in exactly one place, pbc_exit_code(). */
+#ifndef PBC_ERRORS_H
+#define PBC_ERRORS_H
+
+#include <libavutil/error.h>
+
+enum pbc_error {
+    PBC_E_USAGE       = FFERRTAG('P', 'B', 'u', 's'), /* bad arguments or inputs: exit 1 */
+    PBC_E_DEPENDENCY  = FFERRTAG('P', 'B', 'd', 'p'), /* encoder missing from libavcodec: exit 1 */
+    PBC_E_NOSPACE     = FFERRTAG('P', 'B', 'n', 's'), /* build dir cannot hold the outputs: exit 1 */
+    PBC_E_PROBE       = FFERRTAG('P', 'B', 'p', 'r'), /* an input cannot be probed for ENCODE: exit 1 */
+    PBC_E_OVER_LIMIT  = FFERRTAG('P', 'B', 'o', 'v'), /* finished, outputs exceed usable bytes: exit 2 */
+    PBC_E_INFEASIBLE  = FFERRTAG('P', 'B', 'i', 'f'), /* dry run: the budget cannot be met: exit 2 */
+    PBC_E_PROGRESS    = FFERRTAG('P', 'B', 'p', 'g'), /* progress file missing/corrupt/inconsistent: exit 3 */
+    PBC_E_INTERRUPTED = FFERRTAG('P', 'B', 'i', 'n'), /* SIGINT/SIGTERM: exit 4 */
+    PBC_E_VERIFY      = FFERRTAG('P', 'B', 'v', 'f'), /* --verify found a mismatch */
+};
+
+enum pbc_exit {
+    PBC_EXIT_OK = 0,
+    PBC_EXIT_USAGE = 1,
+    PBC_EXIT_OVER_LIMIT = 2,
+    PBC_EXIT_PROGRESS = 3,
+    PBC_EXIT_RUNTIME = 4,
+};
+
+/* Maps a return code of the core to the process exit code of the spec:
+ * 0 -> 0; usage, dependency, space and probe errors -> 1; over the limit or
+ * infeasible -> 2; progress-file errors -> 3; anything else -> 4. */
+int pbc_exit_code(int err);
+
+/* A human-readable text for a domain error or an AVERROR. The returned
+ * string is static or lives in buf. */
+const char *pbc_strerror(int err, char *buf, size_t size);
+
+#endif

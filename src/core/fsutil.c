@@ -1,0 +1,192 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <libavutil/error.h>
+
+#include "fsutil.h"
+
+char *fs_join(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir), nl = strlen(name);
+    int slash = dl && dir[dl - 1] != '/';
+    char *s = malloc(dl + slash + nl + 1);
+    if (!s)
+        return NULL;
+    memcpy(s, dir, dl);
+    if (slash)
+        s[dl] = '/';
+    memcpy(s + dl + slash, name, nl + 1);
+    return s;
+}
+
+char *fs_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+char *fs_partial_path(const char *final_path)
+{
+    char *dir = fs_dirname(final_path);
+    const char *slash = strrchr(final_path, '/');
+    const char *base = slash ? slash + 1 : final_path;
+    char *out = NULL;
+    if (!dir)
+        return NULL;
+    size_t len = strlen(dir) + strlen(base) + sizeof(FS_PARTIAL_SUFFIX) + 3;
+    out = malloc(len);
+    if (out)
+        snprintf(out, len, "%s/.%s%s", dir, base, FS_PARTIAL_SUFFIX);
+    free(dir);
+    return out;
+}
+
+int fs_is_partial_name(const char *name)
+{
+    size_t n = strlen(name), s = strlen(FS_PARTIAL_SUFFIX);
+    return name[0] == '.' && n > s + 1 && !strcmp(name + n - s, FS_PARTIAL_SUFFIX);
+}
+
+int fs_remove_partials(const char *dir, int *removed)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int ret = 0, count = 0;
+    if (!d)
+        return AVERROR(errno);
+    while ((e = readdir(d))) {
+        if (!fs_is_partial_name(e->d_name))
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT) {
+            ret = AVERROR(errno);
+            break;
+        }
+        count++;
+    }
+    closedir(d);
+    if (!ret && count)
+        ret = fs_fsync_dir(dir);
+    if (removed)
+        *removed = count;
+    return ret;
+}
+
+int fs_fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int ret = 0;
+    if (fd < 0)
+        return AVERROR(errno);
+    if (fsync(fd) < 0 && errno != EINVAL)
+        ret = AVERROR(errno);
+    close(fd);
+    return ret;
+}
+
+int fs_rename_durable(const char *tmp, const char *final_path)
+{
+    char *dir = NULL;
+    int ret;
+    if (rename(tmp, final_path) < 0)
+        return AVERROR(errno);
+    dir = fs_dirname(final_path);
+    if (!dir)
+        return AVERROR(ENOMEM);
+    ret = fs_fsync_dir(dir);
+    free(dir);
+    return ret;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len)
+{
+    char *tmp = fs_partial_path(path);
+    const char *p = data;
+    int fd = -1, ret = 0;
+    if (!tmp)
+        return AVERROR(ENOMEM);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        ret = AVERROR(errno);
+        goto end;
+    }
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            ret = AVERROR(errno);
+            goto end;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (fsync(fd) < 0) {
+        ret = AVERROR(errno);
+        goto end;
+    }
+    if (close(fd) < 0) {
+        fd = -1;
+        ret = AVERROR(errno);
+        goto end;
+    }
+    fd = -1;
+    ret = fs_rename_durable(tmp, path);
+end:
+    if (fd >= 0)
+        close(fd);
+    if (ret < 0)
+        unlink(tmp);
+    free(tmp);
+    return ret;
+}
+
+int fs_mkdir_p(const char *dir)
+{
+    char buf[PATH_MAX];
+    size_t len = strlen(dir);
+    if (len == 0 || len >= sizeof(buf))
+        return AVERROR(ENAMETOOLONG);
+    memcpy(buf, dir, len + 1);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+            return AVERROR(errno);
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+        return AVERROR(errno);
+    struct stat st;
+    if (stat(buf, &st) < 0)
+        return AVERROR(errno);
+    if (!S_ISDIR(st.st_mode))
+        return AVERROR(ENOTDIR);
+    return 0;
+}
+
+int fs_free_bytes(const char *dir, int64_t *out)
+{
+    struct statvfs vfs;
+    if (statvfs(dir, &vfs) < 0)
+        return AVERROR(errno);
+    *out = (int64_t)vfs.f_bavail * (int64_t)vfs.f_frsize;
+    return 0;
+}
+
+char *fs_realpath(const char *path)
+{
+    return realpath(path, NULL);
+}

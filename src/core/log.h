@@ -1,0 +1,49 @@
+/* The run log: every line carries a UTC timestamp and a level, is appended
+ * to the log file and echoed to stdout. A live status line (progress) goes
+ * to stderr only when stderr is a terminal, and never into the log file. */
+#ifndef PBC_LOG_H
+#define PBC_LOG_H
+
+enum log_level {
+    PBC_LOG_ERROR,
+    PBC_LOG_WARN,
+    PBC_LOG_INFO,
+    PBC_LOG_DEBUG,
+};
+
+struct pbc_log;
+
+/* Opens (creates or appends to) path. path may be NULL: stdout only.
+ * verbosity: -1 quiet (errors and warnings echoed), 0 normal, 1 debug.
+ * Returns 0 or AVERROR(errno); on failure *lg is NULL. */
+int log_open(struct pbc_log **lg, const char *path, int verbosity);
+
+/* Flushes, closes and frees; accepts NULL and sets *lg to NULL. */
+void log_close(struct pbc_log **lg);
+
+/* One log line. lg may be NULL (then stderr only, for early errors). */
+void log_msg(struct pbc_log *lg, enum log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#define log_error(lg, ...) log_msg(lg, PBC_LOG_ERROR, __VA_ARGS__)
+#define log_warn(lg, ...)  log_msg(lg, PBC_LOG_WARN, __VA_ARGS__)
+#define log_info(lg, ...)  log_msg(lg, PBC_LOG_INFO, __VA_ARGS__)
+#define log_debug(lg, ...) log_msg(lg, PBC_LOG_DEBUG, __VA_ARGS__)
+
+/* Replaces the live status line on stderr (a terminal only; otherwise a
+ * no-op). Rate-limited to a few updates per second. */
+void log_status(struct pbc_log *lg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Clears the live status line, if one is shown. */
+void log_status_clear(struct pbc_log *lg);
+
+/* Routes the av_log output of FFmpeg's libraries through lg: errors and
+ * warnings become log lines, the rest is dropped unless verbosity is 1.
+ * Pass NULL to restore FFmpeg's default callback. */
+void log_route_libav(struct pbc_log *lg);
+
+/* Formats a byte count as "50.00 GB" (decimal units, as disc makers use). */
+const char *log_human_bytes(long long bytes, char *buf, unsigned size);
+
+#endif

@@ -1,0 +1,22 @@
+/* Probing of inputs with libavformat, for the ENCODE plan. */
+#ifndef PBC_PROBE_H
+#define PBC_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct probe_info {
+    double duration;       /* seconds: the video stream's, else the container's */
+    int64_t video_frames;  /* exact when the container indexes it, else duration x frame rate */
+    int has_video;
+    int has_audio;
+    int width, height;
+};
+
+/* Opens path read-only and reads its headers and stream info. An input
+ * without a video stream or without a usable duration is an error.
+ * Returns 0, or PBC_E_PROBE with a one-line reason in err (e.g. "Invalid
+ * data found when processing input", "no video stream"). */
+int probe_file(const char *path, struct probe_info *info, char *err, size_t errlen);
+
+#endif

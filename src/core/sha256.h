@@ -1,0 +1,30 @@
+/* SHA-256, streaming. Backed by OpenSSL's libcrypto (SHA-NI/AVX2 code
+ * paths); see docs/BENCHMARKS.md for the measurement behind the choice. */
+#ifndef PBC_SHA256_H
+#define PBC_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHA256_BYTES 32
+#define SHA256_HEX_LEN 64 /* plus the terminating NUL */
+
+struct pbc_sha256;
+
+/* Returns NULL on ENOMEM. */
+struct pbc_sha256 *sha256_alloc(void);
+void sha256_update(struct pbc_sha256 *s, const void *data, size_t len);
+/* Writes the digest; the context is reset and may be reused. */
+void sha256_final(struct pbc_sha256 *s, uint8_t digest[SHA256_BYTES]);
+void sha256_free(struct pbc_sha256 **s);
+
+/* Lower-case hex of a digest into out[SHA256_HEX_LEN + 1]. */
+void sha256_hex(const uint8_t digest[SHA256_BYTES], char out[SHA256_HEX_LEN + 1]);
+
+/* 1 when s is 64 lower-case hex digits. */
+int sha256_hex_valid(const char *s);
+
+/* Hashes a whole file (opened read-only); 0 or AVERROR. */
+int sha256_file(const char *path, uint8_t digest[SHA256_BYTES]);
+
+#endif

@@ -1,0 +1,45 @@
+/* ENCODE mode: one clip, in-process, demux -> decode -> SVT-AV1 + Opus ->
+ * MP4, in the shape of FFmpeg's doc/examples/transcode.c. */
+#ifndef PBC_TRANSCODE_H
+#define PBC_TRANSCODE_H
+
+#include <stdint.h>
+
+struct pbc_log;
+
+/* Called a few times per second with the clip's position. */
+typedef void (*transcode_progress_fn)(void *opaque, double done_seconds,
+                                      double total_seconds, double fps);
+
+struct transcode_params {
+    const char *src_path;    /* the original, opened read-only */
+    const char *dst_path;    /* the temporary output path; the caller renames it */
+    const char *clip_name;   /* for messages */
+    int64_t video_kbps;      /* target video bitrate */
+    int preset;              /* SVT-AV1 preset 0..13 */
+    int audio_kbps;          /* Opus bitrate (64) */
+    int threads;             /* 0: as many as cores */
+    struct pbc_log *log;
+    transcode_progress_fn progress;
+    void *progress_opaque;
+};
+
+struct transcode_stats {
+    double duration;           /* seconds of video written */
+    int64_t video_frames_in;   /* decoded */
+    int64_t video_frames_out;  /* encoded */
+    int64_t audio_packets_out;
+    int64_t corrupt_packets;   /* skipped, as ffmpeg does */
+    int64_t decode_errors;
+    int64_t output_bytes;
+};
+
+/* Returns 1 when this libavcodec has the libsvtav1 and libopus encoders. */
+int transcode_encoders_available(const char **missing);
+
+/* Encodes p->src_path to p->dst_path. The failure that stops it is logged
+ * once, naming the clip and the cause. Polls pbc_interrupted. On failure
+ * dst_path is removed. Returns 0, PBC_E_INTERRUPTED, or a negative AVERROR. */
+int transcode_clip(const struct transcode_params *p, struct transcode_stats *st);
+
+#endif
