@@ -24,7 +24,9 @@ void sha256_hex(const uint8_t digest[SHA256_BYTES], char out[SHA256_HEX_LEN + 1]
 /* 1 when s is 64 lower-case hex digits. */
 int sha256_hex_valid(const char *s);
 
-/* Hashes a whole file (opened read-only); 0 or AVERROR. */
+/* Hashes a whole file (opened read-only, O_NOATIME where permitted).
+ * Returns 0, AVERROR(errno), or PBC_E_INTERRUPTED when pbc_interrupted is
+ * set. */
 int sha256_file(const char *path, uint8_t digest[SHA256_BYTES]);
 
 #endif
