@@ -66,7 +66,8 @@ int fs_remove_partials(const char *dir, int *removed)
     int ret = 0, count = 0;
     if (!d)
         return AVERROR(errno);
-    while ((e = readdir(d))) {
+    /* readdir returns NULL both at the end and on error; errno tells */
+    while ((errno = 0, e = readdir(d))) {
         if (!fs_is_partial_name(e->d_name))
             continue;
         if (unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT) {
@@ -75,6 +76,8 @@ int fs_remove_partials(const char *dir, int *removed)
         }
         count++;
     }
+    if (!e && errno)
+        ret = AVERROR(errno);
     closedir(d);
     if (!ret && count)
         ret = fs_fsync_dir(dir);
@@ -116,7 +119,13 @@ int fs_write_atomic(const char *path, const void *data, size_t len)
     int fd = -1, ret = 0;
     if (!tmp)
         return AVERROR(ENOMEM);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* A stale partial (or a symlink planted under its name) is removed,
+     * never written through: the write must land in this directory. */
+    if (unlink(tmp) < 0 && errno != ENOENT) {
+        ret = AVERROR(errno);
+        goto end;
+    }
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) {
         ret = AVERROR(errno);
         goto end;
