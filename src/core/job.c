@@ -1,2 +1,277 @@
-/* placeholder until the module lands */
-typedef int pbc_placeholder;
+/* The job, top to bottom: check the inputs (or the progress file), open the
+ * log, plan, run the clips, complete. job_run reads as the table of
+ * contents of a run; each step lives in its own module. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "fsutil.h"
+#include "interrupt.h"
+#include "job.h"
+#include "job_internal.h"
+#include "log.h"
+#include "version.h"
+
+static void log_header(struct job *j)
+{
+    const struct pbc_options *opt = j->opt;
+    char line[4096], libs[512];
+    size_t used = 0;
+    log_info(j->log, "%s starting%s", pbc_version(), opt->dry_run ? " (dry run: nothing is written)" : "");
+    log_info(j->log, "libraries: %s", pbc_library_versions(libs, sizeof(libs)));
+    line[0] = '\0';
+    for (int i = 0; i < opt->argc && used < sizeof(line); i++)
+        used += (size_t)snprintf(line + used, sizeof(line) - used, "%s'%s'", i ? " " : "", opt->argv[i]);
+    log_info(j->log, "arguments: %s", line);
+}
+
+static int open_log(struct job *j)
+{
+    const struct pbc_options *opt = j->opt;
+    int ret = log_open(&j->log, opt->dry_run ? NULL : opt->logfile, opt->verbosity);
+    if (ret < 0) {
+        fprintf(stderr, "prepare_bodycam: --logfile %s: %s\n", opt->logfile, av_err2str(ret));
+        return PBC_E_USAGE;
+    }
+    log_route_libav(j->log);
+    log_header(j);
+    return 0;
+}
+
+static int prepare_build_dir(struct job *j)
+{
+    const char *dir = j->prog->build_dir;
+    int removed = 0, ret;
+    struct stat st;
+    if (!j->resumed && stat(j->progress_path, &st) == 0)
+        log_warn(j->log, "%s exists but --resume was not given: it is replaced and the job starts over",
+                 j->progress_path);
+    ret = fs_remove_partials(dir, &removed);
+    if (ret < 0) {
+        log_error(j->log, "cannot clean the build directory %s: %s", dir, av_err2str(ret));
+        return ret;
+    }
+    if (removed)
+        log_info(j->log, "removed %d partial file(s) left in %s by an interrupted run", removed, dir);
+    return 0;
+}
+
+int job_check_space(struct job *j)
+{
+    const struct progress *p = j->prog;
+    int64_t need = j->other_files, free_bytes = 0, written = 0;
+    char h1[32], h2[32];
+    int ret;
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        const struct clip *c = &p->clips[i];
+        if (c->status == CLIP_DONE)
+            written += plan_sector_round(c->output_size);
+        else if (p->mode == MODE_COPY)
+            need += plan_sector_round(c->source_size);
+    }
+    /* ENCODE writes at most what is left of the usable bytes. */
+    if (p->mode == MODE_ENCODE)
+        need += j->usable - written > 0 ? j->usable - written : 0;
+    if ((ret = fs_free_bytes(p->build_dir, &free_bytes)) < 0) {
+        log_error(j->log, "cannot read the free space of %s: %s", p->build_dir, av_err2str(ret));
+        return ret;
+    }
+    if (free_bytes < need) {
+        log_error(j->log, "not enough free space in %s: %lld bytes (%s) needed, %lld bytes (%s) free",
+                  p->build_dir, (long long)need, log_human_bytes(need, h1, sizeof(h1)),
+                  (long long)free_bytes, log_human_bytes(free_bytes, h2, sizeof(h2)));
+        return PBC_E_NOSPACE;
+    }
+    log_info(j->log, "free space in %s: %lld bytes (%s), %lld bytes (%s) needed", p->build_dir,
+             (long long)free_bytes, log_human_bytes(free_bytes, h1, sizeof(h1)),
+             (long long)need, log_human_bytes(need, h2, sizeof(h2)));
+    return 0;
+}
+
+/* When the outputs do not fit, re-encode the clip that overshot most, as
+ * few times as needed; the planner says when nothing more can help. */
+static int final_guard(struct job *j)
+{
+    const struct progress *p = j->prog;
+    for (size_t round = 0; round < 2 * p->nb_clips + 1; round++) {
+        int64_t total, kbps;
+        size_t idx;
+        int ret;
+        job_disc_total(j, &total);
+        if (total <= j->usable)
+            return 0;
+        if (!plan_guard_pick(p, j->other_files, &idx, &kbps)) {
+            log_warn(j->log, "the outputs (%lld bytes with sector rounding and the build directory's "
+                     "files) exceed the usable %lld bytes, and no re-encode can bring them within it",
+                     (long long)total, (long long)j->usable);
+            return 0;
+        }
+        log_warn(j->log, "final guard: the outputs need %lld bytes, %lld more than usable; "
+                 "re-encoding %s (%lld bytes at %lld kbit/s) at %lld kbit/s",
+                 (long long)total, (long long)(total - j->usable), p->clips[idx].name,
+                 (long long)p->clips[idx].output_size, (long long)p->clips[idx].target_kbps,
+                 (long long)kbps);
+        if ((ret = job_clip_reencode(j, idx, kbps)) < 0)
+            return ret;
+    }
+    return 0;
+}
+
+/* What the disc will hold: every output and, when it lives in the build
+ * directory, the progress file, each in whole sectors. */
+static int measure_outputs(struct job *j, int64_t *total)
+{
+    const struct progress *p = j->prog;
+    char *dir = fs_dirname(j->progress_path), *real = NULL;
+    struct stat st;
+    int64_t sum = 0;
+    if (!dir)
+        return AVERROR(ENOMEM);
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        char *path = fs_join(p->build_dir, p->clips[i].name);
+        int ok = path && stat(path, &st) == 0;
+        free(path);
+        if (!ok) {
+            log_error(j->log, "output %s is missing from %s", p->clips[i].name, p->build_dir);
+            free(dir);
+            return AVERROR(ENOENT);
+        }
+        sum += plan_sector_round(st.st_size);
+    }
+    real = fs_realpath(dir);
+    if (real && !strcmp(real, p->build_dir) && stat(j->progress_path, &st) == 0)
+        sum += plan_sector_round(st.st_size);
+    free(real);
+    free(dir);
+    *total = sum;
+    return 0;
+}
+
+static void delete_originals(struct job *j)
+{
+    const struct progress *p = j->prog;
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        const struct clip *c = &p->clips[i];
+        struct stat st;
+        if (stat(c->source, &st) < 0) {
+            log_info(j->log, "original %s: already gone", c->source);
+            continue;
+        }
+        /* Never delete a file that is not the one the job read. */
+        if (st.st_size != c->source_size ||
+            (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != c->source_mtime_ns) {
+            log_warn(j->log, "original %s changed since it was processed: kept", c->source);
+            continue;
+        }
+        if (unlink(c->source) < 0)
+            log_warn(j->log, "cannot delete original %s: %s", c->source, strerror(errno));
+        else
+            log_info(j->log, "deleted original %s", c->source);
+    }
+}
+
+static int complete(struct job *j)
+{
+    struct progress *p = j->prog;
+    char *done_path = NULL, *dir = NULL, h1[32], h2[32];
+    int64_t total = 0;
+    int ret;
+    if (p->mode == MODE_ENCODE && (ret = final_guard(j)) < 0)
+        return ret;
+    if ((ret = measure_outputs(j, &total)) < 0)
+        return ret;
+    if (total > j->usable) {
+        log_error(j->log, "the outputs take %lld bytes (%s) on the disc, %lld more than the usable "
+                  "%lld bytes (%s); outputs and originals are kept for inspection",
+                  (long long)total, log_human_bytes(total, h1, sizeof(h1)),
+                  (long long)(total - j->usable), (long long)j->usable,
+                  log_human_bytes(j->usable, h2, sizeof(h2)));
+        return PBC_E_OVER_LIMIT;
+    }
+    log_info(j->log, "the outputs take %lld bytes (%s) on the disc, within the usable %lld bytes (%s): %.2f%% full",
+             (long long)total, log_human_bytes(total, h1, sizeof(h1)), (long long)j->usable,
+             log_human_bytes(j->usable, h2, sizeof(h2)), 100.0 * (double)total / (double)j->usable);
+    dir = fs_dirname(j->progress_path);
+    done_path = dir ? fs_join(dir, PROGRESS_COMPLETED_NAME) : NULL;
+    if (!done_path) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    if (strcmp(done_path, j->progress_path) && (ret = fs_rename_durable(j->progress_path, done_path)) < 0) {
+        log_error(j->log, "cannot rename %s to %s: %s", j->progress_path, done_path, av_err2str(ret));
+        goto end;
+    }
+    log_info(j->log, "progress file renamed to %s", done_path);
+    if (p->delete_originals)
+        delete_originals(j);
+end:
+    free(dir);
+    free(done_path);
+    return ret;
+}
+
+static void log_outcome(struct job *j, int ret)
+{
+    char buf[128];
+    double elapsed;
+    struct timespec now;
+    if (!j->log)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    elapsed = (now.tv_sec - j->started.tv_sec) + (now.tv_nsec - j->started.tv_nsec) / 1e9;
+    if (j->prog && !j->opt->dry_run)
+        log_info(j->log, "clips done: %zu of %zu", progress_count(j->prog, CLIP_DONE), j->prog->nb_clips);
+    if (ret == PBC_E_INTERRUPTED)
+        log_warn(j->log, "interrupted: progress saved; resume with --resume %s", j->progress_path);
+    else if (ret < 0 && pbc_exit_code(ret) == PBC_EXIT_RUNTIME && j->progress_path)
+        log_warn(j->log, "stopped by an error: progress saved; resume with --resume %s", j->progress_path);
+    log_info(j->log, "finished in %.1f s: exit code %d (%s)", elapsed, pbc_exit_code(ret),
+             ret ? pbc_strerror(ret, buf, sizeof(buf)) : "success");
+}
+
+int job_run(const struct pbc_options *opt)
+{
+    struct job j = { .opt = opt };
+    int ret;
+    clock_gettime(CLOCK_MONOTONIC, &j.started);
+
+    ret = opt->resume_path ? job_inputs_resume(&j) : job_inputs_fresh(&j);
+    if (ret < 0)
+        goto end;
+    if (!opt->resume_path && (ret = job_decide_mode(&j)) < 0)
+        goto end;
+    if (!opt->dry_run && !j.resumed && (ret = fs_mkdir_p(j.prog->build_dir)) < 0) {
+        fprintf(stderr, "prepare_bodycam: --build-dir %s: %s\n", opt->build_dir, av_err2str(ret));
+        ret = PBC_E_USAGE;
+        goto end;
+    }
+    if ((ret = open_log(&j)) < 0)
+        goto end;
+    if (j.resumed) {
+        log_info(j.log, "resuming %s: %zu of %zu clips done, build directory %s", j.progress_path,
+                 progress_count(j.prog, CLIP_DONE), j.prog->nb_clips, j.prog->build_dir);
+        if (opt->nb_inputs)
+            log_warn(j.log, "with --resume the clips come from the progress file: the %d FILE "
+                     "argument(s) are ignored", opt->nb_inputs);
+    }
+    if ((ret = job_plan(&j)) < 0 || opt->dry_run)
+        goto end;
+    if ((ret = prepare_build_dir(&j)) < 0 || (ret = job_check_space(&j)) < 0)
+        goto end;
+    if (!j.resumed && (ret = job_save(&j)) < 0)
+        goto end;
+    if ((ret = job_clips_run(&j)) < 0)
+        goto end;
+    ret = complete(&j);
+end:
+    log_outcome(&j, ret);
+    log_close(&j.log);
+    progress_free(&j.prog);
+    free(j.progress_path);
+    return ret;
+}

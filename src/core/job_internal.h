@@ -1,0 +1,62 @@
+/* State shared by the job's modules (job.c, job_inputs.c, job_plan.c,
+ * job_clips.c). Not part of the core's public API. */
+#ifndef PBC_JOB_INTERNAL_H
+#define PBC_JOB_INTERNAL_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "options.h"
+#include "planner.h"
+#include "progress.h"
+
+struct pbc_log;
+
+struct job {
+    const struct pbc_options *opt;
+    struct pbc_log *log;
+    struct progress *prog;
+    char *progress_path;     /* where the progress file is saved */
+    int resumed;
+    int64_t usable;
+    int64_t other_files;     /* budget for the build dir's own files */
+    struct plan_budget budget; /* ENCODE, fresh run: the plan as derived */
+    struct timespec started; /* CLOCK_MONOTONIC, for speed and ETA */
+};
+
+/* Fresh run: checks the build dir and every input (usage errors, exit 1)
+ * and fills j->prog with one pending clip per input, named as in COPY
+ * mode. Writes nothing. Messages go to stderr (the log is not open yet). */
+int job_inputs_fresh(struct job *j);
+
+/* Resume: loads and validates the progress file against the command line
+ * and the file system (exit 3 on any problem). Writes nothing. */
+int job_inputs_resume(struct job *j);
+
+/* Fresh run, before anything is written: usable bytes and the mode; for
+ * ENCODE the outputs are renamed to .mp4 (two inputs with one output name
+ * are a usage error, reported on stderr). No I/O but that message. */
+int job_decide_mode(struct job *j);
+
+/* Logs the capacity and the plan; fresh run: for ENCODE probes every input, renames the
+ * outputs to .mp4, orders the clips and derives the budget and kbps. Logs
+ * the plan. Returns 0, PBC_E_PROBE, PBC_E_DEPENDENCY or PBC_E_INFEASIBLE (dry run only). */
+int job_plan(struct job *j);
+
+/* Checks the build dir's file system can hold what the pending clips will
+ * write (exit 1 with the numbers otherwise). */
+int job_check_space(struct job *j);
+
+/* Runs every pending clip; saves the progress file after each. */
+int job_clips_run(struct job *j);
+
+/* ENCODE: re-encodes clip idx at kbps in place (the final guard). */
+int job_clip_reencode(struct job *j, size_t idx, int64_t kbps);
+
+/* Bytes of every output plus the other files, each sector-rounded. */
+int job_disc_total(const struct job *j, int64_t *total);
+
+/* Saves the progress file; logs the failure. */
+int job_save(struct job *j);
+
+#endif
