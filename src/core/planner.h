@@ -15,6 +15,8 @@
 
 #define PLAN_SECTOR_BYTES 2048
 #define PLAN_AUDIO_KBPS 64
+/* The video bitrate below which ENCODE is infeasible (see design.md). */
+#define PLAN_MIN_KBPS 20
 
 /* One clip as the planner sees it. */
 struct plan_clip {
