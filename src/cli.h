@@ -16,7 +16,9 @@ enum cli_action {
 
 /* Parses argv. On a usage error returns PBC_E_USAGE with one line in err
  * naming the offending argument (without the "see --help" pointer, which
- * the caller adds). Returns 0 and sets *action otherwise. */
+ * the caller adds). Returns 0 and sets *action otherwise.
+ * Like GNU getopt, argv is permuted (stably: options first, then "--" if
+ * given, then the FILEs); opt's strings and inputs point into argv. */
 int cli_parse(int argc, char **argv, struct pbc_options *opt,
               enum cli_action *action, char *err, size_t errlen);
 
