@@ -1,0 +1,91 @@
+# Shared helpers of the scenario scripts. Each script sources this file,
+# runs in its own scratch directory (removed on success, kept on failure
+# for inspection) and drives the real binary named by $PBC_BIN.
+set -u
+
+: "${PBC_BIN:?PBC_BIN must name the prepare_bodycam binary}"
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pbc-scenario.XXXXXX")
+cd "$SCRATCH" || exit 99
+trap 'st=$?; if [ $st -eq 0 ]; then rm -rf "$SCRATCH"; else echo "# scratch kept: $SCRATCH"; fi' EXIT
+
+fail() {
+    echo "FAIL: $*"
+    for f in out.txt err.txt; do
+        [ -s "$f" ] && { echo "--- $f (last 20 lines)"; tail -n 20 "$f"; }
+    done
+    exit 1
+}
+
+note() { echo "# $*"; }
+
+# mkfile PATH BYTES: a file of random bytes (incompressible, distinct).
+mkfile() {
+    mkdir -p "$(dirname "$1")"
+    head -c "$2" /dev/urandom > "$1" || fail "cannot make $1"
+}
+
+# pbc ARGS...: runs the binary; stdout/stderr in out.txt/err.txt, exit in $rc.
+pbc() {
+    "$PBC_BIN" "$@" > out.txt 2> err.txt
+    rc=$?
+}
+
+# pbc_bg ARGS...: starts the binary in the background, pid in $pid.
+pbc_bg() {
+    "$PBC_BIN" "$@" > out.txt 2> err.txt &
+    pid=$!
+}
+
+expect_rc() {
+    [ "$rc" -eq "$1" ] || fail "exit code $rc, expected $1"
+}
+
+# expect_in FILE PATTERN: extended regex must occur in FILE.
+expect_in() {
+    grep -Eq -- "$2" "$1" || fail "$1 does not contain /$2/"
+}
+
+expect_not_in() {
+    ! grep -Eq -- "$2" "$1" || fail "$1 contains /$2/"
+}
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# snapshot FILE...: records content hash, size and mtime of each file, so
+# that `unchanged` can prove the originals were not touched.
+snapshot() {
+    : > snapshot.txt
+    for f in "$@"; do
+        echo "$f $(sha "$f") $(stat -c '%s %Y.%y' "$f")" >> snapshot.txt
+    done
+}
+
+unchanged() {
+    while read -r f h rest; do
+        [ -f "$f" ] || fail "original $f is gone"
+        [ "$(sha "$f") $(stat -c '%s %Y.%y' "$f")" = "$h $rest" ] || fail "original $f changed"
+    done < snapshot.txt
+}
+
+# done_count FILE: clips marked done in a progress file.
+done_count() {
+    grep -o '": "done"' "$1" 2>/dev/null | wc -l
+}
+
+# wait_done PROGRESS N [SECONDS]: polls until N clips are done, or fails.
+wait_done() {
+    local deadline=$(( $(date +%s) + ${3:-120} ))
+    while [ "$(done_count "$1")" -lt "$2" ]; do
+        [ "$(date +%s)" -lt "$deadline" ] || fail "timed out waiting for $2 done clip(s) in $1"
+        kill -0 "$pid" 2>/dev/null || { wait "$pid"; rc=$?; fail "process ended (exit $rc) before $2 clip(s) were done"; }
+        sleep 0.01
+    done
+}
+
+# kill9: SIGKILL the background run for real and reap it.
+kill9() {
+    kill -KILL "$pid" 2>/dev/null || fail "process $pid was not running when it was to be killed"
+    wait "$pid" 2>/dev/null
+    rc=$?
+    [ "$rc" -eq 137 ] || fail "killed process exited $rc, expected 137 (SIGKILL)"
+}
