@@ -67,18 +67,27 @@ struct clip *progress_find(struct progress *p, const char *name);
 
 /* Serialises p to JSON (jansson, keys in a fixed order, 2-space indent)
  * and writes it to path atomically and durably (fs_write_atomic).
- * Returns 0 or AVERROR. */
+ * Returns 0 or AVERROR; AVERROR(EINVAL), writing nothing, when p would not
+ * load back (progress_validate gives the reason). */
 int progress_save(const struct progress *p, const char *path);
+
+/* Checks that p serialises to a file progress_load accepts (safe names,
+ * valid UTF-8, values in range, done clips fully described). Returns 0, or
+ * AVERROR(EINVAL) with a one-line reason in err (may be NULL), or
+ * AVERROR(ENOMEM). */
+int progress_validate(const struct progress *p, char *err, size_t errlen);
 
 /* Reads and validates path. On any problem (missing, unreadable, not JSON,
  * not an object, missing key, wrong type, bad value, unsafe name, files and
  * clips disagreeing, unknown format version) returns PBC_E_PROGRESS with a
- * one-line reason in err (naming the key) and *out NULL. Returns 0 on
- * success with *out owned by the caller. */
+ * one-line reason in err (naming the key; path itself is not repeated) and
+ * *out NULL. Returns 0 on success with *out owned by the caller. Unknown
+ * extra keys are ignored (forward compatibility). */
 int progress_load(const char *path, struct progress **out, char *err, size_t errlen);
 
 /* 1 when name is a plain file name: non-empty, no '/', not "." or "..",
- * no control characters, at most 255 bytes. */
+ * no control characters, at most 255 bytes, valid UTF-8 (JSON can hold
+ * nothing else). */
 int progress_name_is_safe(const char *name);
 
 /* Counts of clips by status. */
