@@ -332,6 +332,36 @@ static int get_hash(struct reader *rd, const json_t *o, const char *key,
     return 0;
 }
 
+/* "YYYY-MM-DDTHH:MM:SSZ" with fields in range (no calendar check: the
+ * value is recorded, never computed with). */
+static int utc_time_valid(const char *s)
+{
+    static const char form[] = "dddd-dd-ddTdd:dd:ddZ";
+    for (size_t i = 0; i < sizeof(form); i++)
+        if (form[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != form[i])
+            return 0;
+    return memcmp(s + 5, "01", 2) >= 0 && memcmp(s + 5, "12", 2) <= 0 &&
+           memcmp(s + 8, "01", 2) >= 0 && memcmp(s + 8, "31", 2) <= 0 &&
+           memcmp(s + 11, "23", 2) <= 0 && memcmp(s + 14, "59", 2) <= 0 &&
+           memcmp(s + 17, "60", 2) <= 0;
+}
+
+/* Optional: files written before the key existed resume without it. */
+static int read_job_started(struct reader *rd, const json_t *root, struct progress *p)
+{
+    const char *s;
+    int ret;
+    p->job_started[0] = 0;
+    if (!json_object_get(root, "job_started"))
+        return 0;
+    if ((ret = get_string(rd, root, "job_started", &s)) < 0)
+        return ret;
+    if (!utc_time_valid(s))
+        return fail(rd, "key \"job_started\": expected a UTC time \"YYYY-MM-DDTHH:MM:SSZ\"");
+    memcpy(p->job_started, s, PROGRESS_TIME_LEN + 1);
+    return 0;
+}
+
 /* ---- reading: the document ---- */
 
 static int read_header(struct reader *rd, const json_t *root, struct progress *p)
@@ -392,7 +422,7 @@ static int read_header(struct reader *rd, const json_t *root, struct progress *p
     if ((ret = get_int(rd, root, "audio_kbps", 1, AUDIO_KBPS_MAX, "a positive integer", &v)) < 0)
         return ret;
     p->audio_kbps = (int)v;
-    return 0;
+    return read_job_started(rd, root, p);
 }
 
 /* Reads clips[i], whose name must be files' i-th key (already checked to be
@@ -694,7 +724,7 @@ static int to_json(struct reader *rd, const struct progress *p, json_t **out)
     }
     /* The original's keys first, with their meaning; ours follow. */
     root = json_pack_ex(&jerr, 0,
-        "{s:I, s:I, s:s, s:o, s:O, s:s, s:i, s:s, s:b, s:i, s:i, s:O}",
+        "{s:I, s:I, s:s, s:o, s:O, s:s, s:i, s:s, s:b, s:i, s:i, s:s*, s:O}",
         "disc_bytes", (json_int_t)p->disc_bytes,
         "safety_bytes", (json_int_t)p->safety_bytes,
         "mode", progress_mode_name(p->mode),
@@ -706,6 +736,7 @@ static int to_json(struct reader *rd, const struct progress *p, json_t **out)
         "delete_originals", p->delete_originals,
         "preset", p->preset,
         "audio_kbps", p->audio_kbps,
+        "job_started", p->job_started[0] ? p->job_started : NULL,
         "clips", clips);
     if (!root)
         ret = fail(rd, "%s", jerr.text);

@@ -17,6 +17,8 @@
 #define PROGRESS_VERSION 1
 #define PROGRESS_FILE_NAME "progress.json"
 #define PROGRESS_COMPLETED_NAME "progress.completed.json"
+/* "YYYY-MM-DDTHH:MM:SSZ": ISO 8601, UTC, whole seconds. */
+#define PROGRESS_TIME_LEN 20
 
 enum job_mode { MODE_COPY, MODE_ENCODE };
 enum clip_status { CLIP_PENDING, CLIP_DONE };
@@ -48,6 +50,10 @@ struct progress {
     int delete_originals;  /* 0 or 1 */
     int preset;            /* SVT-AV1 preset 0..13 */
     int audio_kbps;        /* Opus bitrate per clip with audio */
+    /* When the job's first run started (PROGRESS_TIME_LEN chars), kept
+     * across resumes for the manifest; "" when unknown (the optional key
+     * "job_started" is absent, as in files of older versions). */
+    char job_started[PROGRESS_TIME_LEN + 1];
     size_t nb_clips;
     struct clip *clips;    /* in processing order */
 };

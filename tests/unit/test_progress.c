@@ -301,6 +301,18 @@ static const struct corrupt_case corrupt_cases[] = {
     { "done_without_output_sha256", "\"output_sha256\": \"" HEX_B "\"", "\"output_sha256\": null",
       0, 0, "(\"a.mp4\"): \"done\" but key \"output_sha256\" is null" },
 
+    /* the optional job_started */
+    { "job_started_number", "\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"job_started\": 5,", 0, 0, "\"job_started\": expected a string" },
+    { "job_started_null", "\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"job_started\": null,", 0, 0, "\"job_started\"" },
+    { "job_started_empty", "\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"job_started\": \"\",", 0, 0, "\"job_started\": expected a UTC time" },
+    { "job_started_space", "\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"job_started\": \"2024-03-01 12:34:56Z\",", 0, 0, "\"job_started\"" },
+    { "job_started_no_zone", "\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"job_started\": \"2024-03-01T12:34:56\",", 0, 0, "\"job_started\"" },
+    { "job_started_offset", "\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"job_started\": \"2024-03-01T12:34:56+01:00\",", 0, 0, "\"job_started\"" },
+    { "job_started_trailing", "\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"job_started\": \"2024-03-01T12:34:56Zx\",", 0, 0, "\"job_started\"" },
+    { "job_started_month_13", "\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"job_started\": \"2024-13-01T12:34:56Z\",", 0, 0, "\"job_started\"" },
+    { "job_started_hour_24", "\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"job_started\": \"2024-03-01T24:00:00Z\",", 0, 0, "\"job_started\"" },
+    { "job_started_fraction", "\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"job_started\": \"2024-03-01T12:34:56.5Z\",", 0, 0, "\"job_started\"" },
+
     /* not JSON, or not ours */
     { "truncated", "  ]\n}\n", "  ]\n", 0, 0, "not valid JSON" },
     { "trailing_garbage", "  ]\n}\n", "  ]\n}\n{}", 0, 0, "not valid JSON" },
@@ -442,6 +454,7 @@ static void test_base_doc_loads(void)
         CHECK_INT(p->delete_originals, 0);
         CHECK_INT(p->preset, 10);
         CHECK_INT(p->audio_kbps, 64);
+        CHECK_STR(p->job_started, ""); /* optional, absent */
         CHECK_INT(p->nb_clips, 2);
         CHECK_STR(p->clips[0].name, "a.mp4");
         CHECK_INT(p->clips[0].status, CLIP_DONE);
@@ -521,6 +534,8 @@ static struct progress *sample(enum job_mode mode, int with_hashes)
     p->delete_originals = 1;
     p->preset = 8;
     p->audio_kbps = 48;
+    if (with_hashes)
+        snprintf(p->job_started, sizeof(p->job_started), "2024-02-29T23:59:60Z");
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         char src[512];
         struct clip *c;
@@ -561,6 +576,7 @@ static void check_same(const struct progress *a, const struct progress *b)
     CHECK_INT(a->delete_originals, b->delete_originals);
     CHECK_INT(a->preset, b->preset);
     CHECK_INT(a->audio_kbps, b->audio_kbps);
+    CHECK_STR(a->job_started, b->job_started);
     CHECK_INT(a->nb_clips, b->nb_clips);
     for (size_t i = 0; i < a->nb_clips && i < b->nb_clips; i++) {
         const struct clip *x = &a->clips[i], *y = &b->clips[i];
@@ -733,6 +749,38 @@ static void test_exact_layout(void)
     unlink(in);
     unlink(out);
     free(text);
+    progress_free(&p);
+    free(in);
+    free(out);
+}
+
+/* job_started is read back as written and saved just before "clips". */
+static void test_job_started_kept(void)
+{
+    char *doc = edit_doc("\"audio_kbps\": 64,", "\"audio_kbps\": 64,\n  \"job_started\": \"2024-03-01T12:34:56Z\",",
+                         NULL, NULL);
+    char *in = path_in_workdir("started-in.json"), *out = path_in_workdir("started-out.json");
+    struct progress *p = NULL;
+    char *text = NULL, err[256] = "";
+    CHECK(doc && write_text(in, doc, strlen(doc)) == 0);
+    CHECK_INT(progress_load(in, &p, err, sizeof(err)), 0);
+    CHECK_STR(err, "");
+    if (p) {
+        CHECK_STR(p->job_started, "2024-03-01T12:34:56Z");
+        CHECK_INT(progress_save(p, out), 0);
+        text = read_text(out);
+        CHECK(text && strstr(text, "  \"audio_kbps\": 64,\n  \"job_started\": \"2024-03-01T12:34:56Z\",\n"
+                                   "  \"clips\": [\n"));
+        /* a value that would not load back is never written */
+        memcpy(p->job_started, "2024-03-01T12:34:56z", PROGRESS_TIME_LEN + 1);
+        CHECK_INT(progress_save(p, out), AVERROR(EINVAL));
+        CHECK_INT(progress_validate(p, err, sizeof(err)), AVERROR(EINVAL));
+        CHECK(strstr(err, "\"job_started\"") != NULL);
+    }
+    unlink(in);
+    unlink(out);
+    free(text);
+    free(doc);
     progress_free(&p);
     free(in);
     free(out);
@@ -1037,6 +1085,7 @@ int main(void)
     RUN(test_round_trip_no_clips);
     RUN(test_round_trip_extremes);
     RUN(test_exact_layout);
+    RUN(test_job_started_kept);
     RUN(test_save_replaces_without_partial);
     RUN(test_save_into_missing_dir);
     RUN(test_save_refuses_invalid);
