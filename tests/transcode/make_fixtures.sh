@@ -1,0 +1,58 @@
+#!/bin/sh
+# Generates the transcoder's test clips into OUTDIR with the ffmpeg CLI
+# (an independent tool here; the product never runs it). All are 320x240
+# and 1-3 s so the encode suite stays fast.
+# Usage: make_fixtures.sh FFMPEG OUTDIR
+set -eu
+FFMPEG=$1
+OUT=$2
+mkdir -p "$OUT"
+cd "$OUT"
+
+ff() { "$FFMPEG" -hide_banner -loglevel error -nostdin -y "$@"; }
+VIDEO="testsrc2=s=320x240:r=30"
+X264="-c:v libx264 -preset ultrafast -g 30"
+
+# basic: H.264 + stereo AAC, BT.709 colour, then (stream copy) the tags a
+# body camera writes, a rotation matrix, an audio language and a subtitle
+# track that is not carried.
+ff -f lavfi -i "$VIDEO:d=2" -f lavfi -i "sine=f=440:d=2:sample_rate=48000" \
+   $X264 -colorspace bt709 -color_primaries bt709 -color_trc bt709 \
+   -c:a aac -ac 2 basic_raw.mp4
+printf '1\n00:00:00,000 --> 00:00:01,500\nsubtitle\n' > basic.srt
+ff -i basic_raw.mp4 -i basic.srt -map 0 -map 1 -c copy -c:s mov_text \
+   -metadata creation_time=2023-05-01T12:34:56Z -metadata title="Shift 7" \
+   -metadata make=Axon -metadata model="Body 3" -metadata serial=X81234 \
+   -metadata:s:a:0 language=eng -metadata:s:v:0 rotate=90 \
+   -movflags +use_metadata_tags basic.mp4
+
+# vfr: runs of 6 frames then 4 missing (a 133 ms gap), then 30 fps.
+ff -f lavfi -i "$VIDEO:d=3" -f lavfi -i "sine=d=3:sample_rate=48000" \
+   -vf "select='lt(mod(n\,10)\,6)+gt(n\,60)'" -fps_mode vfr $X264 -c:a aac vfr.mp4
+
+# late_audio: the camera's pre-event buffer; audio starts 1.5 s in.
+ff -f lavfi -i "$VIDEO:d=3" -itsoffset 1.5 -f lavfi -i "sine=d=1.5:sample_rate=48000" \
+   $X264 -c:a aac late_audio.mp4
+
+ff -f lavfi -i "$VIDEO:d=2" $X264 no_audio.mp4
+
+# 4:4:4 full range, and the deprecated full-range yuvj420p.
+ff -f lavfi -i "$VIDEO:d=1" -f lavfi -i "sine=d=1" -pix_fmt yuv444p -color_range pc \
+   $X264 -c:a aac yuv444_full.mp4
+ff -f lavfi -i "$VIDEO:d=1" -f lavfi -i "sine=d=1" -pix_fmt yuvj420p \
+   $X264 -c:a aac yuvj420.mp4
+
+# Not media at all, and an MP4 cut in half (its index, at the end, is gone).
+i=0
+while [ $i -lt 64 ]; do echo "this is not a video clip, line $i"; i=$((i + 1)); done > not_media.mp4
+size=$(wc -c < basic_raw.mp4)
+head -c $((size / 2)) basic_raw.mp4 > truncated.mp4
+
+# corrupt: 4000 bytes of 0xff over the middle of the H.264 data; decodes
+# with errors that are skipped and counted.
+cp no_audio.mp4 corrupt.mp4
+size=$(wc -c < corrupt.mp4)
+head -c 4000 /dev/zero | tr '\000' '\377' |
+    dd of=corrupt.mp4 bs=1 seek=$((size * 2 / 5)) conv=notrunc 2>/dev/null
+
+rm -f basic_raw.mp4 basic.srt

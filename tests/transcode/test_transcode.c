@@ -1,0 +1,371 @@
+/* Suite 'encode': transcode_clip() on one generated fixture, the result
+ * checked with ffprobe (an independent tool here). Every check is its own
+ * TAP test point, so a failure names what broke.
+ *
+ * Usage: test_transcode CASE FIXTURE_DIR FFPROBE WORK_DIR
+ * CASE is a fixture's name without .mp4, or "interrupt". */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "interrupt.h"
+#include "log.h"
+#include "transcode/transcode.h"
+
+/* Test-harness state only. TAP goes to the real stdout; the log, which
+ * echoes to stdout, is sent to stderr so it cannot garble the TAP stream. */
+static int tap_count, tap_failed;
+static FILE *tap;
+
+static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ok(int cond, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(tap, "%sok %d - ", cond ? "" : "not ", ++tap_count);
+    va_start(ap, fmt);
+    vfprintf(tap, fmt, ap);
+    va_end(ap);
+    fprintf(tap, "\n");
+    fflush(tap);
+    if (!cond)
+        tap_failed++;
+}
+
+struct env {
+    const char *fixtures, *ffprobe, *work;
+    const char *tag;  /* the case, names the output */
+    const char *name; /* the fixture */
+    struct pbc_log *lg;
+};
+
+/* ffprobe's "flat" output, key=value per line. */
+struct probe {
+    int n;
+    char *key[512];
+    char *val[512];
+};
+
+static void probe_free(struct probe *p)
+{
+    for (int i = 0; i < p->n; i++) {
+        free(p->key[i]);
+        free(p->val[i]);
+    }
+    p->n = 0;
+}
+
+static int probe_file(const struct env *e, const char *path, struct probe *p)
+{
+    char cmd[2048], line[1024];
+    FILE *f;
+
+    memset(p, 0, sizeof(*p));
+    snprintf(cmd, sizeof(cmd), "'%s' -v error -count_packets -show_format -show_streams "
+             "-of flat '%s'", e->ffprobe, path);
+    f = popen(cmd, "r");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof(line), f) && p->n < 512) {
+        char *eq = strchr(line, '='), *v;
+        size_t len;
+        if (!eq)
+            continue;
+        *eq = '\0';
+        v = eq + 1;
+        len = strlen(v);
+        while (len && (v[len - 1] == '\n' || v[len - 1] == '"'))
+            v[--len] = '\0';
+        if (*v == '"')
+            v++;
+        p->key[p->n] = strdup(line);
+        p->val[p->n] = strdup(v);
+        p->n++;
+    }
+    return pclose(f) == 0 && p->n > 0 ? 0 : -1;
+}
+
+static const char *probe_get(const struct probe *p, const char *key)
+{
+    for (int i = 0; i < p->n; i++)
+        if (!strcmp(p->key[i], key))
+            return p->val[i];
+    return NULL;
+}
+
+/* A field of the first stream of a type ("video", "audio"). */
+static const char *stream_get(const struct probe *p, const char *type, const char *field)
+{
+    char key[128];
+    for (int s = 0; s < 16; s++) {
+        const char *t;
+        snprintf(key, sizeof(key), "streams.stream.%d.codec_type", s);
+        t = probe_get(p, key);
+        if (t && !strcmp(t, type)) {
+            snprintf(key, sizeof(key), "streams.stream.%d.%s", s, field);
+            return probe_get(p, key);
+        }
+    }
+    return NULL;
+}
+
+static double stream_num(const struct probe *p, const char *type, const char *field)
+{
+    const char *v = stream_get(p, type, field);
+    return v ? atof(v) : NAN;
+}
+
+/* Opus in MP4 always decodes at 48 kHz, so ffprobe reports 48000; the
+ * encoding rate is the InputSampleRate of the 'dOps' box (big-endian,
+ * after version, channel count and pre-skip). 0 when there is none. */
+static long opus_input_rate(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    static unsigned char buf[1 << 20];
+    size_t n;
+    long rate = 0;
+
+    if (!f)
+        return 0;
+    n = fread(buf, 1, sizeof(buf), f); /* the fixtures' outputs are < 1 MB */
+    fclose(f);
+    for (size_t i = 0; i + 12 <= n; i++) {
+        if (!memcmp(buf + i, "dOps", 4)) {
+            rate = (long)buf[i + 8] << 24 | buf[i + 9] << 16 | buf[i + 10] << 8 | buf[i + 11];
+            break;
+        }
+    }
+    return rate;
+}
+
+static int streq(const char *a, const char *b)
+{
+    return a && b && !strcmp(a, b);
+}
+
+static int near(double a, double b, double tol)
+{
+    return !isnan(a) && !isnan(b) && fabs(a - b) <= tol;
+}
+
+static void on_progress(void *opaque, double done, double total, double fps)
+{
+    int *calls = opaque;
+    (void)fps;
+    if (done >= 0 && total > 0)
+        (*calls)++;
+}
+
+/* Transcodes fixture name to work/out_name; returns transcode_clip()'s code. */
+static int run(const struct env *e, char *src, char *dst, size_t size,
+               struct transcode_stats *st, int *progress_calls)
+{
+    snprintf(src, size, "%s/%s", e->fixtures, e->name);
+    snprintf(dst, size, "%s/out_%s.mp4", e->work, e->tag);
+    unlink(dst);
+    struct transcode_params p = {
+        .src_path = src, .dst_path = dst, .clip_name = e->name,
+        .video_kbps = 300, .preset = 10, .audio_kbps = 64, .threads = 1,
+        .log = e->lg, .progress = on_progress, .progress_opaque = progress_calls,
+    };
+    return transcode_clip(&p, st);
+}
+
+/* The checks every successful case shares. */
+static void check_common(const struct probe *in, const struct probe *out, int audio,
+                         const char *dst)
+{
+    ok(streq(stream_get(out, "video", "codec_name"), "av1"), "video is AV1");
+    ok(streq(stream_get(out, "video", "pix_fmt"), "yuv420p"), "video is 8-bit 4:2:0");
+    ok(near(stream_num(out, "video", "duration"), stream_num(in, "video", "duration"), 0.1),
+       "video duration within 0.1 s of the source (%s vs %s)",
+       stream_get(out, "video", "duration"), stream_get(in, "video", "duration"));
+    ok(near(atof(probe_get(out, "format.duration") ? probe_get(out, "format.duration") : "nan"),
+            atof(probe_get(in, "format.duration") ? probe_get(in, "format.duration") : "nan"), 0.1),
+       "container duration within 0.1 s of the source");
+    ok(near(stream_num(out, "video", "nb_read_packets"), stream_num(in, "video", "nb_read_packets"), 0),
+       "same number of video frames as the source (%s vs %s)",
+       stream_get(out, "video", "nb_read_packets"), stream_get(in, "video", "nb_read_packets"));
+    if (!audio) {
+        ok(!stream_get(out, "audio", "codec_name"), "no audio stream");
+        return;
+    }
+    ok(streq(stream_get(out, "audio", "codec_name"), "opus"), "audio is Opus");
+    ok(streq(stream_get(out, "audio", "channels"), "1"), "audio is mono");
+    ok(opus_input_rate(dst) == 24000, "audio is encoded at 24 kHz (dOps: %ld)",
+       opus_input_rate(dst));
+    ok(near(stream_num(out, "audio", "start_time"), stream_num(in, "audio", "start_time"), 0.03),
+       "audio start within 30 ms of the source's (%s vs %s)",
+       stream_get(out, "audio", "start_time"), stream_get(in, "audio", "start_time"));
+    ok(near(stream_num(out, "audio", "duration"), stream_num(in, "audio", "duration"), 0.1),
+       "audio duration within 0.1 s of the source's (%s vs %s)",
+       stream_get(out, "audio", "duration"), stream_get(in, "audio", "duration"));
+}
+
+static int case_success(const struct env *e, int audio)
+{
+    char src[1024], dst[1024];
+    struct transcode_stats st;
+    struct probe in, out;
+    int calls = 0;
+    int ret = run(e, src, dst, sizeof(src), &st, &calls);
+
+    ok(ret == 0, "transcode_clip returns 0 (%d)", ret);
+    ok(access(dst, F_OK) == 0, "output exists");
+    ok(probe_file(e, src, &in) == 0, "ffprobe reads the source");
+    ok(probe_file(e, dst, &out) == 0, "ffprobe reads the output");
+    check_common(&in, &out, audio, dst);
+    ok(st.video_frames_in > 0 && st.video_frames_in == st.video_frames_out,
+       "stats: every decoded frame encoded (%lld in, %lld out)",
+       (long long)st.video_frames_in, (long long)st.video_frames_out);
+    ok(st.output_bytes > 0, "stats: output size recorded");
+    ok(calls > 0, "progress callback called (%d)", calls);
+
+    if (!strcmp(e->name, "basic.mp4")) {
+        ok(probe_get(&out, "format.tags.creation_time") &&
+           !strncmp(probe_get(&out, "format.tags.creation_time"), "2023-05-01T12:34:56", 19),
+           "creation_time kept (%s)", probe_get(&out, "format.tags.creation_time"));
+        ok(streq(probe_get(&out, "format.tags.make"), "Axon") &&
+           streq(probe_get(&out, "format.tags.model"), "Body 3") &&
+           streq(probe_get(&out, "format.tags.serial"), "X81234"), "make/model/serial tags kept");
+        ok(streq(probe_get(&out, "format.tags.title"), "Shift 7"), "title kept");
+        ok(streq(stream_get(&out, "video", "side_data_list.side_data.0.rotation"),
+                 stream_get(&in, "video", "side_data_list.side_data.0.rotation")),
+           "rotation kept (%s)", stream_get(&out, "video", "side_data_list.side_data.0.rotation"));
+        ok(streq(stream_get(&out, "audio", "tags.language"), "eng"), "audio language kept");
+        ok(streq(stream_get(&out, "video", "color_primaries"), "bt709") &&
+           streq(stream_get(&out, "video", "color_space"), "bt709") &&
+           streq(stream_get(&out, "video", "color_transfer"), "bt709"), "BT.709 colour kept");
+        ok(!probe_get(&out, "streams.stream.2.codec_type"), "subtitle stream not carried");
+    }
+    if (!strcmp(e->name, "yuv444_full.mp4") || !strcmp(e->name, "yuvj420.mp4"))
+        ok(streq(stream_get(&out, "video", "color_range"), "pc"), "full range kept (%s)",
+           stream_get(&out, "video", "color_range"));
+    probe_free(&in);
+    probe_free(&out);
+    return 0;
+}
+
+/* Each output packet's timestamp is the source's: no frame moved. */
+static void check_timestamps(const struct env *e, const char *src, const char *dst)
+{
+    char cmd[2048];
+    FILE *a, *b;
+    char la[64], lb[64];
+    int n = 0, same = 1;
+
+    snprintf(cmd, sizeof(cmd), "'%s' -v error -select_streams v -show_entries packet=pts_time "
+             "-of csv=p=0 '%s' | sort -n", e->ffprobe, src);
+    a = popen(cmd, "r");
+    snprintf(cmd, sizeof(cmd), "'%s' -v error -select_streams v -show_entries packet=pts_time "
+             "-of csv=p=0 '%s' | sort -n", e->ffprobe, dst);
+    b = popen(cmd, "r");
+    if (!a || !b) {
+        ok(0, "ffprobe packet lists");
+        return;
+    }
+    while (fgets(la, sizeof(la), a)) {
+        if (!fgets(lb, sizeof(lb), b) || fabs(atof(la) - atof(lb)) > 0.0015)
+            same = 0;
+        n++;
+    }
+    if (fgets(lb, sizeof(lb), b))
+        same = 0;
+    pclose(a);
+    pclose(b);
+    ok(same && n > 0, "every frame keeps its source timestamp (%d frames)", n);
+}
+
+static void case_vfr(const struct env *e)
+{
+    char src[1024], dst[1024];
+    case_success(e, 1);
+    snprintf(src, sizeof(src), "%s/%s", e->fixtures, e->name);
+    snprintf(dst, sizeof(dst), "%s/out_%s.mp4", e->work, e->tag);
+    check_timestamps(e, src, dst);
+}
+
+/* Damaged H.264 is decoded as ffmpeg would: bad packets skipped and
+ * counted, the clip still encoded. */
+static void case_corrupt(const struct env *e)
+{
+    char src[1024], dst[1024];
+    struct transcode_stats st;
+    struct probe out;
+    int calls = 0;
+    int ret = run(e, src, dst, sizeof(src), &st, &calls);
+
+    ok(ret == 0, "transcode_clip returns 0 (%d)", ret);
+    ok(st.corrupt_packets + st.decode_errors > 0, "errors counted (%lld corrupt, %lld decoding)",
+       (long long)st.corrupt_packets, (long long)st.decode_errors);
+    ok(st.video_frames_in > 0 && st.video_frames_in == st.video_frames_out,
+       "every decoded frame encoded (%lld)", (long long)st.video_frames_out);
+    ok(probe_file(e, dst, &out) == 0 && streq(stream_get(&out, "video", "codec_name"), "av1"),
+       "output is AV1");
+    probe_free(&out);
+}
+
+static void case_failure(const struct env *e, int interrupt)
+{
+    char src[1024], dst[1024];
+    struct transcode_stats st;
+    int calls = 0, ret;
+
+    pbc_interrupted = interrupt;
+    ret = run(e, src, dst, sizeof(src), &st, &calls);
+    pbc_interrupted = 0;
+    if (interrupt)
+        ok(ret == PBC_E_INTERRUPTED, "returns PBC_E_INTERRUPTED (%d)", ret);
+    else
+        ok(ret < 0 && ret != PBC_E_INTERRUPTED, "returns an error (%s)", av_err2str(ret));
+    ok(access(dst, F_OK) < 0 && errno == ENOENT, "no output file left behind");
+}
+
+int main(int argc, char **argv)
+{
+    struct env e;
+    const char *missing = NULL;
+    char fixture[256];
+
+    if (argc != 5) {
+        fprintf(stderr, "usage: %s CASE FIXTURE_DIR FFPROBE WORK_DIR\n", argv[0]);
+        return 2;
+    }
+    e.tag = argv[1];
+    e.fixtures = argv[2];
+    e.ffprobe = argv[3];
+    e.work = argv[4];
+    /* The interrupt case reuses the basic clip. */
+    snprintf(fixture, sizeof(fixture), "%s.mp4", strcmp(e.tag, "interrupt") ? e.tag : "basic");
+    e.name = fixture;
+    tap = fdopen(dup(STDOUT_FILENO), "w");
+    if (!tap || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+        return 2;
+    if (log_open(&e.lg, NULL, 0) < 0)
+        return 2;
+    log_route_libav(e.lg);
+
+    ok(transcode_encoders_available(&missing) == 1, "libsvtav1 and libopus available (%s)",
+       missing ? missing : "none missing");
+    if (!strcmp(e.tag, "vfr"))
+        case_vfr(&e);
+    else if (!strcmp(e.tag, "corrupt"))
+        case_corrupt(&e);
+    else if (!strcmp(e.tag, "no_audio"))
+        case_success(&e, 0);
+    else if (!strcmp(e.tag, "not_media") || !strcmp(e.tag, "truncated"))
+        case_failure(&e, 0);
+    else if (!strcmp(e.tag, "interrupt"))
+        case_failure(&e, 1);
+    else
+        case_success(&e, 1);
+
+    log_close(&e.lg);
+    fprintf(tap, "1..%d\n", tap_count);
+    fclose(tap);
+    return tap_failed ? 1 : 0;
+}
