@@ -1,2 +1,350 @@
-/* placeholder until the module lands */
-typedef int pbc_placeholder;
+/* The disc budget: see planner.h and docs/design.md "Budget model".
+ *
+ * All byte arithmetic is int64 and saturates instead of wrapping; the few
+ * products with a duration go through double (exact below 2^53 bytes,
+ * i.e. far beyond any disc) and are converted back with a range check. */
+#include <errno.h>
+#include <math.h>
+
+#include "errors.h"
+#include "planner.h"
+
+/* Bytes per second at 1 kbit/s. */
+#define BYTES_PER_KBPS_S 125.0
+
+/* Bounds of the build directory's own files (design.md): fixed parts,
+ * per clip, and per byte of the clips' names and source paths (JSON
+ * escapes a byte into at most 6; SHA256SUMS into at most 2). The manifest
+ * also records the build directory (<= PATH_MAX) and the completing run's
+ * arguments (the inputs, <= names_len, plus up to 3 x PATH_MAX + 1 KB). */
+#define PROGRESS_BASE_BYTES   32768
+#define PROGRESS_CLIP_BYTES   1536
+#define PROGRESS_NAME_FACTOR  6
+#define MANIFEST_BASE_BYTES   114688
+#define MANIFEST_CLIP_BYTES   1536
+#define MANIFEST_NAME_FACTOR  14
+#define SUMS_BASE_BYTES       128
+#define SUMS_CLIP_BYTES       (64 + 2 + 1)
+#define SUMS_NAME_FACTOR      2
+
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b)
+        return INT64_MIN;
+    return a + b;
+}
+
+static int64_t sat_sub(int64_t a, int64_t b)
+{
+    if (b == INT64_MIN)
+        return a >= 0 ? INT64_MAX : a + INT64_MAX + 1;
+    return sat_add(a, -b);
+}
+
+/* a x b for a, b >= 0. */
+static int64_t sat_mul(int64_t a, int64_t b)
+{
+    if (a <= 0 || b <= 0)
+        return 0;
+    return a > INT64_MAX / b ? INT64_MAX : a * b;
+}
+
+static int64_t from_double(double x)
+{
+    if (x != x)
+        return 0;
+    if (x >= 9.2e18)
+        return INT64_MAX;
+    if (x <= -9.2e18)
+        return INT64_MIN;
+    return (int64_t)x;
+}
+
+/* ceil(x x pct / 100) for x >= 0; 0 for x <= 0. */
+static int64_t pct_ceil(int64_t x, int pct)
+{
+    if (x <= 0)
+        return 0;
+    if (x <= INT64_MAX / 100)
+        return (x * pct + 99) / 100;
+    return sat_mul(x / 100 + 1, pct);
+}
+
+/* x x pct / 100, floored, for x >= 0. */
+static int64_t pct_floor(int64_t x, int pct)
+{
+    if (x <= 0)
+        return 0;
+    if (x <= INT64_MAX / 1000)
+        return x * pct / 100;
+    return sat_mul(x / 100, pct);
+}
+
+int64_t plan_usable_bytes(int64_t disc_bytes, int64_t safety_bytes)
+{
+    return sat_sub(disc_bytes, safety_bytes);
+}
+
+int64_t plan_sector_round(int64_t bytes)
+{
+    if (bytes <= 0)
+        return 0;
+    if (bytes > INT64_MAX - (PLAN_SECTOR_BYTES - 1))
+        return INT64_MAX / PLAN_SECTOR_BYTES * PLAN_SECTOR_BYTES;
+    return (bytes + PLAN_SECTOR_BYTES - 1) / PLAN_SECTOR_BYTES * PLAN_SECTOR_BYTES;
+}
+
+static int64_t sector_floor(int64_t bytes)
+{
+    return bytes <= 0 ? 0 : bytes / PLAN_SECTOR_BYTES * PLAN_SECTOR_BYTES;
+}
+
+int64_t plan_other_files_bytes(size_t nb_clips, size_t names_len)
+{
+    int64_t n = nb_clips > (size_t)INT64_MAX ? INT64_MAX : (int64_t)nb_clips;
+    int64_t len = names_len > (size_t)INT64_MAX ? INT64_MAX : (int64_t)names_len;
+    int64_t progress = sat_add(sat_add(PROGRESS_BASE_BYTES, sat_mul(n, PROGRESS_CLIP_BYTES)),
+                               sat_mul(len, PROGRESS_NAME_FACTOR));
+    int64_t manifest = sat_add(sat_add(MANIFEST_BASE_BYTES, sat_mul(n, MANIFEST_CLIP_BYTES)),
+                               sat_mul(len, MANIFEST_NAME_FACTOR));
+    int64_t sums = sat_add(sat_add(SUMS_BASE_BYTES, sat_mul(n, SUMS_CLIP_BYTES)),
+                           sat_mul(len, SUMS_NAME_FACTOR));
+    return sat_add(sat_add(plan_sector_round(progress), plan_sector_round(manifest)),
+                   plan_sector_round(sums));
+}
+
+enum job_mode plan_decide_mode(const struct plan_clip *clips, size_t n,
+                               int64_t usable, int64_t other_files)
+{
+    int64_t total = other_files > 0 ? other_files : 0;
+    for (size_t i = 0; i < n; i++)
+        total = sat_add(total, plan_sector_round(clips[i].size));
+    return total <= usable ? MODE_COPY : MODE_ENCODE;
+}
+
+/* What a clip writes besides its video, as bounded by the model. */
+struct nonvideo {
+    int64_t packets;   /* Opus packets */
+    int64_t audio;     /* their bytes */
+    int64_t mux;       /* MP4 overhead */
+};
+
+static int64_t opus_packet_bytes(int audio_kbps)
+{
+    /* audio_kbps x 1000 / 8 / 50 x (100 + vbr) / 100, rounded up. */
+    int64_t num = sat_mul(audio_kbps, 100 + PLAN_OPUS_VBR_PCT);
+    return (num + 39) / 40;
+}
+
+static struct nonvideo nonvideo_of(double duration, int64_t frames, int has_audio,
+                                   int audio_kbps)
+{
+    struct nonvideo nv = { 0 };
+    if (has_audio && duration > 0) {
+        double s = ceil((duration + PLAN_AUDIO_SLACK_S) * PLAN_OPUS_PACKETS_PER_S);
+        nv.packets = sat_add(from_double(s), PLAN_OPUS_EXTRA_PACKETS);
+        nv.audio = sat_mul(nv.packets, opus_packet_bytes(audio_kbps));
+    }
+    nv.mux = sat_add(sat_add(PLAN_MP4_FILE_BYTES,
+                             sat_mul(frames, PLAN_MP4_VIDEO_FRAME_BYTES)),
+                     sat_mul(nv.packets, PLAN_MP4_AUDIO_PACKET_BYTES));
+    return nv;
+}
+
+/* Audio, MP4 and whole-sector bounds of one clip. */
+static int64_t nonvideo_total(const struct nonvideo *nv)
+{
+    return sat_add(sat_add(nv->audio, nv->mux), PLAN_SECTOR_BYTES);
+}
+
+static int64_t video_bytes_at(int64_t kbps, double seconds)
+{
+    if (kbps <= 0 || !(seconds > 0))
+        return 0;
+    return from_double(floor((double)kbps * BYTES_PER_KBPS_S * seconds));
+}
+
+static int64_t kbps_of(int64_t video, double seconds)
+{
+    if (!(seconds > 0))
+        return 0;
+    return from_double(floor((double)video / (BYTES_PER_KBPS_S * seconds)));
+}
+
+static int valid_duration(double d)
+{
+    return d > 0 && isfinite(d);
+}
+
+int plan_budget(const struct plan_clip *clips, size_t n, int64_t usable,
+                int64_t other_files, int audio_kbps, struct plan_budget *b)
+{
+    int64_t rest;
+    *b = (struct plan_budget){ .usable = usable, .other_files = other_files, .files = n };
+    if (n == 0 || audio_kbps <= 0)
+        return AVERROR(EINVAL);
+    b->audio_packet_bytes = opus_packet_bytes(audio_kbps);
+    for (size_t i = 0; i < n; i++) {
+        const struct plan_clip *c = &clips[i];
+        struct nonvideo nv;
+        if (!valid_duration(c->duration))
+            return AVERROR(EINVAL);
+        nv = nonvideo_of(c->duration, c->video_frames, c->has_audio, audio_kbps);
+        b->audio = sat_add(b->audio, nv.audio);
+        b->audio_packets = sat_add(b->audio_packets, nv.packets);
+        b->mux_overhead = sat_add(b->mux_overhead, nv.mux);
+        b->sector_slack = sat_add(b->sector_slack, PLAN_SECTOR_BYTES);
+        b->video_frames = sat_add(b->video_frames, c->video_frames > 0 ? c->video_frames : 0);
+        b->video_seconds += c->duration;
+    }
+    rest = sat_sub(sat_sub(sat_sub(sat_sub(usable, other_files), b->audio),
+                           b->mux_overhead), b->sector_slack);
+    b->rc_margin = pct_ceil(rest, PLAN_RC_MARGIN_PCT);
+    b->video = sat_sub(rest, b->rc_margin);
+    b->raw_kbps = b->video > 0 ? kbps_of(b->video, b->video_seconds) : 0;
+    b->feasible = b->video > 0 && b->raw_kbps >= PLAN_MIN_KBPS;
+    b->kbps = b->feasible ? b->raw_kbps : PLAN_MIN_KBPS;
+    return 0;
+}
+
+int64_t plan_predict_bytes(const struct plan_clip *c, int64_t video_kbps, int audio_kbps)
+{
+    struct nonvideo nv = nonvideo_of(c->duration, c->video_frames, c->has_audio, audio_kbps);
+    return sat_add(sat_add(video_bytes_at(video_kbps, c->duration), nv.audio), nv.mux);
+}
+
+static int64_t clamp64(int64_t x, int64_t lo, int64_t hi)
+{
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t other_files,
+                                struct plan_target *t)
+{
+    struct plan_target tt = { .model_ratio = 1.0 };
+    int64_t base = p->kbps > PLAN_MIN_KBPS ? p->kbps : PLAN_MIN_KBPS;
+    int64_t sectors = 0;
+    double done_actual = 0, done_predicted = 0;
+
+    tt.usable = plan_usable_bytes(p->disc_bytes, p->safety_bytes);
+    tt.other_files = other_files;
+    tt.lo = pct_floor(base, PLAN_BAND_LO_PCT);
+    tt.hi = pct_floor(base, PLAN_BAND_HI_PCT);
+    if (tt.lo < PLAN_MIN_KBPS)
+        tt.lo = PLAN_MIN_KBPS;
+    if (tt.hi < tt.lo)
+        tt.hi = tt.lo;
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        const struct clip *c = &p->clips[i];
+        int done = c->status == CLIP_DONE && i != idx;
+        struct nonvideo nv;
+        /* idx is about to be (re-)encoded: its old output does not count. */
+        if (done)
+            tt.done_bytes = sat_add(tt.done_bytes, plan_sector_round(c->output_size));
+        if (!valid_duration(c->duration))
+            continue;
+        nv = nonvideo_of(c->duration, c->video_frames, c->has_audio, p->audio_kbps);
+        if (done) {
+            if (c->target_kbps > 0 && c->output_size > 0) {
+                done_actual += (double)c->output_size;
+                done_predicted += (double)video_bytes_at(c->target_kbps, c->duration) +
+                                  (double)sat_add(nv.audio, nv.mux);
+            }
+        } else {
+            tt.pending_nonvideo = sat_add(tt.pending_nonvideo, nonvideo_total(&nv));
+            tt.pending_seconds += c->duration;
+            sectors = sat_add(sectors, PLAN_SECTOR_BYTES);
+        }
+    }
+    /* The model's error on the done clips (audio and MP4 bounds, the
+     * encoder's bias), assumed for the pending ones. */
+    if (done_predicted > 0) {
+        tt.model_ratio = done_actual / done_predicted;
+        if (tt.model_ratio < PLAN_RATIO_MIN_PCT / 100.0)
+            tt.model_ratio = PLAN_RATIO_MIN_PCT / 100.0;
+        if (tt.model_ratio > PLAN_RATIO_MAX_PCT / 100.0)
+            tt.model_ratio = PLAN_RATIO_MAX_PCT / 100.0;
+    }
+    tt.video = sat_sub(sat_sub(tt.usable, other_files), tt.done_bytes);
+    tt.video = sat_sub(tt.video, sectors);
+    if (tt.model_ratio != 1.0 && tt.video > 0)
+        tt.video = from_double(floor((double)tt.video / tt.model_ratio));
+    tt.video = sat_sub(tt.video, sat_sub(tt.pending_nonvideo, sectors));
+    tt.rc_margin = pct_ceil(tt.video, PLAN_RC_MARGIN_PCT);
+    tt.video = sat_sub(tt.video, tt.rc_margin);
+    tt.raw_kbps = tt.video > 0 ? kbps_of(tt.video, tt.pending_seconds) : 0;
+    tt.kbps = tt.pending_seconds > 0 ? clamp64(tt.raw_kbps, tt.lo, tt.hi)
+                                     : clamp64(base, tt.lo, tt.hi);
+    if (t)
+        *t = tt;
+    return tt.kbps;
+}
+
+int64_t plan_clip_target(const struct progress *p, size_t idx, int64_t other_files)
+{
+    return plan_clip_target_derive(p, idx, other_files, NULL);
+}
+
+/* The kbps at which clip c, re-encoded, leaves the outputs within usable
+ * when the other outputs take others bytes; 0 when no kbps can. */
+static int64_t guard_kbps(const struct progress *p, const struct clip *c,
+                          int64_t usable, int64_t others)
+{
+    struct nonvideo nv = nonvideo_of(c->duration, c->video_frames, c->has_audio, p->audio_kbps);
+    int64_t nv_bytes = sat_add(nv.audio, nv.mux);
+    int64_t room = sector_floor(sat_sub(usable, others));
+    int64_t video = sat_sub(room, nv_bytes);
+    int64_t nominal = video_bytes_at(c->target_kbps, c->duration);
+    int64_t actual = sat_sub(c->output_size, nv_bytes);
+    double ratio = 1.0;
+    int64_t kbps;
+
+    if (video <= 0 || nominal <= 0)
+        return 0;
+    video = sat_sub(video, pct_ceil(video, PLAN_RC_MARGIN_PCT));
+    /* The encoder overshot this clip by ratio: it will likely again. */
+    if (actual > nominal)
+        ratio = (double)actual / (double)nominal;
+    kbps = from_double(floor((double)video / (BYTES_PER_KBPS_S * c->duration) / ratio));
+    if (kbps < PLAN_MIN_KBPS || kbps >= c->target_kbps)
+        return 0;
+    return kbps;
+}
+
+int plan_guard_pick(const struct progress *p, int64_t other_files,
+                    size_t *idx, int64_t *kbps)
+{
+    int64_t usable = plan_usable_bytes(p->disc_bytes, p->safety_bytes);
+    int64_t total = other_files, best_over = 0;
+    int found = 0;
+
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        if (p->clips[i].status != CLIP_DONE)
+            return 0;
+        total = sat_add(total, plan_sector_round(p->clips[i].output_size));
+    }
+    if (total <= usable)
+        return 0;
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        const struct clip *c = &p->clips[i];
+        struct plan_clip pc = { .duration = c->duration, .video_frames = c->video_frames,
+                                .has_audio = c->has_audio };
+        int64_t over, k;
+        if (!valid_duration(c->duration) || c->target_kbps <= 0 ||
+            c->encodes >= PLAN_GUARD_MAX_ENCODES)
+            continue;
+        over = sat_sub(c->output_size, plan_predict_bytes(&pc, c->target_kbps, p->audio_kbps));
+        if (found && over <= best_over)
+            continue;
+        k = guard_kbps(p, c, usable, sat_sub(total, plan_sector_round(c->output_size)));
+        if (!k)
+            continue;
+        found = 1;
+        best_over = over;
+        *idx = i;
+        *kbps = k;
+    }
+    return found;
+}
