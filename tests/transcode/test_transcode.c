@@ -3,7 +3,7 @@
  * TAP test point, so a failure names what broke.
  *
  * Usage: test_transcode CASE FIXTURE_DIR FFPROBE WORK_DIR
- * CASE is a fixture's name without .mp4, or "interrupt". */
+ * CASE is a fixture's name without .mp4, "interrupt" or "interrupt_mid". */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -152,11 +152,15 @@ static int near(double a, double b, double tol)
     return !isnan(a) && !isnan(b) && fabs(a - b) <= tol;
 }
 
+/* opaque: the call count; a negative count asks for SIGINT's flag on the
+ * first call, as if the user pressed Ctrl-C mid-clip. */
 static void on_progress(void *opaque, double done, double total, double fps)
 {
     int *calls = opaque;
     (void)fps;
-    if (done >= 0 && total > 0)
+    if (*calls < 0)
+        pbc_interrupted = 1;
+    else if (done >= 0 && total > 0)
         (*calls)++;
 }
 
@@ -309,13 +313,14 @@ static void case_corrupt(const struct env *e)
     probe_free(&out);
 }
 
+/* interrupt: 0 none, 1 before the start, 2 at the first progress report. */
 static void case_failure(const struct env *e, int interrupt)
 {
     char src[1024], dst[1024];
     struct transcode_stats st;
-    int calls = 0, ret;
+    int calls = interrupt == 2 ? -1 : 0, ret;
 
-    pbc_interrupted = interrupt;
+    pbc_interrupted = interrupt == 1;
     ret = run(e, src, dst, sizeof(src), &st, &calls);
     pbc_interrupted = 0;
     if (interrupt)
@@ -339,8 +344,8 @@ int main(int argc, char **argv)
     e.fixtures = argv[2];
     e.ffprobe = argv[3];
     e.work = argv[4];
-    /* The interrupt case reuses the basic clip. */
-    snprintf(fixture, sizeof(fixture), "%s.mp4", strcmp(e.tag, "interrupt") ? e.tag : "basic");
+    /* The interrupt cases reuse the basic clip. */
+    snprintf(fixture, sizeof(fixture), "%s.mp4", strncmp(e.tag, "interrupt", 9) ? e.tag : "basic");
     e.name = fixture;
     tap = fdopen(dup(STDOUT_FILENO), "w");
     if (!tap || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
@@ -361,6 +366,8 @@ int main(int argc, char **argv)
         case_failure(&e, 0);
     else if (!strcmp(e.tag, "interrupt"))
         case_failure(&e, 1);
+    else if (!strcmp(e.tag, "interrupt_mid"))
+        case_failure(&e, 2);
     else
         case_success(&e, 1);
 

@@ -33,7 +33,9 @@ int tc_fail(struct tc_ctx *c, int err, const char *fmt, ...)
     char what[512], buf[AV_ERROR_MAX_STRING_SIZE];
     va_list ap;
 
-    if (c->failure_logged || err == PBC_E_INTERRUPTED)
+    /* Once SIGINT is in, what fails next (a read returning AVERROR_EXIT)
+     * is the interruption, reported as such by transcode_clip(). */
+    if (c->failure_logged || err == PBC_E_INTERRUPTED || pbc_interrupted)
         return err;
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
@@ -145,8 +147,8 @@ int transcode_clip(const struct transcode_params *p, struct transcode_stats *sta
     memset(c.st, 0, sizeof(*c.st));
     c.lg = p->log;
     c.v.in_index = c.a.in_index = -1;
+    /* t_progress stays 0: the first write reports at once. */
     clock_gettime(CLOCK_MONOTONIC, &c.t_start);
-    c.t_progress = c.t_start;
 
     if (!p->src_path || !p->dst_path || p->video_kbps <= 0 || p->preset > 13) {
         ret = tc_fail(&c, AVERROR(EINVAL), "invalid transcode parameters");
@@ -167,6 +169,8 @@ int transcode_clip(const struct transcode_params *p, struct transcode_stats *sta
     tc_progress(&c, 1);
 
 end:
+    if (ret < 0 && pbc_interrupted)
+        ret = PBC_E_INTERRUPTED;
     if (c.ifmt)
         log_info(c.lg, "%s: %lld video frames decoded, %lld encoded, %lld audio packets; "
                  "%lld corrupt packets skipped, %lld decoding errors",

@@ -7,7 +7,8 @@
 
 struct pbc_log;
 
-/* Called a few times per second with the clip's position. */
+/* Called a few times per second with the clip's position (seconds of video
+ * written), its duration and the encoding speed in frames per second. */
 typedef void (*transcode_progress_fn)(void *opaque, double done_seconds,
                                       double total_seconds, double fps);
 
@@ -15,10 +16,10 @@ struct transcode_params {
     const char *src_path;    /* the original, opened read-only */
     const char *dst_path;    /* the temporary output path; the caller renames it */
     const char *clip_name;   /* for messages */
-    int64_t video_kbps;      /* target video bitrate */
-    int preset;              /* SVT-AV1 preset 0..13 */
-    int audio_kbps;          /* Opus bitrate (64) */
-    int threads;             /* 0: as many as cores */
+    int64_t video_kbps;      /* target video bitrate, > 0 */
+    int preset;              /* SVT-AV1 preset 0..13; negative: its default, 10 */
+    int audio_kbps;          /* Opus bitrate (64); 0: 64 */
+    int threads;             /* decoder threads and SVT-AV1 lp; 0: as many as cores */
     struct pbc_log *log;
     transcode_progress_fn progress;
     void *progress_opaque;
@@ -34,12 +35,17 @@ struct transcode_stats {
     int64_t output_bytes;
 };
 
-/* Returns 1 when this libavcodec has the libsvtav1 and libopus encoders. */
+/* Returns 1 when this libavcodec has the libsvtav1 and libopus encoders;
+ * otherwise 0, with *missing (may be NULL) naming the first one absent. */
 int transcode_encoders_available(const char **missing);
 
 /* Encodes p->src_path to p->dst_path. The failure that stops it is logged
  * once, naming the clip and the cause. Polls pbc_interrupted. On failure
- * dst_path is removed. Returns 0, PBC_E_INTERRUPTED, or a negative AVERROR. */
+ * dst_path is removed; on success it has been fsynced (the caller renames
+ * it and fsyncs the directory). Corrupt packets are skipped and counted as
+ * ffmpeg does; a clip with no decodable video frame, or with more than 2/3
+ * of its packets bad, fails with AVERROR_INVALIDDATA. st may be NULL.
+ * Returns 0, PBC_E_INTERRUPTED, or a negative AVERROR. */
 int transcode_clip(const struct transcode_params *p, struct transcode_stats *st);
 
 #endif

@@ -14,6 +14,7 @@
 #include <libswscale/swscale.h>
 
 #include "errors.h"
+#include "interrupt.h"
 #include "log.h"
 #include "transcode_internal.h"
 
@@ -289,6 +290,9 @@ static int video_encode(struct tc_ctx *c, AVFrame *in)
     if (ret < 0)
         return tc_fail(c, ret, "the video encoder refused a frame");
     for (;;) {
+        /* The flush alone can take seconds (SVT-AV1's lookahead). */
+        if (pbc_interrupted)
+            return PBC_E_INTERRUPTED;
         ret = avcodec_receive_packet(v->enc, c->out_pkt);
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             return 0;
