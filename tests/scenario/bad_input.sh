@@ -66,22 +66,44 @@ expect_in err.txt "build directory ro/work: cannot write in .*/ro: Permission de
 [ ! -e ro/work ] || fail "ro/work was created"
 cases=$((cases + 1))
 
-# --resume of broken progress files: exit 3, nothing touched.
-mkdir -p job
-good='{"disc_bytes": 25000000000, "safety_bytes": 500000000, "mode": "COPY", "kbps": null, "files": {"a.mp4": "pending"}}'
+# --resume of broken progress files: exit 3, nothing touched. Each is a
+# real progress file of a finished job, renamed back and damaged one way.
+pbc --build-dir job --logfile job.log in/b.mp4
+[ "$rc" -eq 0 ] || fail "the job that makes a progress file failed: exit $rc"
+rm -f job.log
+mv job/progress.completed.json job/good.json
 resume_case() {
     local pattern=$1 file=$2
     pbc --logfile prep.log --resume "$file"
     cases=$((cases + 1))
     [ "$rc" -eq 3 ] || fail "resume of $file: exit code $rc, expected 3 ($(cat err.txt))"
     grep -Eq -- "$pattern" err.txt || fail "resume of $file: stderr does not match /$pattern/: $(cat err.txt)"
+    [ "$(grep -c . err.txt)" -eq 1 ] || fail "resume of $file: not one line: $(cat err.txt)"
     [ ! -e prep.log ] || fail "resume of $file: the log was written"
     unchanged
 }
+# damage NAME SED-EXPR: job/NAME.json is good.json edited by sed.
+damage() {
+    sed "$2" job/good.json > "job/$1.json"
+    cmp -s job/good.json "job/$1.json" && fail "damage $1: the edit changed nothing"
+}
 resume_case "job/missing.json.*No such file" job/missing.json
-printf '%s' "${good:0:40}" > job/truncated.json; resume_case "truncated.json" job/truncated.json
-echo '[]' > job/array.json; resume_case "array.json" job/array.json
+head -c 100 job/good.json > job/truncated.json; resume_case "truncated.json" job/truncated.json
+echo '[]' > job/array.json; resume_case "array.json.*object" job/array.json
 : > job/empty.json; resume_case "empty.json" job/empty.json
-echo "${good/25000000000/\"25000000000\"}" > job/wrongtype.json; resume_case "disc_bytes" job/wrongtype.json
-echo "${good/\"a.mp4\"/\"../a.mp4\"}" > job/dotdot.json; resume_case "\\.\\./a\\.mp4|format" job/dotdot.json
+damage wrongtype 's/"disc_bytes": 25000000000/"disc_bytes": "25000000000"/'
+resume_case "disc_bytes" job/wrongtype.json
+damage dotdot 's/"b.mp4"/"..\/b.mp4"/g'
+resume_case '\.\./b\.mp4' job/dotdot.json
+damage slash 's/"b.mp4"/"x\/b.mp4"/g'
+resume_case 'x/b\.mp4' job/slash.json
+damage nokey '/"safety_bytes"/d'
+resume_case "safety_bytes" job/nokey.json
+damage status 's/"b.mp4": "done"/"b.mp4": "finished"/'
+resume_case "finished|status" job/status.json
+pbc --logfile prep.log --resume job/good.json --disc-bytes 26_000_000_000
+cases=$((cases + 1))
+[ "$rc" -eq 3 ] || fail "resume with another --disc-bytes: exit $rc"
+expect_in err.txt "--disc-bytes 26000000000 differs from 25000000000"
+unchanged
 note "$cases bad-input cases"

@@ -56,14 +56,15 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 snapshot() {
     : > snapshot.txt
     for f in "$@"; do
-        echo "$f $(sha "$f") $(stat -c '%s %Y.%y' "$f")" >> snapshot.txt
+        printf '%s\t%s\t%s\n' "$f" "$(sha "$f")" "$(stat -c '%s %y' "$f")" >> snapshot.txt
     done
 }
 
 unchanged() {
-    while read -r f h rest; do
+    while IFS="$(printf '\t')" read -r f h rest; do
         [ -f "$f" ] || fail "original $f is gone"
-        [ "$(sha "$f") $(stat -c '%s %Y.%y' "$f")" = "$h $rest" ] || fail "original $f changed"
+        [ "$(sha "$f")" = "$h" ] || fail "content of original $f changed"
+        [ "$(stat -c '%s %y' "$f")" = "$rest" ] || fail "size or mtime of original $f changed"
     done < snapshot.txt
 }
 

@@ -22,7 +22,7 @@ note "SIGTERM after 2 clips: exit 4, originals all there"
 
 pbc --logfile prep.log --resume work/progress.json
 expect_rc 0
-while read -r f h rest; do
+while IFS="$(printf '\t')" read -r f h rest; do
     [ ! -e "$f" ] || fail "original $f still exists after exit 0"
     [ "$(sha "work/$(basename "$f")")" = "$h" ] || fail "copy of $f differs from the original"
 done < snapshot.txt
