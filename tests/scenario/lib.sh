@@ -90,3 +90,38 @@ kill9() {
     rc=$?
     [ "$rc" -eq 137 ] || fail "killed process exited $rc, expected 137 (SIGKILL)"
 }
+
+# mkclip PATH SECONDS [SIZE] [VIDEO_FILTER]: an H.264 + AAC MP4 made with
+# the ffmpeg CLI (a test tool, not the product): moving test pattern with
+# camera-like noise and a tone, 30 fps.
+mkclip() {
+    local size=${3:-320x240} vf=${4:-noise=alls=12:allf=t}
+    mkdir -p "$(dirname "$1")"
+    ffmpeg -nostdin -loglevel error -y \
+        -f lavfi -i "testsrc2=size=$size:rate=30:duration=$2" \
+        -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=$2" \
+        -vf "$vf" -c:v libx264 -preset ultrafast -crf 20 -pix_fmt yuv420p \
+        -c:a aac -b:a 96k "$1" || fail "cannot make clip $1"
+}
+
+# disc_total DIR: bytes the files of DIR take on a disc (whole sectors).
+disc_total() {
+    local total=0 s f
+    for f in "$1"/* "$1"/.[!.]*; do
+        [ -f "$f" ] || continue
+        s=$(stat -c %s "$f")
+        total=$(( total + (s + 2047) / 2048 * 2048 ))
+    done
+    echo "$total"
+}
+
+# json_int FILE KEY: the first integer value of "KEY" in FILE.
+json_int() {
+    grep -o "\"$2\": [0-9]*" "$1" | head -n 1 | grep -o '[0-9]*$'
+}
+
+# probe_streams FILE: "codec_type:codec_name" of each stream, one a line.
+probe_streams() {
+    ffprobe -v error -show_entries stream=codec_type,codec_name -of csv=p=0:nk=1 "$1" |
+        awk -F, '{ print $2 ":" $1 }'
+}
