@@ -97,20 +97,11 @@ static void video_copy_colour(AVCodecContext *enc, const AVCodecContext *dec)
     }
 }
 
-int tc_video_open_encoder(struct tc_ctx *c)
+/* Size, colour, timing and rate of the encoder, from the decoder. */
+static void video_configure(struct tc_ctx *c)
 {
     struct tc_video *v = &c->v;
-    const AVCodec *codec = avcodec_find_encoder_by_name("libsvtav1");
-    AVDictionary *opts = NULL;
-    char params[160];
-    int preset = c->p->preset < 0 ? TC_DEFAULT_PRESET : c->p->preset;
-    int ret;
 
-    if (!codec)
-        return tc_fail(c, AVERROR_ENCODER_NOT_FOUND, "libavcodec has no libsvtav1 encoder");
-    v->enc = avcodec_alloc_context3(codec);
-    if (!v->enc)
-        return tc_fail(c, AVERROR(ENOMEM), "cannot allocate the video encoder");
     v->enc->width = v->dec->width;
     v->enc->height = v->dec->height;
     v->enc->sample_aspect_ratio = v->in_st->sample_aspect_ratio.num ?
@@ -128,16 +119,36 @@ int tc_video_open_encoder(struct tc_ctx *c)
     v->enc->err_recognition |= AV_EF_EXPLODE;
     if (c->ofmt->oformat->flags & AVFMT_GLOBALHEADER)
         v->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+}
 
-    /* rc=1 VBR, pred-struct=2 random access. The wrapper ignores
-     * thread_count: SVT-AV1's threads are its lp parameter. */
+/* rc=1 VBR and pred-struct=2 random access (the defaults, said out loud);
+ * the under/overshoot bounds narrow VBR's rate error. The wrapper ignores
+ * thread_count: SVT-AV1's threads are its lp parameter. */
+static void video_svt_params(const struct tc_video *v, char *buf, size_t size)
+{
+    int len = snprintf(buf, size, "rc=1:pred-struct=2:undershoot-pct=%d:overshoot-pct=%d",
+                       TC_UNDERSHOOT_PCT, TC_OVERSHOOT_PCT);
+    if (v->lp > 0 && len > 0 && (size_t)len < size)
+        snprintf(buf + len, size - len, ":lp=%d", v->lp);
+}
+
+int tc_video_open_encoder(struct tc_ctx *c)
+{
+    struct tc_video *v = &c->v;
+    const AVCodec *codec = avcodec_find_encoder_by_name("libsvtav1");
+    AVDictionary *opts = NULL;
+    char params[160];
+    int preset = c->p->preset < 0 ? TC_DEFAULT_PRESET : c->p->preset;
+    int ret;
+
+    if (!codec)
+        return tc_fail(c, AVERROR_ENCODER_NOT_FOUND, "libavcodec has no libsvtav1 encoder");
+    v->enc = avcodec_alloc_context3(codec);
+    if (!v->enc)
+        return tc_fail(c, AVERROR(ENOMEM), "cannot allocate the video encoder");
+    video_configure(c);
     v->lp = c->p->threads > 0 ? c->p->threads : 0;
-    snprintf(params, sizeof(params), "rc=1:pred-struct=2:undershoot-pct=%d:overshoot-pct=%d",
-             TC_UNDERSHOOT_PCT, TC_OVERSHOOT_PCT);
-    if (v->lp > 0) {
-        size_t len = strlen(params);
-        snprintf(params + len, sizeof(params) - len, ":lp=%d", v->lp);
-    }
+    video_svt_params(v, params, sizeof(params));
     /* SVT-AV1 prints its banner and settings straight to stderr, past our
      * log and through the live progress line; warnings and errors only,
      * unless the user asked for more. */
@@ -147,7 +158,8 @@ int tc_video_open_encoder(struct tc_ctx *c)
     ret = avcodec_open2(v->enc, codec, &opts);
     if (ret >= 0 && av_dict_count(opts) > 0) {
         ret = AVERROR_OPTION_NOT_FOUND;
-        tc_fail(c, ret, "libsvtav1 does not know option %s", av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX)->key);
+        tc_fail(c, ret, "libsvtav1 does not know option %s",
+                av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX)->key);
     } else if (ret < 0) {
         tc_fail(c, ret, "cannot open libsvtav1 (%dx%d, preset %d, %s)",
                 v->enc->width, v->enc->height, preset, params);
