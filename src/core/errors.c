@@ -17,6 +17,8 @@ int pbc_exit_code(int err)
         return PBC_EXIT_OVER_LIMIT;
     case PBC_E_PROGRESS:
         return PBC_EXIT_PROGRESS;
+    case PBC_E_VERIFY:
+        return PBC_EXIT_VERIFY;
     default:
         return PBC_EXIT_RUNTIME;
     }

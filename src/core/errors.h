@@ -17,7 +17,7 @@ enum pbc_error {
     PBC_E_INFEASIBLE  = FFERRTAG('P', 'B', 'i', 'f'), /* dry run: the budget cannot be met: exit 2 */
     PBC_E_PROGRESS    = FFERRTAG('P', 'B', 'p', 'g'), /* progress file missing/corrupt/inconsistent: exit 3 */
     PBC_E_INTERRUPTED = FFERRTAG('P', 'B', 'i', 'n'), /* SIGINT/SIGTERM: exit 4 */
-    PBC_E_VERIFY      = FFERRTAG('P', 'B', 'v', 'f'), /* --verify found a mismatch */
+    PBC_E_VERIFY      = FFERRTAG('P', 'B', 'v', 'f'), /* --verify found a mismatch: exit 5 */
 };
 
 enum pbc_exit {
@@ -26,11 +26,13 @@ enum pbc_exit {
     PBC_EXIT_OVER_LIMIT = 2,
     PBC_EXIT_PROGRESS = 3,
     PBC_EXIT_RUNTIME = 4,
+    PBC_EXIT_VERIFY = 5,   /* --verify only: a file does not match (docs/CLI.md) */
 };
 
 /* Maps a return code of the core to the process exit code of the spec:
  * 0 -> 0; usage, dependency, space and probe errors -> 1; over the limit or
- * infeasible -> 2; progress-file errors -> 3; anything else -> 4. */
+ * infeasible -> 2; progress-file errors -> 3; a --verify mismatch -> 5;
+ * anything else -> 4. */
 int pbc_exit_code(int err);
 
 /* A human-readable text for a domain error or an AVERROR. The returned

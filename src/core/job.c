@@ -15,6 +15,8 @@
 #include "job.h"
 #include "job_internal.h"
 #include "log.h"
+#include "manifest.h"
+#include "verify.h"
 #include "version.h"
 
 static void log_header(struct job *j)
@@ -122,22 +124,56 @@ static int final_guard(struct job *j)
     return 0;
 }
 
-/* What the disc will hold: every output and, when it lives in the build
- * directory, the progress file, each in whole sectors. */
+/* The evidence manifests, written once every output is final: they are
+ * on the disc and counted in its total. The log records the manifest's
+ * SHA-256, so the log vouches for the manifest and the manifest for the
+ * outputs. */
+static int write_manifests(struct job *j)
+{
+    struct manifest_run run = {
+        .resumed = j->resumed, .argc = j->opt->argc, .argv = j->opt->argv,
+    };
+    char err[512], hex[SHA256_HEX_LEN + 1];
+    struct timespec now;
+    int ret;
+    clock_gettime(CLOCK_REALTIME, &now);
+    manifest_utc_time(now.tv_sec, run.completed);
+    /* A progress file of an older version has no job_started: this run's. */
+    if (j->prog->job_started[0])
+        memcpy(run.started, j->prog->job_started, sizeof(run.started));
+    else
+        manifest_utc_time(j->wall_started.tv_sec, run.started);
+    manifest_identify(&run);
+    if ((ret = manifest_write(j->prog, &run, hex, err, sizeof(err))) < 0) {
+        log_error(j->log, "cannot write the manifests in %s: %s", j->prog->build_dir, err);
+        return ret;
+    }
+    log_info(j->log, "wrote %s and %s in %s: %zu output(s), %s by %s (uid %lld) on %s; "
+             "MANIFEST.json SHA-256 %s", MANIFEST_SUMS_NAME, MANIFEST_JSON_NAME,
+             j->prog->build_dir, j->prog->nb_clips, j->prog->mode == MODE_COPY ?
+             "bit-exact copies" : "derived viewing copies", run.user[0] ? run.user : "(unknown user)",
+             (long long)run.uid, run.host[0] ? run.host : "(unknown host)", hex);
+    return 0;
+}
+
+/* What the disc will hold: every output, the manifests and, when it lives
+ * in the build directory, the progress file, each in whole sectors. */
 static int measure_outputs(struct job *j, int64_t *total)
 {
+    static const char *const own_files[] = { MANIFEST_SUMS_NAME, MANIFEST_JSON_NAME };
     const struct progress *p = j->prog;
     char *dir = fs_dirname(j->progress_path), *real = NULL;
     struct stat st;
     int64_t sum = 0;
     if (!dir)
         return AVERROR(ENOMEM);
-    for (size_t i = 0; i < p->nb_clips; i++) {
-        char *path = fs_join(p->build_dir, p->clips[i].name);
+    for (size_t i = 0; i < p->nb_clips + 2; i++) {
+        const char *name = i < p->nb_clips ? p->clips[i].name : own_files[i - p->nb_clips];
+        char *path = fs_join(p->build_dir, name);
         int ok = path && stat(path, &st) == 0;
         free(path);
         if (!ok) {
-            log_error(j->log, "output %s is missing from %s", p->clips[i].name, p->build_dir);
+            log_error(j->log, "%s is missing from %s", name, p->build_dir);
             free(dir);
             return AVERROR(ENOENT);
         }
@@ -183,7 +219,7 @@ static int complete(struct job *j)
     int ret;
     if (p->mode == MODE_ENCODE && (ret = final_guard(j)) < 0)
         return ret;
-    if ((ret = measure_outputs(j, &total)) < 0)
+    if ((ret = write_manifests(j)) < 0 || (ret = measure_outputs(j, &total)) < 0)
         return ret;
     if (total > j->usable) {
         log_error(j->log, "the outputs take %lld bytes (%s) on the disc, %lld more than the usable "
@@ -239,7 +275,13 @@ int job_run(const struct pbc_options *opt)
     struct job j = { .opt = opt };
     int ret;
     clock_gettime(CLOCK_MONOTONIC, &j.started);
+    clock_gettime(CLOCK_REALTIME, &j.wall_started);
 
+    if (opt->verify_dir) {
+        if ((ret = open_log(&j)) >= 0)
+            ret = verify_run(opt->verify_dir, j.log);
+        goto end;
+    }
     ret = opt->resume_path ? job_inputs_resume(&j) : job_inputs_fresh(&j);
     if (ret < 0)
         goto end;
@@ -263,6 +305,8 @@ int job_run(const struct pbc_options *opt)
         goto end;
     if ((ret = prepare_build_dir(&j)) < 0 || (ret = job_check_space(&j)) < 0)
         goto end;
+    if (!j.resumed)
+        manifest_utc_time(j.wall_started.tv_sec, j.prog->job_started);
     if (!j.resumed && (ret = job_save(&j)) < 0)
         goto end;
     if ((ret = job_clips_run(&j)) < 0)

@@ -22,6 +22,7 @@ struct job {
     int64_t other_files;     /* budget for the build dir's own files */
     struct plan_budget budget; /* ENCODE, fresh run: the plan as derived */
     struct timespec started; /* CLOCK_MONOTONIC, for speed and ETA */
+    struct timespec wall_started; /* CLOCK_REALTIME: this run's start, for the manifest */
 };
 
 /* Fresh run: checks the build dir and every input (usage errors, exit 1)
