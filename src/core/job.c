@@ -108,9 +108,9 @@ static int final_guard(struct job *j)
         if (total <= j->usable)
             return 0;
         if (!plan_guard_pick(p, j->other_files, &idx, &kbps)) {
-            log_warn(j->log, "the outputs (%lld bytes with sector rounding and the build directory's "
-                     "files) exceed the usable %lld bytes, and no re-encode can bring them within it",
-                     (long long)total, (long long)j->usable);
+            log_info(j->log, "final guard: with the bound for the build directory's files the "
+                     "outputs need %lld bytes, more than the usable %lld, and no re-encode can "
+                     "lower that; the real total decides", (long long)total, (long long)j->usable);
             return 0;
         }
         log_warn(j->log, "final guard: the outputs need %lld bytes, %lld more than usable; "
