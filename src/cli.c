@@ -477,7 +477,8 @@ void cli_print_help(void)
 "  2  finished, but the outputs exceed disc-bytes - safety-bytes\n"
 "  3  progress file missing, corrupt or inconsistent with the arguments\n"
 "  4  runtime error during copy/encode, or interrupted (progress saved,\n"
-"     safe to --resume)\n",
+"     safe to --resume)\n"
+"  5  --verify: a file does not match MANIFEST.json\n",
         grouped(disc, sizeof(disc), PBC_DEFAULT_DISC_BYTES),
         grouped(safety, sizeof(safety), PBC_DEFAULT_SAFETY_BYTES),
         PRESET_MAX, PBC_DEFAULT_PRESET);

@@ -15,6 +15,7 @@
 #include "errors.h"
 #include "fsutil.h"
 #include "job_internal.h"
+#include "manifest.h"
 
 static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -148,7 +149,13 @@ static int add_input(struct job *j, int i, const char *build_abs)
         goto end;
     }
     if (!progress_name_is_safe(name)) {
-        ret = fail(PBC_E_USAGE, "%s: the file name cannot be used as an output name", arg);
+        ret = fail(PBC_E_USAGE, "%s: the file name cannot be used as an output name "
+                   "(control characters, or not UTF-8)", arg);
+        goto end;
+    }
+    if (manifest_name_reserved(name)) {
+        ret = fail(PBC_E_USAGE, "%s: %s is the name of one of the build directory's own files",
+                   arg, name);
         goto end;
     }
     for (size_t k = 0; k < p->nb_clips; k++) {
@@ -200,6 +207,11 @@ int job_inputs_fresh(struct job *j)
     }
     j->prog->build_dir = build_abs;
     build_abs = NULL;
+    /* A path the progress file cannot hold (not UTF-8) is caught now, not
+     * when the first save fails after the build directory is made. */
+    char reason[512];
+    if (progress_validate(j->prog, reason, sizeof(reason)) == AVERROR(EINVAL))
+        ret = fail(PBC_E_USAGE, "cannot record the job: %s", reason);
 end:
     free(build_abs);
     return ret;
