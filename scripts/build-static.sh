@@ -3,7 +3,8 @@
 # "Static build"): installs the build tools it needs on Debian 12, puts the
 # subprojects' sources in subprojects/packagecache from Debian's archive,
 # then sets up and builds with -Dstatic_build=true. About ten minutes on two
-# cores the first time. Extra arguments go to `meson setup`.
+# cores the first time. Extra arguments go to `meson setup`; JOBS=N limits
+# ninja's parallel jobs.
 set -eu
 cd "$(dirname "$0")/.."
 packages="build-essential meson ninja-build pkg-config cmake nasm libssl-dev file"
@@ -20,5 +21,5 @@ if [ -n "$missing" ]; then
 fi
 ./scripts/fetch-static-sources.sh
 [ -f build-static/build.ninja ] || meson setup build-static -Dstatic_build=true "$@"
-ninja -C build-static src/prepare_bodycam
+ninja -C build-static ${JOBS:+-j "$JOBS"} src/prepare_bodycam
 file build-static/src/prepare_bodycam
