@@ -21,13 +21,14 @@
 
 /* Opus as libavcodec's libopus writes it: 20 ms packets, plus 2 for the
  * encoder delay (pre-skip) and the final flush; the audio may outlast the
- * video by up to PLAN_AUDIO_SLACK_S. Mean packet size bounded at
- * (100 + PLAN_OPUS_VBR_PCT)% of the nominal audio_kbps x 20 ms / 8
- * (unconstrained VBR, measured up to +47% on pure tones). */
+ * video by up to PLAN_AUDIO_SLACK_S. Packet size (100 + PLAN_OPUS_VBR_PCT)%
+ * of the nominal audio_kbps x 20 ms / 8: the transcoder runs libopus in hard
+ * CBR (vbr=off), where every packet is exactly the nominal 160 bytes
+ * (measured), so no allowance; unconstrained VBR would need +50%. */
 #define PLAN_OPUS_PACKETS_PER_S 50
 #define PLAN_OPUS_EXTRA_PACKETS 2
 #define PLAN_AUDIO_SLACK_S 1
-#define PLAN_OPUS_VBR_PCT 50
+#define PLAN_OPUS_VBR_PCT 0
 
 /* MP4 (libavformat's mov muxer) bytes beyond the packets: upper bounds. */
 #define PLAN_MP4_FILE_BYTES 4096        /* ftyp, mdat header, moov skeleton, tags */

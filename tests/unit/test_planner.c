@@ -90,45 +90,45 @@ static void test_mode_boundary(void)
 static void test_budget_worked_example(void)
 {
     struct plan_budget b;
-    /* packets = ceil(101 s x 50) + 2 = 5052; 240 bytes each = 1212480
-     * MP4 = 4096 + 3000 x 28 + 5052 x 18 = 179032; sector 2048
-     * rest = 10000000 - 45056 - 1212480 - 179032 - 2048 = 8561384
-     * margin = ceil(5% x rest) = 428070; video = 8133314
-     * kbps = floor(8133314 x 8 / 100 / 1000) = 650 */
+    /* packets = ceil(101 s x 50) + 2 = 5052; 160 bytes each (hard CBR)
+     * = 808320; MP4 = 4096 + 3000 x 28 + 5052 x 18 = 179032; sector 2048
+     * rest = 10000000 - 45056 - 808320 - 179032 - 2048 = 8965544
+     * margin = ceil(5% x rest) = 448278; video = 8517266
+     * kbps = floor(8517266 x 8 / 100 / 1000) = 681 */
     CHECK_INT(plan_budget(&clip100, 1, 10 * 1000 * 1000, 45056, 64, &b), 0);
     CHECK_INT(b.audio_packets, 5052);
-    CHECK_INT(b.audio_packet_bytes, 240);
-    CHECK_INT(b.audio, 1212480);
+    CHECK_INT(b.audio_packet_bytes, 160);
+    CHECK_INT(b.audio, 808320);
     CHECK_INT(b.mux_overhead, 179032);
     CHECK_INT(b.sector_slack, 2048);
-    CHECK_INT(b.rc_margin, 428070);
-    CHECK_INT(b.video, 8133314);
+    CHECK_INT(b.rc_margin, 448278);
+    CHECK_INT(b.video, 8517266);
     CHECK_INT(b.video_frames, 3000);
-    CHECK_INT(b.kbps, 650);
-    CHECK_INT(b.raw_kbps, 650);
+    CHECK_INT(b.kbps, 681);
+    CHECK_INT(b.raw_kbps, 681);
     CHECK(b.feasible);
     CHECK(fabs(b.video_seconds - 100.0) < 1e-9);
     CHECK_INT(b.usable - b.other_files - b.audio - b.mux_overhead - b.sector_slack
               - b.rc_margin, b.video);
-    /* The prediction at 650 kbps: 8125000 of video + audio + MP4. */
-    CHECK_INT(plan_predict_bytes(&clip100, 650, 64), 8125000 + 1212480 + 179032);
+    /* The prediction at 681 kbps: 8512500 of video + audio + MP4. */
+    CHECK_INT(plan_predict_bytes(&clip100, 681, 64), 8512500 + 808320 + 179032);
 }
 
 static void test_budget_two_clips(void)
 {
     /* Clip 2: 10.5 s, 315 frames, no audio: MP4 4096 + 315 x 28 = 12916.
-     * rest = 20000000 - 0 - 1212480 - (179032 + 12916) - 4096 = 18591476
-     * margin 929574, video 17661902, kbps = floor(17661902 / 12500 / 110.5 x 100)
-     *       = floor(1278.68) = 1278 */
+     * rest = 20000000 - 0 - 808320 - (179032 + 12916) - 4096 = 18995636
+     * margin 949782, video 18045854, kbps = floor(18045854 / 12500 / 110.5 x 100)
+     *       = floor(1306.49) = 1306 */
     struct plan_clip c[2] = { clip100, { .size = 1, .duration = 10.5, .video_frames = 315 } };
     struct plan_budget b;
     CHECK_INT(plan_budget(c, 2, 20 * 1000 * 1000, 0, 64, &b), 0);
-    CHECK_INT(b.audio, 1212480);
+    CHECK_INT(b.audio, 808320);
     CHECK_INT(b.mux_overhead, 179032 + 12916);
     CHECK_INT(b.sector_slack, 4096);
-    CHECK_INT(b.rc_margin, 929574);
-    CHECK_INT(b.video, 17661902);
-    CHECK_INT(b.kbps, 1278);
+    CHECK_INT(b.rc_margin, 949782);
+    CHECK_INT(b.video, 18045854);
+    CHECK_INT(b.kbps, 1306);
     CHECK_INT(b.files, 2);
     CHECK_INT(plan_predict_bytes(&c[1], 1000, 64), 1312500 + 12916);
 }
@@ -151,9 +151,9 @@ static void test_budget_invalid(void)
 
 static void test_infeasible_audio(void)
 {
-    /* The audio bound alone (1212480 bytes) exceeds 1 MB. */
+    /* The audio alone (808320 bytes) exceeds 800 kB. */
     struct plan_budget b;
-    CHECK_INT(plan_budget(&clip100, 1, 1000 * 1000, 0, 64, &b), 0);
+    CHECK_INT(plan_budget(&clip100, 1, 800 * 1000, 0, 64, &b), 0);
     CHECK(!b.feasible);
     CHECK(b.video < 0);
     CHECK_INT(b.rc_margin, 0);
@@ -245,14 +245,14 @@ static void test_feedback_corrects(void)
     base = plan_clip_target_derive(p, 1, 0, &t);
     CHECK(t.model_ratio == 1.0);
     CHECK_INT(t.done_bytes, plan_sector_round(pred));
-    CHECK_INT(t.pending_nonvideo, 1212480 + 179032 + 2048);
+    CHECK_INT(t.pending_nonvideo, 808320 + 179032 + 2048);
     CHECK(base >= b.kbps);
     p->clips[0].output_size = pred + 500 * 1000;   /* overshot */
     over = plan_clip_target_derive(p, 1, 0, &t);
     /* The line by line of design.md, by hand. */
     double ratio = (double)(pred + 500 * 1000) / (double)pred;
     int64_t avail = 20 * 1000 * 1000 - plan_sector_round(pred + 500 * 1000) - 2048;
-    int64_t video = (int64_t)floor(avail / ratio) - 1212480 - 179032;
+    int64_t video = (int64_t)floor(avail / ratio) - 808320 - 179032;
     int64_t margin = (video * 5 + 99) / 100;
     CHECK(fabs(t.model_ratio - ratio) < 1e-12);
     CHECK_INT(t.rc_margin, margin);
@@ -392,7 +392,7 @@ static void test_guard_simulated(void)
 }
 
 /* Three done clips over the disc by a little: clip 1 overshot most. */
-#define GUARD_DISC (27 * 1000 * 1000)
+#define GUARD_DISC (27 * 1000 * 1000 - 3 * (1212480 - 808320))
 static struct progress *mk_guard_case(int64_t *over_by)
 {
     struct plan_clip c[3] = { clip100, clip100, clip100 };
@@ -428,13 +428,13 @@ static void test_guard_pick(void)
     int64_t others = plan_sector_round(p->clips[0].output_size) +
                      plan_sector_round(p->clips[2].output_size);
     int64_t room = (GUARD_DISC - others) / 2048 * 2048;
-    int64_t video = room - 1212480 - 179032;
+    int64_t video = room - 808320 - 179032;
     video -= (video * 5 + 99) / 100;
-    double ratio = (double)(p->clips[1].output_size - 1212480 - 179032) / 7500000.0;
+    double ratio = (double)(p->clips[1].output_size - 808320 - 179032) / 7500000.0;
     CHECK_INT(kbps, (int64_t)floor(video / 12500.0 / ratio));
     CHECK(kbps < 600 && kbps >= PLAN_MIN_KBPS);
     /* Re-encoded at kbps with the same overshoot ratio, the batch fits. */
-    p->clips[1].output_size = (int64_t)(kbps * 12500.0 * ratio) + 1212480 + 179032;
+    p->clips[1].output_size = (int64_t)(kbps * 12500.0 * ratio) + 808320 + 179032;
     p->clips[1].target_kbps = kbps;
     p->clips[1].encodes = 2;
     CHECK(disc_total(p, 0) <= GUARD_DISC);
