@@ -59,6 +59,7 @@ int tc_audio_open_encoder(struct tc_ctx *c)
 {
     struct tc_audio *a = &c->a;
     const AVCodec *codec = avcodec_find_encoder_by_name("libopus");
+    AVDictionary *opts = NULL;
     int kbps = c->p->audio_kbps > 0 ? c->p->audio_kbps : TC_DEFAULT_AUDIO_KBPS;
     int ret;
 
@@ -76,7 +77,12 @@ int tc_audio_open_encoder(struct tc_ctx *c)
     a->enc->time_base = (AVRational){ 1, TC_AUDIO_RATE };
     if (c->ofmt->oformat->flags & AVFMT_GLOBALHEADER)
         a->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    ret = avcodec_open2(a->enc, codec, NULL);
+    /* Hard CBR: every 20 ms packet has the same size, so the planner's
+     * audio bytes (packets x bytes per packet) are exact. libopus's default
+     * VBR ran up to +47% over the nominal rate on tones such as sirens. */
+    av_dict_set(&opts, "vbr", "off", 0);
+    ret = avcodec_open2(a->enc, codec, &opts);
+    av_dict_free(&opts);
     if (ret < 0)
         return tc_fail(c, ret, "cannot open libopus (%d kbit/s, mono, %d Hz)", kbps,
                        TC_AUDIO_RATE);
@@ -94,11 +100,13 @@ int tc_audio_open_encoder(struct tc_ctx *c)
     if (ret < 0)
         return tc_fail(c, ret, "cannot allocate an audio frame");
 
-    log_info(c->lg, "%s: audio out: libopus %d kbit/s, mono, %d Hz, %s, %d-sample frames",
+    log_info(c->lg, "%s: audio out: libopus %d kbit/s CBR, mono, %d Hz, %s, %d-sample frames",
              c->name, kbps, TC_AUDIO_RATE,
              av_get_sample_fmt_name(a->enc->sample_fmt), a->enc->frame_size);
     return tc_mux_add_stream(c, a->enc, a->in_st, &a->out_st);
 }
+
+static int audio_resample(struct tc_ctx *c, const AVFrame *f);
 
 /* (Re)creates the resampler for f's format. A change mid-clip is rare (an
  * AAC stream switching channel count); the old resampler is drained first. */
@@ -111,9 +119,12 @@ static int audio_setup_swr(struct tc_ctx *c, const AVFrame *f)
     if (a->swr && f->format == a->swr_in_format && f->sample_rate == a->swr_in_rate &&
         !av_channel_layout_compare(&f->ch_layout, &a->swr_in_layout))
         return 0;
-    if (a->swr)
+    if (a->swr) {
         log_warn(c->lg, "%s: the audio format changes mid-clip; resampler restarted",
                  c->name);
+        if ((ret = audio_resample(c, NULL)) < 0)
+            return ret;
+    }
     swr_free(&a->swr);
     av_channel_layout_uninit(&a->swr_in_layout);
     if (f->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
@@ -247,7 +258,9 @@ int tc_audio_decode(struct tc_ctx *c, const AVPacket *pkt)
     if (ret < 0 && ret != AVERROR_EOF) {
         if (!pkt)
             return tc_fail(c, ret, "cannot flush the audio decoder");
-        c->st->corrupt_packets++;
+        /* Skipped; counted unless the demuxer already flagged it. */
+        if (!(pkt->flags & AV_PKT_FLAG_CORRUPT))
+            c->st->corrupt_packets++;
         return 0;
     }
     for (;;) {

@@ -327,8 +327,10 @@ int tc_video_decode(struct tc_ctx *c, const AVPacket *pkt)
     if (ret < 0 && ret != AVERROR_EOF) {
         if (!pkt)
             return tc_fail(c, ret, "cannot flush the video decoder");
-        /* A packet the decoder rejects is skipped and counted, as ffmpeg does. */
-        c->st->corrupt_packets++;
+        /* A packet the decoder rejects is skipped and counted, as ffmpeg
+         * does (unless the demuxer already flagged it corrupt). */
+        if (!(pkt->flags & AV_PKT_FLAG_CORRUPT))
+            c->st->corrupt_packets++;
         return 0;
     }
     for (;;) {
