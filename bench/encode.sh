@@ -2,8 +2,10 @@
 # ENCODE benchmark: the in-process transcoder (tests/transcode/tc_encode,
 # which calls transcode_clip()) against the command the original script
 # ran, on the same clips at the same video bitrate and preset, in one run.
-# Prints Markdown tables: wall time and peak RSS (/usr/bin/time -v, median
-# of RUNS), output sizes, video frames and achieved video bitrate, ratios.
+# Prints Markdown tables: wall time, CPU time (user + system) and peak RSS
+# (/usr/bin/time -v, median of RUNS), output sizes, video frames and the
+# achieved video bitrate, and the ratios. On a shared machine CPU time is
+# the steadier figure; wall time moves with the other load.
 #
 # Usage: bench/encode.sh [BUILD_DIR]     (default: build)
 # Env:   WORK=DIR     scratch directory (default: a new one under /tmp)
@@ -63,6 +65,7 @@ fi
 # --- measure ---------------------------------------------------------------
 wall() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0;
          for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$1"; }
+cpu()  { awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$1"; }
 rss()  { awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$1"; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
            END { printf "%s", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -85,33 +88,36 @@ run_ffmpeg() {
 echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); SVT-AV1 preset $PRESET;" \
      "median of $RUNS alternating runs; $(ffmpeg -version | head -1 | cut -d' ' -f1-3)"
 echo
-echo "| clip | kbps | tool | wall s | peak RSS MB | output bytes | frames in/out | video kbit/s |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| clip | kbps | tool | wall s | CPU s | peak RSS MB | output bytes | frames in/out | video kbit/s |"
+echo "|---|---|---|---|---|---|---|---|---|"
 summary=()
 for i in "${!CLIPS[@]}"; do
     in=${CLIPS[$i]}; k=${KBPS[$i]}; name=$(basename "$in")
-    declare -A W=() R=()
+    declare -A W=() C=() R=()
     for r in $(seq "$RUNS"); do
         for tool in ours ffmpeg; do
             "run_$tool" "$in" "$k"
             W[$tool]="${W[$tool]:-} $(wall "$WORK/t")"
+            C[$tool]="${C[$tool]:-} $(cpu "$WORK/t")"
             R[$tool]="${R[$tool]:-} $(rss "$WORK/t")"
         done
     done
     fin=$(frames "$in")
-    declare -A MW=() MR=()
+    declare -A MW=() MC=() MR=()
     for tool in ours ffmpeg; do
         MW[$tool]=$(median ${W[$tool]})
+        MC[$tool]=$(median ${C[$tool]})
         MR[$tool]=$(median ${R[$tool]})
         out=$WORK/$tool.mp4
-        echo "| $name | $k | $tool | ${MW[$tool]} | ${MR[$tool]} | $(stat -c %s "$out") |" \
+        echo "| $name | $k | $tool | ${MW[$tool]} | ${MC[$tool]} | ${MR[$tool]} | $(stat -c %s "$out") |" \
              "$fin/$(frames "$out") | $(vrate "$out") |"
     done
-    summary+=("| $name | $(ratio "${MW[ours]}" "${MW[ffmpeg]}") | $(ratio "${MR[ours]}" "${MR[ffmpeg]}") |"\
+    summary+=("| $name | $(ratio "${MW[ours]}" "${MW[ffmpeg]}") | $(ratio "${MC[ours]}" "${MC[ffmpeg]}") |"\
+" $(ratio "${MR[ours]}" "${MR[ffmpeg]}") |"\
 " $(ratio "$(stat -c %s "$WORK/ours.mp4")" "$(stat -c %s "$WORK/ffmpeg.mp4")") |")
-    unset W R MW MR
+    unset W C R MW MC MR
 done
 echo
-echo "| clip | wall ours/ffmpeg | peak RSS ours/ffmpeg | size ours/ffmpeg |"
-echo "|---|---|---|---|"
+echo "| clip | wall ours/ffmpeg | CPU ours/ffmpeg | peak RSS ours/ffmpeg | size ours/ffmpeg |"
+echo "|---|---|---|---|---|"
 printf '%s\n' "${summary[@]}"
