@@ -9,6 +9,7 @@
 #include <libavformat/avformat.h>
 
 #include "errors.h"
+#include "media_input.h"
 #include "probe.h"
 
 /* Frame rate assumed when a stream has neither a frame count nor a usable
@@ -95,7 +96,7 @@ int probe_file(const char *path, struct probe_info *info, char *err, size_t errl
     memset(info, 0, sizeof(*info));
     if (err && errlen)
         err[0] = '\0';
-    if ((ret = avformat_open_input(&fmt, path, NULL, NULL)) < 0) {
+    if ((ret = media_input_open(&fmt, path)) < 0) {
         ret = fail_av(err, errlen, NULL, ret);
         goto end;
     }
@@ -127,6 +128,6 @@ int probe_file(const char *path, struct probe_info *info, char *err, size_t errl
     info->height = st->codecpar->height;
     ret = 0;
 end:
-    avformat_close_input(&fmt);
+    media_input_close(&fmt);
     return ret;
 }

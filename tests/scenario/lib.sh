@@ -125,3 +125,25 @@ probe_streams() {
     ffprobe -v error -show_entries stream=codec_type,codec_name -of csv=p=0:nk=1 "$1" |
         awk -F, '{ print $2 ":" $1 }'
 }
+
+# old_atime FILE...: access time 2 days back, recorded for atime_kept. Under
+# relatime (Linux's default) a plain read then moves it to now, so
+# atime_kept can tell whether a run read a file without O_NOATIME. Call it
+# after snapshot, whose hashing reads the files.
+old_atime() {
+    touch -a -d '2 days ago' "$@" || fail "cannot set access times"
+    atimes_before=$(stat -c '%X' "$@")
+}
+
+# atime_kept FILE...: fails when a file's access time moved since age_times,
+# provided this file system records reads at all (checked on a control file).
+atime_kept() {
+    echo x > atime_control && touch -a -d '2 days ago' atime_control
+    local before; before=$(stat -c %X atime_control)
+    cat atime_control > /dev/null
+    if [ "$(stat -c %X atime_control)" = "$before" ]; then
+        note "this file system does not record reads in atime: access times not checked"
+        return 0
+    fi
+    [ "$(stat -c '%X' "$@")" = "$atimes_before" ] || fail "an original's access time changed: it was read without O_NOATIME"
+}

@@ -1,12 +1,15 @@
 # Scenario 11: the inputs exceed the usable bytes -> ENCODE, exit 0, the
 # build directory fits. Scaled from a 25 GB disc with a 0.5 GB margin to a
-# 2 MB disc with a 40 kB margin (the same 2%).
+# 2 MB disc with a 40 kB margin (the same 2%). Probing and encoding leave
+# even the originals' access times alone (O_NOATIME).
 . "$(dirname "$0")/lib.sh"
 mkclip in/cam1_001.mp4 6
 mkclip in/cam1_002.mov 4
 snapshot in/cam1_001.mp4 in/cam1_002.mov
+old_atime in/cam1_001.mp4 in/cam1_002.mov
 pbc --build-dir work --logfile prep.log --disc-bytes 2_000_000 --safety-bytes 40_000 in/cam1_001.mp4 in/cam1_002.mov
 expect_rc 0
+atime_kept in/cam1_001.mp4 in/cam1_002.mov
 expect_in prep.log 'mode ENCODE'
 expect_in prep.log 'budget: video kbps = '
 expect_in work/progress.completed.json '"mode": "ENCODE"'

@@ -9,6 +9,7 @@
 #include "errors.h"
 #include "interrupt.h"
 #include "log.h"
+#include "media_input.h"
 #include "transcode_internal.h"
 
 /* Lets a blocking read (a slow or network file system) stop on SIGINT. */
@@ -69,8 +70,8 @@ int tc_demux_open(struct tc_ctx *c)
     if (!ifmt)
         return tc_fail(c, AVERROR(ENOMEM), "cannot allocate the demuxer");
     ifmt->interrupt_callback.callback = demux_interrupt_cb;
-    /* avformat_open_input frees ifmt on failure. */
-    ret = avformat_open_input(&ifmt, c->p->src_path, NULL, NULL);
+    /* media_input_open frees ifmt on failure. */
+    ret = media_input_open(&ifmt, c->p->src_path);
     if (ret < 0) {
         if (pbc_interrupted)
             return PBC_E_INTERRUPTED;
@@ -139,5 +140,5 @@ int tc_demux_read(struct tc_ctx *c, AVPacket *pkt)
 
 void tc_demux_close(struct tc_ctx *c)
 {
-    avformat_close_input(&c->ifmt);
+    media_input_close(&c->ifmt);
 }
