@@ -2,6 +2,9 @@
  * cases: an existing destination, an unreadable source, an interrupt.
  * Fixtures are generated in a scratch directory under the workdir. */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,11 +245,84 @@ static void test_interrupted(void)
     free(dst);
 }
 
+/* A helper thread acts as soon as the copy has started (dst_tmp exists,
+ * src was already opened and stat'ed): it appends to the original or
+ * sends SIGINT. If the copy wins the race and finishes first
+ * the case says so and checks only the outcome. */
+struct meddler {
+    const char *src, *dst;
+    int interrupt;          /* 1: send SIGINT; 0: append to src */
+    _Atomic int copy_done;
+    _Atomic int acted;
+};
+
+static void *meddle(void *arg)
+{
+    struct meddler *m = arg;
+    while (!m->copy_done && access(m->dst, F_OK) < 0)
+        sched_yield();
+    if (m->copy_done)
+        return NULL;
+    if (m->interrupt) {
+        kill(getpid(), SIGINT); /* the real handler sets the flag */
+    } else {
+        int fd = open(m->src, O_WRONLY | O_APPEND);
+        if (fd >= 0) {
+            if (write(fd, "x", 1) != 1)
+                perror("append");
+            close(fd);
+        }
+    }
+    m->acted = 1;
+    return NULL;
+}
+
+static int copy_with_meddler(const char *src, const char *dst, int interrupt)
+{
+    struct meddler m = { .src = src, .dst = dst, .interrupt = interrupt };
+    struct copy_result r;
+    pthread_t t;
+    int ret;
+    CHECK_INT(pthread_create(&t, NULL, meddle, &m), 0);
+    ret = copy_file(src, dst, &r, NULL, NULL, NULL);
+    m.copy_done = 1;
+    pthread_join(t, NULL);
+    pbc_interrupted = 0;
+    if (ret == 0) {
+        printf("# the copy finished before the helper acted (%s)\n",
+               m.acted ? "acted too late" : "did not act");
+        unlink(dst);
+    }
+    return ret;
+}
+
+static void test_src_changed(void)
+{
+    char *src = make_file("growing", 64 << 20, 0644), *dst = fs_join(dir, "growing.copy");
+    int ret = copy_with_meddler(src, dst, 0);
+    CHECK(ret == 0 || ret == AVERROR(EIO));
+    CHECK(!exists(dst) || ret == 0);
+    unlink(src);
+    free(src);
+    free(dst);
+}
+
+static void test_interrupted_midway(void)
+{
+    char *src = make_file("long", 64 << 20, 0644), *dst = fs_join(dir, "long.copy");
+    int ret = copy_with_meddler(src, dst, 1);
+    CHECK(ret == 0 || ret == PBC_E_INTERRUPTED);
+    CHECK(!exists(dst) || ret == 0);
+    unlink(src);
+    free(src);
+    free(dst);
+}
+
 int main(void)
 {
     char tmpl[] = "test_copy_XXXXXX";
     dir = mkdtemp(tmpl);
-    if (!dir) {
+    if (!dir || pbc_interrupt_install() < 0) {
         perror("mkdtemp");
         return 1;
     }
@@ -257,6 +333,8 @@ int main(void)
     RUN(test_bad_src);
     RUN(test_unreadable_src);
     RUN(test_interrupted);
+    RUN(test_interrupted_midway);
+    RUN(test_src_changed);
     rmdir(dir);
     return check_done();
 }
