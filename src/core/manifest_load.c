@@ -79,7 +79,7 @@ static int get_int(struct reader *rd, const json_t *o, const char *key, int64_t 
 
 static int get_hex(struct reader *rd, const json_t *o, const char *key, char out[SHA256_HEX_LEN + 1])
 {
-    const char *s;
+    const char *s = NULL;
     int ret = get_str(rd, o, key, &s);
     if (ret < 0)
         return ret;
@@ -91,7 +91,7 @@ static int get_hex(struct reader *rd, const json_t *o, const char *key, char out
 
 static int get_time(struct reader *rd, const json_t *o, const char *key, char out[PROGRESS_TIME_LEN + 1])
 {
-    const char *s;
+    const char *s = NULL;
     int ret = get_str(rd, o, key, &s);
     if (ret < 0)
         return ret;
@@ -103,7 +103,7 @@ static int get_time(struct reader *rd, const json_t *o, const char *key, char ou
 
 static int get_mode(struct reader *rd, const json_t *o, const char *key, enum job_mode *out)
 {
-    const char *s;
+    const char *s = NULL;
     int ret = get_str(rd, o, key, &s);
     if (ret < 0)
         return ret;

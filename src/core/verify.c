@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libavutil/avstring.h>
+
 #include "errors.h"
 #include "fsutil.h"
 #include "interrupt.h"
@@ -49,12 +51,14 @@ static const char *printable(const char *s, char *buf, size_t size)
 
 static void failed(struct verify_ctx *v, const char *what)
 {
-    size_t used = strlen(v->failed_names);
-    if (v->failed++ < 8)
-        snprintf(v->failed_names + used, sizeof(v->failed_names) - used, "%s%s",
-                 used ? ", " : "", what);
-    else if (v->failed == 9)
-        snprintf(v->failed_names + used, sizeof(v->failed_names) - used, ", ...");
+    /* A bounded list for the summary line: cut rather than overflow. */
+    if (v->failed++ < 8) {
+        if (v->failed_names[0])
+            av_strlcat(v->failed_names, ", ", sizeof(v->failed_names));
+        av_strlcat(v->failed_names, what, sizeof(v->failed_names));
+    } else if (v->failed == 9) {
+        av_strlcat(v->failed_names, ", ...", sizeof(v->failed_names));
+    }
 }
 
 /* O_NOATIME where permitted (the owner or root): reading the original
