@@ -199,3 +199,86 @@ char *fs_realpath(const char *path)
 {
     return realpath(path, NULL);
 }
+
+static int read_failed(enum fs_read_failure *why, enum fs_read_failure step, int err)
+{
+    if (why)
+        *why = step;
+    return err;
+}
+
+int fs_read_file(const char *path, size_t max_bytes, int flags, char **out, size_t *outlen,
+                 enum fs_read_failure *why)
+{
+    char *buf = NULL;
+    size_t len = 0, cap;
+    struct stat st;
+    /* O_NONBLOCK: a FIFO planted under the name must not hang the run;
+     * it is refused below like any other non-regular file. */
+    int ret = 0, fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+    if (why)
+        *why = FS_READ_OK;
+    if (fd < 0) {
+        ret = read_failed(why, FS_READ_OPEN, AVERROR(errno));
+        goto end;
+    }
+    if (fstat(fd, &st) < 0) {
+        ret = read_failed(why, FS_READ_IO, AVERROR(errno));
+        goto end;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ret = read_failed(why, FS_READ_NOT_REGULAR,
+                          AVERROR(S_ISDIR(st.st_mode) ? EISDIR : EINVAL));
+        goto end;
+    }
+    if ((uintmax_t)st.st_size > max_bytes) {
+        ret = read_failed(why, FS_READ_TOO_LARGE, AVERROR(EFBIG));
+        goto end;
+    }
+    /* Sized from fstat, but read to EOF (one byte more tells a file that
+     * grew): the file may change meanwhile. */
+    cap = (size_t)st.st_size + 1;
+    for (;;) {
+        ssize_t n;
+        if (len == cap || !buf) {
+            char *grown;
+            if (buf && (flags & FS_READ_SAME_SIZE))
+                break;
+            if (buf)
+                cap = cap > (max_bytes + 1) / 2 ? max_bytes + 1 : cap * 2;
+            if (len == cap) {
+                ret = read_failed(why, FS_READ_TOO_LARGE, AVERROR(EFBIG));
+                goto end;
+            }
+            if (!(grown = realloc(buf, cap))) {
+                ret = read_failed(why, FS_READ_NOMEM, AVERROR(ENOMEM));
+                goto end;
+            }
+            buf = grown;
+        }
+        n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            ret = read_failed(why, FS_READ_IO, AVERROR(errno));
+            goto end;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    if ((flags & FS_READ_SAME_SIZE) && len != (size_t)st.st_size) {
+        ret = read_failed(why, FS_READ_CHANGED, AVERROR(EAGAIN));
+        goto end;
+    }
+    buf[len] = 0;
+end:
+    if (fd >= 0)
+        close(fd);
+    if (ret < 0)
+        free(buf);
+    else
+        *out = buf, *outlen = len;
+    return ret;
+}

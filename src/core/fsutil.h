@@ -3,7 +3,8 @@
  * Every output goes to a temporary name in the same directory (see
  * fs_partial_path), is fsynced, renamed into place and the directory fsynced,
  * so a reader or a killed run never sees a half-written file under a final
- * name. All functions return 0 or AVERROR(errno) unless stated otherwise. */
+ * name. fs_read_file reads a small file of ours back whole. All functions
+ * return 0 or AVERROR(errno) unless stated otherwise. */
 #ifndef PBC_FSUTIL_H
 #define PBC_FSUTIL_H
 
@@ -46,5 +47,30 @@ int fs_free_bytes(const char *dir, int64_t *out);
 
 /* Real path of path (which must exist), malloc'd, or NULL with errno. */
 char *fs_realpath(const char *path);
+
+/* fs_read_file flag: the file must hold exactly the bytes fstat gave when
+ * it was opened; without it the file is read to its end, however it grew
+ * meanwhile (up to max_bytes). */
+#define FS_READ_SAME_SIZE 1
+
+/* The step of fs_read_file that failed, so that each caller can word the
+ * reason in its own terms. */
+enum fs_read_failure {
+    FS_READ_OK,
+    FS_READ_OPEN,        /* open: AVERROR(errno) */
+    FS_READ_IO,          /* fstat or read: AVERROR(errno) */
+    FS_READ_NOT_REGULAR, /* AVERROR(EISDIR) for a directory, AVERROR(EINVAL) otherwise */
+    FS_READ_TOO_LARGE,   /* more than max_bytes: AVERROR(EFBIG) */
+    FS_READ_CHANGED,     /* FS_READ_SAME_SIZE and the size changed: AVERROR(EAGAIN) */
+    FS_READ_NOMEM,       /* AVERROR(ENOMEM) */
+};
+
+/* Reads the whole of the regular file path (at most max_bytes, which must
+ * be below SIZE_MAX) into *buf, malloc'd and NUL-terminated after its *len
+ * bytes. Anything but a regular file (a FIFO, a device) is refused without
+ * blocking. Returns 0, or a negative code with *why (may be NULL) naming
+ * the failed step and *buf untouched. */
+int fs_read_file(const char *path, size_t max_bytes, int flags, char **buf, size_t *len,
+                 enum fs_read_failure *why);
 
 #endif

@@ -1,17 +1,15 @@
 /* Reading MANIFEST.json back, for --verify: every value is checked and
  * no name is trusted as a path. See manifest.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
 #include "errors.h"
+#include "fsutil.h"
 #include "manifest.h"
 
 #define MANIFEST_MAX_BYTES (64 * 1024 * 1024)
@@ -274,52 +272,29 @@ static int from_json(struct reader *rd, const json_t *root, struct manifest *m)
     return 0;
 }
 
-/* O_NONBLOCK: a FIFO under the name must not hang a verify; it is refused
- * below like anything that is not a regular file. */
+/* The whole file, refused when its size changes while it is read. */
 static int read_all(struct reader *rd, const char *path, char **out, size_t *outlen)
 {
-    struct stat st;
-    char *buf = NULL;
-    size_t len = 0;
-    int ret = 0, fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        ret = fail(rd->err, rd->errlen, PBC_E_PROGRESS, "cannot read: %s", strerror(errno));
-        goto end;
+    enum fs_read_failure why;
+    int ret = fs_read_file(path, MANIFEST_MAX_BYTES, FS_READ_SAME_SIZE, out, outlen, &why);
+
+    switch (why) {
+    case FS_READ_OK:
+        return 0;
+    case FS_READ_OPEN:
+    case FS_READ_IO:
+        return fail(rd->err, rd->errlen, PBC_E_PROGRESS, "cannot read: %s",
+                    strerror(AVUNERROR(ret)));
+    case FS_READ_NOT_REGULAR:
+        return fail(rd->err, rd->errlen, PBC_E_PROGRESS, "not a regular file");
+    case FS_READ_TOO_LARGE:
+        return fail(rd->err, rd->errlen, PBC_E_PROGRESS, "larger than %d bytes",
+                    MANIFEST_MAX_BYTES);
+    case FS_READ_CHANGED:
+        return fail(rd->err, rd->errlen, PBC_E_PROGRESS, "changed while it was read");
+    default:
+        return ret;
     }
-    if (!S_ISREG(st.st_mode)) {
-        ret = fail(rd->err, rd->errlen, PBC_E_PROGRESS, "not a regular file");
-        goto end;
-    }
-    if (st.st_size > MANIFEST_MAX_BYTES) {
-        ret = fail(rd->err, rd->errlen, PBC_E_PROGRESS, "larger than %d bytes", MANIFEST_MAX_BYTES);
-        goto end;
-    }
-    if (!(buf = malloc((size_t)st.st_size + 1))) {
-        ret = AVERROR(ENOMEM);
-        goto end;
-    }
-    while (len <= (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + len, (size_t)st.st_size + 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            ret = fail(rd->err, rd->errlen, PBC_E_PROGRESS, "cannot read: %s", strerror(errno));
-            goto end;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    if (len != (size_t)st.st_size)
-        ret = fail(rd->err, rd->errlen, PBC_E_PROGRESS, "changed while it was read");
-end:
-    if (fd >= 0)
-        close(fd);
-    if (ret < 0)
-        free(buf);
-    else
-        *out = buf, *outlen = len;
-    return ret;
 }
 
 int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256_BYTES],

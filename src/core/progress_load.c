@@ -1,18 +1,16 @@
 /* Reading a progress file back: every value is checked, with a reason
  * that names the key; names are never trusted as paths. See progress.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
 #include "errors.h"
+#include "fsutil.h"
 #include "progress.h"
 #include "progress_internal.h"
 
@@ -372,69 +370,30 @@ end:
  * missing, unreadable or empty file apart from bad JSON. */
 static int read_all(struct progress_reader *rd, const char *path, char **out, size_t *outlen)
 {
-    char *buf = NULL;
-    size_t len = 0, cap;
-    struct stat st;
-    /* O_NONBLOCK: a FIFO planted under the name must not hang the run;
-     * it is refused below like any other non-regular file. */
-    int ret = 0, fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    enum fs_read_failure why;
+    int ret = fs_read_file(path, PROGRESS_MAX_BYTES, 0, out, outlen, &why);
 
-    if (fd < 0) {
-        ret = progress_fail(rd, "cannot open: %s", strerror(errno));
-        goto end;
+    switch (why) {
+    case FS_READ_OK:
+        break;
+    case FS_READ_OPEN:
+        return progress_fail(rd, "cannot open: %s", strerror(AVUNERROR(ret)));
+    case FS_READ_IO:
+        return progress_fail(rd, "cannot read: %s", strerror(AVUNERROR(ret)));
+    case FS_READ_NOT_REGULAR:
+        return progress_fail(rd, "cannot read: %s", ret == AVERROR(EISDIR) ? strerror(EISDIR) :
+                             "not a regular file");
+    case FS_READ_TOO_LARGE:
+        return progress_fail(rd, "larger than %d bytes", PROGRESS_MAX_BYTES);
+    default:
+        return ret;
     }
-    if (fstat(fd, &st) < 0) {
-        ret = progress_fail(rd, "cannot read: %s", strerror(errno));
-        goto end;
+    if (!*outlen) {
+        free(*out);
+        *out = NULL;
+        return progress_fail(rd, "file is empty");
     }
-    if (!S_ISREG(st.st_mode)) {
-        ret = progress_fail(rd, "cannot read: %s", S_ISDIR(st.st_mode) ? strerror(EISDIR) :
-                            "not a regular file");
-        goto end;
-    }
-    if (st.st_size > PROGRESS_MAX_BYTES) {
-        ret = progress_fail(rd, "larger than %d bytes", PROGRESS_MAX_BYTES);
-        goto end;
-    }
-    /* Sized from fstat, but read to EOF: the file may change meanwhile. */
-    cap = (size_t)st.st_size + 1;
-    for (;;) {
-        ssize_t n;
-        if (len == cap || !buf) {
-            char *grown;
-            if (buf)
-                cap = cap * 2 > PROGRESS_MAX_BYTES + 1 ? PROGRESS_MAX_BYTES + 1 : cap * 2;
-            if (len == cap) {
-                ret = progress_fail(rd, "larger than %d bytes", PROGRESS_MAX_BYTES);
-                goto end;
-            }
-            if (!(grown = realloc(buf, cap))) {
-                ret = AVERROR(ENOMEM);
-                goto end;
-            }
-            buf = grown;
-        }
-        n = read(fd, buf + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            ret = progress_fail(rd, "cannot read: %s", strerror(errno));
-            goto end;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    if (!len)
-        ret = progress_fail(rd, "file is empty");
-end:
-    if (fd >= 0)
-        close(fd);
-    if (ret < 0)
-        free(buf);
-    else
-        *out = buf, *outlen = len;
-    return ret;
+    return 0;
 }
 
 int progress_load(const char *path, struct progress **out, char *err, size_t errlen)

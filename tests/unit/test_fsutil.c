@@ -1,5 +1,6 @@
-/* fsutil: path helpers, atomic writes, partial clean-up, mkdir -p. Each
- * case works in its own scratch directory under the test's workdir. */
+/* fsutil: path helpers, atomic writes, partial clean-up, mkdir -p, whole-file
+ * reads. Each case works in its own scratch directory under the test's
+ * workdir. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -283,6 +284,75 @@ static void test_realpath(void)
     CHECK_INT(errno, ENOENT);
 }
 
+/* fs_read_file: whole files, NUL-terminated; the failed step is named. */
+static void test_read_file(void)
+{
+    char *dir = scratch_dir(), *p = NULL, *buf = NULL;
+    enum fs_read_failure why = FS_READ_OK;
+    size_t len = 99;
+    if (!dir)
+        return;
+    p = fs_join(dir, "six");
+    CHECK_INT(fs_write_atomic(p, "hello\n", 6), 0);
+    CHECK_INT(fs_read_file(p, 6, 0, &buf, &len, &why), 0);
+    CHECK_INT(why, FS_READ_OK);
+    CHECK_INT(len, 6);
+    CHECK_STR(buf, "hello\n");
+    free(buf);
+    buf = NULL;
+    CHECK_INT(fs_read_file(p, 6, FS_READ_SAME_SIZE, &buf, &len, NULL), 0);
+    CHECK_STR(buf, "hello\n");
+    free(buf);
+    buf = NULL;
+    /* one byte over the cap; *buf is left alone on failure */
+    CHECK_INT(fs_read_file(p, 5, 0, &buf, &len, &why), AVERROR(EFBIG));
+    CHECK_INT(why, FS_READ_TOO_LARGE);
+    CHECK(buf == NULL);
+    free(p);
+
+    p = fs_join(dir, "empty");
+    CHECK_INT(fs_write_atomic(p, "", 0), 0);
+    CHECK_INT(fs_read_file(p, 6, FS_READ_SAME_SIZE, &buf, &len, &why), 0);
+    CHECK_INT(len, 0);
+    CHECK_STR(buf, "");
+    free(buf);
+    buf = NULL;
+    free(p);
+
+    p = fs_join(dir, "missing");
+    CHECK_INT(fs_read_file(p, 6, 0, &buf, &len, &why), AVERROR(ENOENT));
+    CHECK_INT(why, FS_READ_OPEN);
+    free(p);
+
+    CHECK_INT(fs_read_file(dir, 6, 0, &buf, &len, &why), AVERROR(EISDIR));
+    CHECK_INT(why, FS_READ_NOT_REGULAR);
+    /* a FIFO without a writer: refused, not waited on */
+    p = fs_join(dir, "fifo");
+    CHECK_INT(mkfifo(p, 0644), 0);
+    CHECK_INT(fs_read_file(p, 6, 0, &buf, &len, &why), AVERROR(EINVAL));
+    CHECK_INT(why, FS_READ_NOT_REGULAR);
+    CHECK(buf == NULL);
+    free(p);
+
+    /* A procfs file: regular, fstat says 0 bytes, read gives more. Read to
+     * its end by default (growing the buffer), refused as changed with
+     * FS_READ_SAME_SIZE, and too large past a small cap. */
+    if (access("/proc/self/status", R_OK) == 0) {
+        CHECK_INT(fs_read_file("/proc/self/status", 1 << 20, 0, &buf, &len, &why), 0);
+        CHECK(len > 16 && buf && strlen(buf) == len && !strncmp(buf, "Name:", 5));
+        free(buf);
+        buf = NULL;
+        CHECK_INT(fs_read_file("/proc/self/status", 1 << 20, FS_READ_SAME_SIZE, &buf, &len,
+                               &why), AVERROR(EAGAIN));
+        CHECK_INT(why, FS_READ_CHANGED);
+        CHECK_INT(fs_read_file("/proc/self/status", 16, 0, &buf, &len, &why), AVERROR(EFBIG));
+        CHECK_INT(why, FS_READ_TOO_LARGE);
+        CHECK(buf == NULL);
+    }
+    rm_rf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     RUN(test_join);
@@ -295,5 +365,6 @@ int main(void)
     RUN(test_rename_durable);
     RUN(test_free_bytes);
     RUN(test_realpath);
+    RUN(test_read_file);
     return check_done();
 }
