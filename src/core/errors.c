@@ -1,4 +1,6 @@
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "errors.h"
 
@@ -40,4 +42,15 @@ const char *pbc_strerror(int err, char *buf, size_t size)
         av_strerror(err, buf, size);
         return buf;
     }
+}
+
+int pbc_reason(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+    va_list ap;
+    if (err && errlen) {
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return ret;
 }

@@ -39,4 +39,10 @@ int pbc_exit_code(int err);
  * string is static or lives in buf. */
 const char *pbc_strerror(int err, char *buf, size_t size);
 
+/* Writes a one-line reason to err (when err is not NULL and errlen not 0)
+ * and returns ret, so that the place that detects a failure can word it
+ * and return its code in one statement. */
+int pbc_reason(char *err, size_t errlen, int ret, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #endif

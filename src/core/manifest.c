@@ -2,7 +2,6 @@
  * job, written atomically, read back by --verify. See manifest.h. */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,20 +26,6 @@ static const char copy_relation[] =
 static const char encode_relation[] =
     "derived viewing copy: re-encoded from the original (identified by its SHA-256), "
     "not bit-identical to it";
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-    va_list ap;
-    if (err && errlen) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return ret;
-}
 
 void manifest_utc_time(int64_t seconds, char out[PROGRESS_TIME_LEN + 1])
 {
@@ -137,14 +122,14 @@ static int from_progress(const struct progress *p, const struct manifest_run *ru
         /* The manifest vouches for every file: nothing unknown goes in. */
         if (c->status != CLIP_DONE || c->output_size < 0 || !sha256_hex_valid(c->output_sha256) ||
             !sha256_hex_valid(c->source_sha256)) {
-            ret = fail(err, errlen, AVERROR(EINVAL), "%s: not done, or its output or original "
-                       "has no SHA-256 recorded", c->name);
+            ret = pbc_reason(err, errlen, AVERROR(EINVAL), "%s: not done, or its output or "
+                             "original has no SHA-256 recorded", c->name);
             goto end;
         }
         /* An output under one of our own names would be overwritten. */
         if (manifest_name_reserved(c->name)) {
-            ret = fail(err, errlen, AVERROR(EINVAL), "output name %s is reserved for the build "
-                       "directory's own files", c->name);
+            ret = pbc_reason(err, errlen, AVERROR(EINVAL), "output name %s is reserved for the "
+                             "build directory's own files", c->name);
             goto end;
         }
         m->nb_files++;
@@ -179,10 +164,11 @@ static int check_outputs(const struct manifest *m, char *err, size_t errlen)
         if (!path)
             return AVERROR(ENOMEM);
         if (lstat(path, &st) < 0)
-            ret = fail(err, errlen, AVERROR(errno), "%s: %s", path, strerror(errno));
+            ret = pbc_reason(err, errlen, AVERROR(errno), "%s: %s", path, strerror(errno));
         else if (!S_ISREG(st.st_mode) || st.st_size != m->files[i].size)
-            ret = fail(err, errlen, AVERROR(EIO), "%s: %lld bytes, the progress file records %lld",
-                       path, (long long)st.st_size, (long long)m->files[i].size);
+            ret = pbc_reason(err, errlen, AVERROR(EIO),
+                             "%s: %lld bytes, the progress file records %lld", path,
+                             (long long)st.st_size, (long long)m->files[i].size);
         free(path);
         if (ret < 0)
             return ret;
@@ -277,8 +263,8 @@ static int to_text(const struct manifest *m, const struct manifest_run *run,
         json_t *jf = file_json(&m->files[i]);
         if (!jf) {
             /* e.g. a source path that is not UTF-8 */
-            ret = fail(err, errlen, AVERROR(EINVAL), "%s: cannot be described in JSON",
-                       m->files[i].name);
+            ret = pbc_reason(err, errlen, AVERROR(EINVAL), "%s: cannot be described in JSON",
+                             m->files[i].name);
             goto end;
         }
         if (json_array_append_new(files, jf) < 0) {
@@ -375,7 +361,7 @@ int manifest_write(const struct progress *p, const struct manifest_run *run,
         goto end;
     }
     if ((ret = fs_write_atomic(path, text, len)) < 0) {
-        fail(err, errlen, ret, "cannot write %s: %s", path, av_err2str(ret));
+        pbc_reason(err, errlen, ret, "cannot write %s: %s", path, av_err2str(ret));
         goto end;
     }
     free(path);
@@ -384,7 +370,7 @@ int manifest_write(const struct progress *p, const struct manifest_run *run,
         goto end;
     }
     if ((ret = fs_write_atomic(path, sums, sums_len)) < 0)
-        fail(err, errlen, ret, "cannot write %s: %s", path, av_err2str(ret));
+        pbc_reason(err, errlen, ret, "cannot write %s: %s", path, av_err2str(ret));
 end:
     if (ret < 0 && err && errlen && !err[0])
         snprintf(err, errlen, "%s", av_err2str(ret));

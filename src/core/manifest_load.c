@@ -1,7 +1,6 @@
 /* Reading MANIFEST.json back, for --verify: every value is checked and
  * no name is trusted as a path. See manifest.h. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,20 +13,6 @@
 
 #define MANIFEST_MAX_BYTES (64 * 1024 * 1024)
 
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-    va_list ap;
-    if (err && errlen) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return ret;
-}
-
 struct reader {
     char *err;
     size_t errlen;
@@ -36,7 +21,7 @@ struct reader {
 
 static int bad(struct reader *rd, const char *key, const char *what)
 {
-    return fail(rd->err, rd->errlen, PBC_E_PROGRESS, "%s%s: %s", rd->where, key, what);
+    return pbc_reason(rd->err, rd->errlen, PBC_E_PROGRESS, "%s%s: %s", rd->where, key, what);
 }
 
 static int get(struct reader *rd, const json_t *o, const char *key, json_type type,
@@ -246,7 +231,7 @@ static int from_json(struct reader *rd, const json_t *root, struct manifest *m)
     int64_t version;
     int ret;
     if (!json_is_object(root))
-        return fail(rd->err, rd->errlen, PBC_E_PROGRESS, "top level is not a JSON object");
+        return pbc_reason(rd->err, rd->errlen, PBC_E_PROGRESS, "top level is not a JSON object");
     if ((ret = get_str(rd, root, "format", &format)) < 0)
         return ret;
     if (strcmp(format, MANIFEST_FORMAT))
@@ -283,15 +268,15 @@ static int read_all(struct reader *rd, const char *path, char **out, size_t *out
         return 0;
     case FS_READ_OPEN:
     case FS_READ_IO:
-        return fail(rd->err, rd->errlen, PBC_E_PROGRESS, "cannot read: %s",
-                    strerror(AVUNERROR(ret)));
+        return pbc_reason(rd->err, rd->errlen, PBC_E_PROGRESS, "cannot read: %s",
+                          strerror(AVUNERROR(ret)));
     case FS_READ_NOT_REGULAR:
-        return fail(rd->err, rd->errlen, PBC_E_PROGRESS, "not a regular file");
+        return pbc_reason(rd->err, rd->errlen, PBC_E_PROGRESS, "not a regular file");
     case FS_READ_TOO_LARGE:
-        return fail(rd->err, rd->errlen, PBC_E_PROGRESS, "larger than %d bytes",
-                    MANIFEST_MAX_BYTES);
+        return pbc_reason(rd->err, rd->errlen, PBC_E_PROGRESS, "larger than %d bytes",
+                          MANIFEST_MAX_BYTES);
     case FS_READ_CHANGED:
-        return fail(rd->err, rd->errlen, PBC_E_PROGRESS, "changed while it was read");
+        return pbc_reason(rd->err, rd->errlen, PBC_E_PROGRESS, "changed while it was read");
     default:
         return ret;
     }
@@ -320,8 +305,8 @@ int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256
     sha256_update(sha, buf, len);
     sha256_final(sha, digest);
     if (!(root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr))) {
-        ret = fail(err, errlen, PBC_E_PROGRESS, "not valid JSON: %s (line %d, column %d)",
-                   jerr.text, jerr.line, jerr.column);
+        ret = pbc_reason(err, errlen, PBC_E_PROGRESS, "not valid JSON: %s (line %d, column %d)",
+                         jerr.text, jerr.line, jerr.column);
         goto end;
     }
     ret = from_json(&rd, root, m);
