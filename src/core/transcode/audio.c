@@ -249,39 +249,17 @@ static int audio_encode_fifo(struct tc_ctx *c, int final)
     }
 }
 
+/* Per decoded frame: resampled into the FIFO, then the whole encoder
+ * frames it holds are encoded. */
+static int audio_on_frame(struct tc_ctx *c, AVFrame *frame)
+{
+    int ret = audio_resample(c, frame);
+    return ret < 0 ? ret : audio_encode_fifo(c, 0);
+}
+
 int tc_audio_decode(struct tc_ctx *c, const AVPacket *pkt)
 {
-    struct tc_audio *a = &c->a;
-    int errors = 0;
-    int ret = avcodec_send_packet(a->dec, pkt);
-
-    if (ret < 0 && ret != AVERROR_EOF) {
-        if (!pkt)
-            return tc_fail(c, ret, "cannot flush the audio decoder");
-        /* Skipped; counted unless the demuxer already flagged it. */
-        if (!(pkt->flags & AV_PKT_FLAG_CORRUPT))
-            c->st->corrupt_packets++;
-        return 0;
-    }
-    for (;;) {
-        ret = avcodec_receive_frame(a->dec, c->frame);
-        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
-            return 0;
-        if (ret < 0) {
-            c->st->decode_errors++;
-            if (pkt || ++errors > 64)
-                return 0;
-            continue;
-        }
-        if (c->frame->decode_error_flags || (c->frame->flags & AV_FRAME_FLAG_CORRUPT))
-            c->st->decode_errors++;
-        ret = audio_resample(c, c->frame);
-        av_frame_unref(c->frame);
-        if (ret >= 0)
-            ret = audio_encode_fifo(c, 0);
-        if (ret < 0)
-            return ret;
-    }
+    return tc_decode_packet(c, c->a.dec, pkt, "audio", audio_on_frame);
 }
 
 int tc_audio_finish(struct tc_ctx *c)

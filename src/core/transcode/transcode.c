@@ -45,6 +45,43 @@ int tc_fail(struct tc_ctx *c, int err, const char *fmt, ...)
     return err;
 }
 
+int tc_decode_packet(struct tc_ctx *c, AVCodecContext *dec, const AVPacket *pkt,
+                     const char *what, int (*on_frame)(struct tc_ctx *c, AVFrame *frame))
+{
+    int errors = 0;
+    int ret = avcodec_send_packet(dec, pkt);
+
+    if (ret < 0 && ret != AVERROR_EOF) {
+        if (!pkt)
+            return tc_fail(c, ret, "cannot flush the %s decoder", what);
+        /* A packet the decoder rejects is skipped and counted, as ffmpeg
+         * does (unless the demuxer already flagged it corrupt). */
+        if (!(pkt->flags & AV_PKT_FLAG_CORRUPT))
+            c->st->corrupt_packets++;
+        return 0;
+    }
+    for (;;) {
+        ret = avcodec_receive_frame(dec, c->frame);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return 0;
+        if (ret < 0) {
+            c->st->decode_errors++;
+            /* While draining, the frames behind a bad one are still wanted;
+             * the cap keeps a decoder that keeps failing from looping. */
+            if (pkt || ++errors > 64)
+                return 0;
+            continue;
+        }
+        /* A concealed frame is kept (as ffmpeg does), but counted. */
+        if (c->frame->decode_error_flags || (c->frame->flags & AV_FRAME_FLAG_CORRUPT))
+            c->st->decode_errors++;
+        ret = on_frame(c, c->frame);
+        av_frame_unref(c->frame);
+        if (ret < 0)
+            return ret;
+    }
+}
+
 static double seconds_since(const struct timespec *t0, const struct timespec *t1)
 {
     return (t1->tv_sec - t0->tv_sec) + (t1->tv_nsec - t0->tv_nsec) / 1e9;

@@ -1,7 +1,8 @@
 /* The transcoder's shared context and the stages that pass it around:
  * demux.c (input), video.c (decode, convert, SVT-AV1), audio.c (decode,
- * resample, Opus), mux.c (MP4 output) and transcode.c (the driver). Not a
- * public header: only the files of this directory include it. */
+ * resample, Opus), mux.c (MP4 output) and transcode.c (the driver, and the
+ * decode loop both streams share). Not a public header: only the files of
+ * this directory include it. */
 #ifndef PBC_TRANSCODE_INTERNAL_H
 #define PBC_TRANSCODE_INTERNAL_H
 
@@ -86,6 +87,14 @@ int tc_fail(struct tc_ctx *c, int err, const char *fmt, ...)
 /* Called after each write: reports progress a few times per second, or
  * now when force is set. */
 void tc_progress(struct tc_ctx *c, int force);
+
+/* Sends pkt (NULL: drains the decoder) to dec and hands every frame that
+ * comes out to on_frame (in c->frame, unreferenced after the call), which
+ * does the stream's own work. A packet the decoder rejects and a frame it
+ * fails on are skipped and counted in c->st, not fatal; what ("video",
+ * "audio") names the decoder in messages. Returns 0 or on_frame's error. */
+int tc_decode_packet(struct tc_ctx *c, AVCodecContext *dec, const AVPacket *pkt,
+                     const char *what, int (*on_frame)(struct tc_ctx *c, AVFrame *frame));
 
 /* demux.c */
 int tc_demux_open(struct tc_ctx *c);

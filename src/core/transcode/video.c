@@ -318,41 +318,17 @@ static int video_encode(struct tc_ctx *c, AVFrame *in)
     }
 }
 
+/* Per decoded frame: counted on the way in (the error-rate check weighs
+ * errors against it), then encoded. */
+static int video_on_frame(struct tc_ctx *c, AVFrame *frame)
+{
+    c->st->video_frames_in++;
+    return video_encode(c, frame);
+}
+
 int tc_video_decode(struct tc_ctx *c, const AVPacket *pkt)
 {
-    struct tc_video *v = &c->v;
-    int errors = 0;
-    int ret = avcodec_send_packet(v->dec, pkt);
-
-    if (ret < 0 && ret != AVERROR_EOF) {
-        if (!pkt)
-            return tc_fail(c, ret, "cannot flush the video decoder");
-        /* A packet the decoder rejects is skipped and counted, as ffmpeg
-         * does (unless the demuxer already flagged it corrupt). */
-        if (!(pkt->flags & AV_PKT_FLAG_CORRUPT))
-            c->st->corrupt_packets++;
-        return 0;
-    }
-    for (;;) {
-        ret = avcodec_receive_frame(v->dec, c->frame);
-        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
-            return 0;
-        if (ret < 0) {
-            c->st->decode_errors++;
-            /* While draining, the frames behind a bad one are still wanted. */
-            if (pkt || ++errors > 64)
-                return 0;
-            continue;
-        }
-        /* A concealed frame is kept (as ffmpeg does), but counted. */
-        if (c->frame->decode_error_flags || (c->frame->flags & AV_FRAME_FLAG_CORRUPT))
-            c->st->decode_errors++;
-        c->st->video_frames_in++;
-        ret = video_encode(c, c->frame);
-        av_frame_unref(c->frame);
-        if (ret < 0)
-            return ret;
-    }
+    return tc_decode_packet(c, c->v.dec, pkt, "video", video_on_frame);
 }
 
 int tc_video_finish(struct tc_ctx *c)
