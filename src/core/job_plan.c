@@ -19,16 +19,11 @@ static int64_t total_source_bytes(const struct progress *p)
     return total;
 }
 
-/* Only what the progress file holds goes in, so a resumed run gets the same
- * bound. The manifest also records the build directory and the arguments;
- * the arguments are mostly the sources' paths, counted here once more, plus
- * an allowance for the options. */
+/* The bound for the build directory's own files: planner.c, from the
+ * escaped names, sources and build dir the progress file holds. */
 static int64_t other_files_bound(const struct progress *p)
 {
-    size_t names_len = strlen(p->build_dir) + 1024;
-    for (size_t i = 0; i < p->nb_clips; i++)
-        names_len += strlen(p->clips[i].name) + 2 * strlen(p->clips[i].source);
-    return plan_other_files_bytes(p->nb_clips, names_len);
+    return plan_other_files_of(p);
 }
 
 static void log_bytes(struct pbc_log *lg, const char *what, int64_t bytes)

@@ -102,9 +102,21 @@ int64_t plan_sector_round(int64_t bytes);
 
 /* Upper bound of the bytes of the build directory's own files (the
  * progress file, SHA256SUMS, MANIFEST.json) for nb_clips clips, each file
- * sector-rounded. names_len: the total bytes of the clips' output names
- * and source paths (sum of strlen(name) + strlen(source)). */
+ * sector-rounded. names_len: the JSON-escaped bytes (plan_json_escaped_len)
+ * of the strings they record, counted as plan_other_files_of does. */
 int64_t plan_other_files_bytes(size_t nb_clips, size_t names_len);
+
+/* Bytes of s in a JSON string as jansson writes it without
+ * JSON_ENSURE_ASCII: '"' and '\\' 2, a control character at most 6
+ * ("\u001f"), any other byte (UTF-8 included) 1. */
+size_t plan_json_escaped_len(const char *s);
+
+/* The bound for p's job, a function of what its progress file holds (so a
+ * resumed run gets the same value): plan_other_files_bytes with names_len =
+ * 2 x build_dir + 1024 (the options) + sum(name + 2 x source), every string
+ * JSON-escaped. The manifest records the build dir and the arguments (the
+ * sources once more). */
+int64_t plan_other_files_of(const struct progress *p);
 
 /* MODE_COPY when sum(sector_round(size)) + other_files <= usable. */
 enum job_mode plan_decide_mode(const struct plan_clip *clips, size_t n,

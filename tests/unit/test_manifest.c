@@ -408,7 +408,7 @@ static void test_bound(void)
     const char *argv[N + 1];
     struct progress *p = NULL;
     struct manifest_run run;
-    size_t names_len = 0, args_len = 0;
+    size_t names_len = 0, args_len = 0, esc_len = 0;
     int64_t manifests, progress_bytes;
     char *ppath = dir ? fs_join(dir, PROGRESS_FILE_NAME) : NULL;
     for (int i = 0; i < N; i++) {
@@ -434,13 +434,16 @@ static void test_bound(void)
         c->target_kbps = INT64_MAX / 1000;
         c->encodes = INT_MAX;
         names_len += strlen(c->name) + strlen(c->source);
+        esc_len += plan_json_escaped_len(c->name) + plan_json_escaped_len(c->source);
         memset(argbuf[i], '\x02', sizeof(argbuf[i]) - 1);
         argbuf[i][sizeof(argbuf[i]) - 1] = '\0';
         argv[i] = argbuf[i];
         args_len += strlen(argv[i]) + 1;
+        esc_len += plan_json_escaped_len(argv[i]) + 1;
     }
     argv[N] = "\xff\xfe";
     args_len += 3;
+    esc_len += 3 + plan_json_escaped_len(dir);
     p->kbps = INT64_MAX / 1000;
     p->disc_bytes = INT64_MAX;
     p->safety_bytes = INT64_MAX - 1;
@@ -456,10 +459,16 @@ static void test_bound(void)
            (long long)manifest_bound(N, names_len, args_len, strlen(dir)));
     CHECK(manifests <= manifest_bound(N, names_len, args_len, strlen(dir)));
     /* The planner's budget for the build dir's own files covers them when
-     * the arguments and the build dir are counted with the names. */
+     * the arguments and the build dir are counted, JSON-escaped, with the
+     * names (here the arguments are not the sources: 6 bytes a byte). */
+    printf("# own files %lld bytes, planner bound %lld\n",
+           (long long)(plan_sector_round(file_size(dir, MANIFEST_JSON_NAME)) +
+                       plan_sector_round(file_size(dir, MANIFEST_SUMS_NAME)) +
+                       plan_sector_round(progress_bytes)),
+           (long long)plan_other_files_bytes(N, esc_len));
     CHECK(plan_sector_round(file_size(dir, MANIFEST_JSON_NAME)) +
           plan_sector_round(file_size(dir, MANIFEST_SUMS_NAME)) + plan_sector_round(progress_bytes) <=
-          plan_other_files_bytes(N, names_len + args_len + strlen(dir)));
+          plan_other_files_bytes(N, esc_len));
 end:
     free(ppath);
     progress_free(&p);
@@ -498,9 +507,85 @@ static void test_bound_typical(void)
     own = plan_sector_round(file_size(dir, MANIFEST_JSON_NAME)) +
           plan_sector_round(file_size(dir, MANIFEST_SUMS_NAME)) +
           plan_sector_round(file_size(dir, PROGRESS_FILE_NAME));
-    printf("# own files %lld bytes, planner bound %lld\n", (long long)own,
-           (long long)plan_other_files_bytes(N, names_len));
-    CHECK(own <= plan_other_files_bytes(N, names_len));
+    printf("# own files %lld bytes, planner bound %lld (names_len %zu)\n", (long long)own,
+           (long long)plan_other_files_of(p), names_len);
+    CHECK(own <= plan_other_files_of(p));
+end:
+    free(ppath);
+    progress_free(&p);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* The job's own bound (plan_other_files_of, what job_plan.c reserves) on
+ * a worst-case-ish real job: long non-ASCII names with quotes, deep
+ * non-ASCII source paths, every integer at its widest, user and host of 64
+ * bytes, the library string, the arguments of a real command line. */
+static void test_bound_non_ascii(void)
+{
+    enum { N = 30 };
+    char *dir = scratch_dir(), hex[SHA256_HEX_LEN + 1], err[256];
+    char names[N][240], *namep[N], srcs[N][1200];
+    const char *argv[N + 12];
+    struct progress *p = NULL;
+    struct manifest_run run;
+    int argc = 0;
+    int64_t own;
+    char *ppath = dir ? fs_join(dir, PROGRESS_FILE_NAME) : NULL;
+    for (int i = 0; i < N; i++) {
+        size_t o = 0;
+        for (int k = 0; k < 100; k++)
+            o += (size_t)snprintf(names[i] + o, sizeof(names[i]) - o, "%s", k % 3 ? "\xc3\xbc" : "\"");
+        snprintf(names[i] + o, sizeof(names[i]) - o, "_%02d.mp4", i);
+        namep[i] = names[i];
+    }
+    if (!dir || !ppath || !(p = done_job(dir, MODE_ENCODE, (const char *const *)namep, N)))
+        goto end;
+    p->disc_bytes = INT64_MAX;
+    p->safety_bytes = INT64_MAX / 3;
+    p->kbps = INT64_MAX / 1000;
+    argv[argc++] = "/usr/local/bin/prepare_bodycam";
+    argv[argc++] = "--build-dir";
+    argv[argc++] = dir;
+    argv[argc++] = "--logfile";
+    argv[argc++] = "/var/log/prepare_bodycam/Eins\xc3\xa4tze \"\xc3\x96lberg\"/2024-03-01.log";
+    argv[argc++] = "--disc-bytes";
+    argv[argc++] = "9223372036854775807";
+    argv[argc++] = "--safety-bytes";
+    argv[argc++] = "3074457345618258602";
+    argv[argc++] = "--delete-originals";
+    argv[argc++] = "-q";
+    for (int i = 0; i < N; i++) {
+        struct clip *c = &p->clips[i];
+        size_t o = (size_t)snprintf(srcs[i], sizeof(srcs[i]), "/media/Eins\xc3\xa4tze \"Nord\"/");
+        for (int k = 0; k < 300; k++)
+            o += (size_t)snprintf(srcs[i] + o, sizeof(srcs[i]) - o, "%s", k % 2 ? "\xc3\x9f" : "\\");
+        snprintf(srcs[i] + o, sizeof(srcs[i]) - o, "/%s", names[i]);
+        free(c->source);
+        c->source = strdup(srcs[i]);
+        c->source_size = INT64_MAX;
+        c->source_mtime_ns = INT64_MIN;
+        c->duration = 1.2345678901234567e+300;
+        c->video_frames = INT64_MAX;
+        c->target_kbps = INT64_MAX / 1000;
+        c->encodes = INT_MAX;
+        argv[argc++] = c->source;
+    }
+    run = sample_run(argv, argc);
+    memset(run.user, '\\', MANIFEST_ID_MAX);
+    memset(run.host, 'h', MANIFEST_ID_MAX);
+    run.uid = INT64_MIN;
+    CHECK_INT(manifest_write(p, &run, hex, err, sizeof(err)), 0);
+    CHECK_INT(progress_save(p, ppath), 0);
+    own = plan_sector_round(file_size(dir, MANIFEST_JSON_NAME)) +
+          plan_sector_round(file_size(dir, MANIFEST_SUMS_NAME)) +
+          plan_sector_round(file_size(dir, PROGRESS_FILE_NAME));
+    printf("# non-ASCII job: own files %lld bytes (progress %lld, MANIFEST.json %lld, SHA256SUMS "
+           "%lld), planner bound %lld\n", (long long)own,
+           (long long)file_size(dir, PROGRESS_FILE_NAME), (long long)file_size(dir, MANIFEST_JSON_NAME),
+           (long long)file_size(dir, MANIFEST_SUMS_NAME), (long long)plan_other_files_of(p));
+    CHECK(file_size(dir, PROGRESS_FILE_NAME) > 0 && file_size(dir, MANIFEST_JSON_NAME) > 0);
+    CHECK(own <= plan_other_files_of(p));
 end:
     free(ppath);
     progress_free(&p);
@@ -582,6 +667,7 @@ int main(void)
     RUN(test_load_refuses);
     RUN(test_bound);
     RUN(test_bound_typical);
+    RUN(test_bound_non_ascii);
     RUN(test_verify);
     return check_done();
 }

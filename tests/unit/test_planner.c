@@ -41,11 +41,11 @@ static void test_sector_round(void)
 
 static void test_other_files(void)
 {
-    /* progress 32768 + 3 x 1536 + 6 x 100 = 37976 -> 38912
-     * manifest 114688 + 3 x 1536 + 14 x 100 = 120696 -> 120832
-     * SHA256SUMS 128 + 3 x 67 + 2 x 100 = 529 -> 2048 */
-    CHECK_INT(plan_other_files_bytes(3, 100), 38912 + 120832 + 2048);
-    CHECK_INT(plan_other_files_bytes(0, 0), 32768 + 114688 + 2048);
+    /* progress 2048 + 3 x 768 + 100 = 4452 -> 6144
+     * manifest 4096 + 3 x 1024 + 2 x 100 = 7368 -> 8192
+     * SHA256SUMS 128 + 3 x 72 + 100 = 444 -> 2048 */
+    CHECK_INT(plan_other_files_bytes(3, 100), 6144 + 8192 + 2048);
+    CHECK_INT(plan_other_files_bytes(0, 0), 2048 + 4096 + 2048);
     CHECK(plan_other_files_bytes(11, 2000) > plan_other_files_bytes(10, 2000));
     CHECK_INT(plan_other_files_bytes(11, 2000) % 2048, 0);
     CHECK(plan_other_files_bytes(SIZE_MAX, SIZE_MAX) > 0);
@@ -489,11 +489,21 @@ static void test_guard_next_candidate(void)
     free_progress(&p);
 }
 
+static void test_json_escaped_len(void)
+{
+    CHECK_INT(plan_json_escaped_len(""), 0);
+    CHECK_INT(plan_json_escaped_len("/a b.mp4"), 8);
+    CHECK_INT(plan_json_escaped_len("\"\\"), 4);
+    CHECK_INT(plan_json_escaped_len("\x01\n"), 12);
+    CHECK_INT(plan_json_escaped_len("\xc3\xbc"), 2); /* UTF-8 is not escaped */
+}
+
 int main(void)
 {
     RUN(test_usable_bytes);
     RUN(test_sector_round);
     RUN(test_other_files);
+    RUN(test_json_escaped_len);
     RUN(test_mode_scenarios);
     RUN(test_mode_boundary);
     RUN(test_budget_worked_example);
