@@ -124,6 +124,46 @@ static int final_guard(struct job *j)
     return 0;
 }
 
+/* When the outputs fit but leave more than PLAN_FILL_FREE_PCT % of the
+ * disc unused, re-encode the clips the encoder left furthest below their
+ * predictions at higher rates, each at most once, keeping a new output only
+ * if the batch still fits (planner.c plan_fill_pick, design.md "Fill
+ * pass"). */
+static int fill_pass(struct job *j)
+{
+    const struct progress *p = j->prog;
+    for (size_t round = 0; round < p->nb_clips; round++) {
+        int64_t total, kbps;
+        size_t idx;
+        int ret;
+        double free_pct;
+        job_disc_total(j, &total);
+        free_pct = j->usable > 0 ? 100.0 * (double)(j->usable - total) / (double)j->usable : 0;
+        if (total > j->usable)
+            return 0;
+        if (!plan_fill_pick(p, j->other_files, &idx, &kbps)) {
+            if (free_pct > PLAN_FILL_FREE_PCT)
+                log_info(j->log, "fill pass: %.1f%% of the disc free, but no clip encoded once "
+                         "fell below its prediction by enough to gain %d%% of rate: done",
+                         free_pct, PLAN_FILL_MIN_GAIN_PCT);
+            else
+                log_info(j->log, "fill pass: %.1f%% of the disc free (threshold %d%%): done",
+                         free_pct, PLAN_FILL_FREE_PCT);
+            return 0;
+        }
+        if (pbc_interrupted)
+            return PBC_E_INTERRUPTED;
+        log_info(j->log, "fill pass: %.1f%% of the disc free; re-encoding %s (used %.0f%% of its "
+                 "prediction: %lld bytes at %lld kbit/s) at %lld kbit/s", free_pct,
+                 p->clips[idx].name, 100.0 * plan_clip_ratio(p, idx),
+                 (long long)p->clips[idx].output_size, (long long)p->clips[idx].target_kbps,
+                 (long long)kbps);
+        if ((ret = job_clip_try_upgrade(j, idx, kbps)) < 0)
+            return ret;
+    }
+    return 0;
+}
+
 /* The evidence manifests, written once every output is final: they are
  * on the disc and counted in its total. The log records the manifest's
  * SHA-256, so the log vouches for the manifest and the manifest for the
@@ -217,7 +257,7 @@ static int complete(struct job *j)
     char *done_path = NULL, *dir = NULL, h1[32], h2[32];
     int64_t total = 0;
     int ret;
-    if (p->mode == MODE_ENCODE && (ret = final_guard(j)) < 0)
+    if (p->mode == MODE_ENCODE && ((ret = final_guard(j)) < 0 || (ret = fill_pass(j)) < 0))
         return ret;
     if ((ret = write_manifests(j)) < 0 || (ret = measure_outputs(j, &total)) < 0)
         return ret;

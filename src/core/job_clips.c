@@ -160,32 +160,29 @@ static void *hash_thread(void *opaque)
     return NULL;
 }
 
-static int encode_to(struct job *j, struct clip *c, int64_t kbps, struct loop_state *ls)
+/* Encodes c at kbps into tmp and reads the result back (SHA-256, size);
+ * hashes the original on the side when its hash is not known yet. The
+ * caller removes tmp on failure. */
+static int encode_partial(struct job *j, struct clip *c, int64_t kbps, struct loop_state *ls,
+                          const char *tmp, uint8_t out_digest[SHA256_BYTES], int64_t *size,
+                          struct transcode_stats *stats)
 {
-    char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
     struct hash_job hash = { .path = c->source };
-    struct transcode_stats stats;
     struct transcode_params tp = {
-        .src_path = c->source, .clip_name = c->name, .video_kbps = kbps,
+        .src_path = c->source, .dst_path = tmp, .clip_name = c->name, .video_kbps = kbps,
         .preset = j->prog->preset, .audio_kbps = j->prog->audio_kbps,
         .threads = j->opt->threads, .log = j->log,
         .progress = on_encode_progress, .progress_opaque = ls,
     };
     pthread_t thread;
     int hashing = 0, ret;
-    uint8_t out_digest[SHA256_BYTES];
     struct stat st;
 
-    if (!final || !(tmp = fs_partial_path(final))) {
-        ret = AVERROR(ENOMEM);
-        goto end;
-    }
-    tp.dst_path = tmp;
     if ((ret = check_source_unchanged(j, c)) < 0)
-        goto end;
+        return ret;
     if (!c->source_sha256[0])
         hashing = pthread_create(&thread, NULL, hash_thread, &hash) == 0;
-    ret = transcode_clip(&tp, &stats);
+    ret = transcode_clip(&tp, stats);
     log_status_clear(j->log);
     if (hashing) {
         pthread_join(thread, NULL);
@@ -196,21 +193,39 @@ static int encode_to(struct job *j, struct clip *c, int64_t kbps, struct loop_st
         }
     }
     if (ret < 0)
-        goto end;
+        return ret;
     if ((ret = check_source_unchanged(j, c)) < 0)
-        goto end;
+        return ret;
     if ((ret = sha256_file(tmp, out_digest)) < 0 || (ret = stat(tmp, &st) < 0 ? AVERROR(errno) : 0) < 0) {
         log_error(j->log, "clip %s: cannot read back %s: %s", c->name, tmp, av_err2str(ret));
+        return ret;
+    }
+    if (hashing)
+        sha256_hex(hash.digest, c->source_sha256);
+    *size = st.st_size;
+    return 0;
+}
+
+static int encode_to(struct job *j, struct clip *c, int64_t kbps, struct loop_state *ls)
+{
+    char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
+    struct transcode_stats stats;
+    uint8_t out_digest[SHA256_BYTES];
+    int64_t size = 0;
+    int ret;
+
+    if (!final || !(tmp = fs_partial_path(final))) {
+        ret = AVERROR(ENOMEM);
         goto end;
     }
+    if ((ret = encode_partial(j, c, kbps, ls, tmp, out_digest, &size, &stats)) < 0)
+        goto end;
     if ((ret = fs_rename_durable(tmp, final)) < 0) {
         log_error(j->log, "clip %s: cannot rename %s to %s: %s", c->name, tmp, final, av_err2str(ret));
         goto end;
     }
-    if (hashing)
-        sha256_hex(hash.digest, c->source_sha256);
     sha256_hex(out_digest, c->output_sha256);
-    c->output_size = st.st_size;
+    c->output_size = size;
     c->target_kbps = kbps;
     c->encodes++;
     c->status = CLIP_DONE;
@@ -283,6 +298,72 @@ int job_clip_reencode(struct job *j, size_t idx, int64_t kbps)
                              .job_units = j->prog->clips[idx].duration };
     clock_gettime(CLOCK_MONOTONIC, &ls.start);
     return encode_to(j, c, kbps, &ls);
+}
+
+int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
+{
+    struct clip *c = &j->prog->clips[idx];
+    struct loop_state ls = { .j = j, .number = 1, .total = 1, .name = c->name,
+                             .job_units = c->duration };
+    char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
+    char old_sha[sizeof(c->output_sha256)];
+    struct transcode_stats stats;
+    uint8_t out_digest[SHA256_BYTES];
+    int64_t size = 0, total = 0, old_size = c->output_size, old_kbps = c->target_kbps;
+    int ret;
+
+    clock_gettime(CLOCK_MONOTONIC, &ls.start);
+    if (!final || !(tmp = fs_partial_path(final))) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    /* The clip stays done with its old output while the new one is
+     * encoded: a run killed now resumes with it (the partial is removed). */
+    if ((ret = encode_partial(j, c, kbps, &ls, tmp, out_digest, &size, &stats)) < 0)
+        goto end;
+    job_disc_total(j, &total);
+    total = total - plan_sector_round(old_size) + plan_sector_round(size);
+    c->encodes++;
+    if (total > j->usable) {
+        log_info(j->log, "fill pass: %s re-encoded at %lld kbit/s took %lld bytes; the batch "
+                 "would need %lld bytes, %lld more than usable: kept the old output (%lld bytes "
+                 "at %lld kbit/s)", c->name, (long long)kbps, (long long)size, (long long)total,
+                 (long long)(total - j->usable), (long long)old_size, (long long)old_kbps);
+        unlink(tmp);
+        ret = job_save(j);
+        goto end;
+    }
+    /* Pending while the new output replaces the old: a run killed between
+     * the two saves re-encodes the clip at its feedback target. */
+    memcpy(old_sha, c->output_sha256, sizeof(old_sha));
+    c->status = CLIP_PENDING;
+    c->output_size = -1;
+    c->output_sha256[0] = '\0';
+    if ((ret = job_save(j)) < 0 || (ret = fs_rename_durable(tmp, final)) < 0) {
+        if (ret < 0)
+            log_error(j->log, "clip %s: cannot replace %s: %s", c->name, final, av_err2str(ret));
+        c->status = CLIP_DONE;
+        c->output_size = old_size;
+        memcpy(c->output_sha256, old_sha, sizeof(old_sha));
+        job_save(j);
+        goto end;
+    }
+    sha256_hex(out_digest, c->output_sha256);
+    c->output_size = size;
+    c->target_kbps = kbps;
+    c->status = CLIP_DONE;
+    if ((ret = job_save(j)) < 0)
+        goto end;
+    log_info(j->log, "fill pass: %s: done, %lld bytes at %lld kbit/s (was %lld bytes at %lld "
+             "kbit/s), the batch now needs %lld of the usable %lld bytes, SHA-256 %s", c->name,
+             (long long)size, (long long)kbps, (long long)old_size, (long long)old_kbps,
+             (long long)total, (long long)j->usable, c->output_sha256);
+end:
+    if (ret < 0 && tmp)
+        unlink(tmp);
+    free(final);
+    free(tmp);
+    return ret;
 }
 
 int job_disc_total(const struct job *j, int64_t *total)

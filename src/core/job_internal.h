@@ -54,6 +54,12 @@ int job_clips_run(struct job *j);
 /* ENCODE: re-encodes clip idx at kbps in place (the final guard). */
 int job_clip_reencode(struct job *j, size_t idx, int64_t kbps);
 
+/* Fill pass: encodes clip idx (done) at kbps to a partial file, and keeps
+ * the result only if the batch still fits in usable (outputs
+ * sector-rounded plus other_files); otherwise removes it and keeps the old
+ * output. Either way the attempt counts in the clip's encodes. */
+int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps);
+
 /* Bytes of every output plus the other files, each sector-rounded. */
 int job_disc_total(const struct job *j, int64_t *total);
 

@@ -381,3 +381,79 @@ int plan_guard_pick(const struct progress *p, int64_t other_files,
     }
     return found;
 }
+
+static int64_t predict_clip(const struct progress *p, const struct clip *c, int64_t kbps)
+{
+    struct plan_clip pc = { .duration = c->duration, .video_frames = c->video_frames,
+                            .has_audio = c->has_audio };
+    return plan_predict_bytes(&pc, kbps, p->audio_kbps);
+}
+
+double plan_clip_ratio(const struct progress *p, size_t idx)
+{
+    const struct clip *c = &p->clips[idx];
+    int64_t pred;
+    if (idx >= p->nb_clips || c->status != CLIP_DONE || !valid_duration(c->duration) ||
+        c->target_kbps <= 0 || c->output_size <= 0)
+        return 1.0;
+    pred = predict_clip(p, c, c->target_kbps);
+    return pred > 0 ? (double)c->output_size / (double)pred : 1.0;
+}
+
+/* The kbps at which clip c, taking ratio x its prediction, fills what the
+ * other outputs leave of usable, less the rate-control margin; 0 when that
+ * is not a gain of PLAN_FILL_MIN_GAIN_PCT % over its target. */
+static int64_t fill_kbps(const struct progress *p, const struct clip *c, double ratio,
+                         int64_t usable, int64_t others)
+{
+    struct nonvideo nv = nonvideo_of(c->duration, c->video_frames, c->has_audio, p->audio_kbps);
+    int64_t room = sector_floor(sat_sub(usable, others));
+    int64_t allowed, video, kbps;
+    if (room <= 0 || !(ratio > 0))
+        return 0;
+    allowed = sat_sub(room, pct_ceil(room, PLAN_RC_MARGIN_PCT));
+    video = sat_sub(from_double(floor((double)allowed / ratio)), sat_add(nv.audio, nv.mux));
+    if (video <= 0)
+        return 0;
+    kbps = kbps_of(video, c->duration);
+    if (kbps < PLAN_MIN_KBPS || kbps < pct_ceil(c->target_kbps, 100 + PLAN_FILL_MIN_GAIN_PCT))
+        return 0;
+    return kbps;
+}
+
+int plan_fill_pick(const struct progress *p, int64_t other_files,
+                   size_t *idx, int64_t *kbps)
+{
+    int64_t usable = plan_usable_bytes(p->disc_bytes, p->safety_bytes);
+    int64_t total = other_files, best_under = 0;
+    int found = 0;
+
+    if (p->mode != MODE_ENCODE || usable <= 0)
+        return 0;
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        if (p->clips[i].status != CLIP_DONE)
+            return 0;
+        total = sat_add(total, plan_sector_round(p->clips[i].output_size));
+    }
+    if (total > usable || sat_sub(usable, total) <= pct_floor(usable, PLAN_FILL_FREE_PCT))
+        return 0;
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        const struct clip *c = &p->clips[i];
+        int64_t under, k;
+        if (!valid_duration(c->duration) || c->target_kbps <= 0 || c->output_size <= 0 ||
+            c->encodes != 1)
+            continue;
+        under = sat_sub(predict_clip(p, c, c->target_kbps), c->output_size);
+        if (under <= 0 || (found && under <= best_under))
+            continue;
+        k = fill_kbps(p, c, plan_clip_ratio(p, i), usable,
+                      sat_sub(total, plan_sector_round(c->output_size)));
+        if (!k)
+            continue;
+        found = 1;
+        best_under = under;
+        *idx = i;
+        *kbps = k;
+    }
+    return found;
+}

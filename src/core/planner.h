@@ -48,6 +48,12 @@
 /* The final guard does not pick a clip already encoded this many times. */
 #define PLAN_GUARD_MAX_ENCODES 3
 
+/* The fill pass runs while more than this % of usable is free; it
+ * re-encodes a clip only if that raises its rate by at least
+ * PLAN_FILL_MIN_GAIN_PCT %. */
+#define PLAN_FILL_FREE_PCT 3
+#define PLAN_FILL_MIN_GAIN_PCT 5
+
 /* One clip as the planner sees it. */
 struct plan_clip {
     int64_t size;          /* source bytes */
@@ -156,5 +162,22 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
  * pending, or no re-encode can help. */
 int plan_guard_pick(const struct progress *p, int64_t other_files,
                     size_t *idx, int64_t *kbps);
+
+/* Fill pass, the mirror of the final guard: when every clip is done, the
+ * outputs (sector-rounded) plus other_files fit in usable and leave more
+ * than PLAN_FILL_FREE_PCT % of it free, picks among the clips encoded
+ * exactly once (so each is tried at most once: a discarded attempt counts
+ * as an encode) the one whose output fell furthest below its prediction,
+ * in bytes, and the kbps at which, with its measured ratio output /
+ * prediction, it is expected to take what the others leave free minus
+ * PLAN_RC_MARGIN_PCT %. Only a kbps at least PLAN_FILL_MIN_GAIN_PCT %
+ * above its target counts. Returns 1 with *idx and *kbps set, else 0.
+ * The caller keeps the new output only if the batch still fits. */
+int plan_fill_pick(const struct progress *p, int64_t other_files,
+                   size_t *idx, int64_t *kbps);
+
+/* The ratio output_size / prediction at its target_kbps of a done clip (1
+ * when unknown), for the log. */
+double plan_clip_ratio(const struct progress *p, size_t idx);
 
 #endif

@@ -489,6 +489,110 @@ static void test_guard_next_candidate(void)
     free_progress(&p);
 }
 
+/* Fill pass: three clips of 100 s done at 600 kbit/s; clip 1 used 70 % of
+ * its prediction, clip 0 a little less than predicted, clip 2 exactly;
+ * the disc leaves 8 % of it free. */
+static struct progress *mk_fill_case(int free_pct)
+{
+    struct plan_clip c[3] = { clip100, clip100, clip100 };
+    struct progress *p = mk_progress(c, 3, 0, 0, 600);
+    int64_t pred = plan_predict_bytes(&clip100, 600, 64), total;
+    if (!p)
+        return NULL;
+    for (size_t i = 0; i < 3; i++) {
+        p->clips[i].status = CLIP_DONE;
+        p->clips[i].target_kbps = 600;
+        p->clips[i].encodes = 1;
+        p->clips[i].output_size = pred;
+    }
+    p->clips[0].output_size = pred - 100 * 1000;
+    p->clips[1].output_size = pred * 7 / 10;
+    total = disc_total(p, 0);
+    /* free = disc - total > free_pct % of disc */
+    p->disc_bytes = (int64_t)ceil((double)total / (1.0 - free_pct / 100.0));
+    return p;
+}
+
+static void test_fill_pick(void)
+{
+    struct progress *p = mk_fill_case(8), *q = mk_fill_case(8);
+    int64_t kbps = 0, kbps2 = 0, pred = plan_predict_bytes(&clip100, 600, 64);
+    size_t idx = 99, idx2 = 98;
+    if (!p || !q)
+        goto end;
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 1);
+    CHECK_INT(idx, 1);
+    /* By hand: the room the others leave, in whole sectors, less 5 %,
+     * over the clip's ratio, minus its audio and MP4 bounds. */
+    int64_t others = plan_sector_round(p->clips[0].output_size) +
+                     plan_sector_round(p->clips[2].output_size);
+    int64_t room = (p->disc_bytes - others) / 2048 * 2048;
+    int64_t allowed = room - (room * 5 + 99) / 100;
+    double ratio = (double)p->clips[1].output_size / (double)pred;
+    int64_t video = (int64_t)floor(allowed / ratio) - 808320 - 179032;
+    CHECK_INT(kbps, (int64_t)floor(video / 12500.0));
+    CHECK(kbps >= 630);
+    /* Deterministic: the same fields, the same answer. */
+    CHECK_INT(plan_fill_pick(q, 0, &idx2, &kbps2), 1);
+    CHECK_INT(idx2, idx);
+    CHECK_INT(kbps2, kbps);
+    CHECK_INT(plan_fill_pick(p, 0, &idx2, &kbps2), 1);
+    CHECK_INT(kbps2, kbps);
+    /* Re-encoded with the same ratio, the batch fits and fills. */
+    p->clips[1].output_size =
+        (int64_t)(ratio * (double)plan_predict_bytes(&clip100, kbps, 64));
+    p->clips[1].target_kbps = kbps;
+    p->clips[1].encodes = 2;
+    CHECK(disc_total(p, 0) <= p->disc_bytes);
+    CHECK(disc_total(p, 0) >= p->disc_bytes * 96 / 100);
+    /* Now under the threshold: nothing more to do. */
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 0);
+end:
+    free_progress(&p);
+    free_progress(&q);
+}
+
+static void test_fill_limits(void)
+{
+    struct progress *p = mk_fill_case(2), *q = mk_fill_case(8);
+    int64_t kbps = 0, other;
+    size_t idx = 99;
+    if (!p || !q)
+        goto end;
+    /* 2 % free: below the threshold. */
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 0);
+    /* A pending clip: not the fill pass's time. */
+    q->clips[2].status = CLIP_PENDING;
+    CHECK_INT(plan_fill_pick(q, 0, &idx, &kbps), 0);
+    q->clips[2].status = CLIP_DONE;
+    /* The other files leave less than 3 % free (over: the guard's case). */
+    other = q->disc_bytes - disc_total(q, 0) - q->disc_bytes / 50;
+    CHECK_INT(plan_fill_pick(q, other, &idx, &kbps), 0);
+    CHECK_INT(plan_fill_pick(q, q->disc_bytes, &idx, &kbps), 0);
+    /* Each clip at most once: clip 1 already re-encoded, clip 0 is next. */
+    q->clips[1].encodes = 2;
+    CHECK_INT(plan_fill_pick(q, 0, &idx, &kbps), 1);
+    CHECK_INT(idx, 0);
+    CHECK(kbps > 600);
+    /* No clip below its prediction: nothing can help. */
+    q->clips[0].encodes = 2;
+    CHECK_INT(plan_fill_pick(q, 0, &idx, &kbps), 0);
+    for (size_t i = 0; i < 3; i++)
+        q->clips[i].encodes = 1;
+    q->clips[0].output_size = q->clips[2].output_size;
+    q->clips[1].output_size = q->clips[2].output_size;
+    q->disc_bytes = disc_total(q, 0) * 2;
+    CHECK_INT(plan_fill_pick(q, 0, &idx, &kbps), 0);
+    /* COPY: never. */
+    q->clips[1].output_size /= 2;
+    CHECK_INT(plan_fill_pick(q, 0, &idx, &kbps), 1);
+    q->mode = MODE_COPY;
+    CHECK_INT(plan_fill_pick(q, 0, &idx, &kbps), 0);
+end:
+    free_progress(&p);
+    free_progress(&q);
+}
+
 static void test_json_escaped_len(void)
 {
     CHECK_INT(plan_json_escaped_len(""), 0);
@@ -504,6 +608,8 @@ int main(void)
     RUN(test_sector_round);
     RUN(test_other_files);
     RUN(test_json_escaped_len);
+    RUN(test_fill_pick);
+    RUN(test_fill_limits);
     RUN(test_mode_scenarios);
     RUN(test_mode_boundary);
     RUN(test_budget_worked_example);
