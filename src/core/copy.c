@@ -23,6 +23,7 @@
 
 #include "copy.h"
 #include "errors.h"
+#include "fsutil.h"
 #include "interrupt.h"
 #include "log.h"
 
@@ -215,14 +216,6 @@ static int verifier_open(struct verifier *v, const char *dst_tmp, const struct s
     return v->sha ? 0 : AVERROR(ENOMEM);
 }
 
-static int open_src(const char *src)
-{
-    int fd = open(src, O_RDONLY | O_CLOEXEC | O_NOATIME);
-    if (fd < 0 && errno == EPERM) /* O_NOATIME needs ownership */
-        fd = open(src, O_RDONLY | O_CLOEXEC);
-    return fd;
-}
-
 /* Any write changes mtime and ctime; ctime also catches a writer that puts
  * the old mtime back (touch -d, cp -p over the original). */
 static int same_file_state(const struct stat *a, const struct stat *b)
@@ -361,7 +354,7 @@ static int copy_open(struct copy_ctx *c, const char *src, const char *dst_tmp,
 {
     struct stat dst_st;
     int ret;
-    c->sfd = open_src(src);
+    c->sfd = fs_open_noatime(src, 0);
     if (c->sfd < 0 || fstat(c->sfd, &c->sst) < 0) {
         c->what = "cannot open the original";
         return AVERROR(errno);

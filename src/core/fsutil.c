@@ -200,6 +200,17 @@ char *fs_realpath(const char *path)
     return realpath(path, NULL);
 }
 
+int fs_open_noatime(const char *path, int flags)
+{
+    int fd;
+    flags = O_RDONLY | O_CLOEXEC | (flags & ~O_ACCMODE);
+    fd = open(path, flags | O_NOATIME);
+    /* O_NOATIME is refused (EPERM) on files the user does not own. */
+    if (fd < 0 && errno == EPERM)
+        fd = open(path, flags);
+    return fd;
+}
+
 static int read_failed(enum fs_read_failure *why, enum fs_read_failure step, int err)
 {
     if (why)

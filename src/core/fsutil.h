@@ -48,6 +48,13 @@ int fs_free_bytes(const char *dir, int64_t *out);
 /* Real path of path (which must exist), malloc'd, or NULL with errno. */
 char *fs_realpath(const char *path);
 
+/* Opens path read-only (close-on-exec, plus flags such as O_NONBLOCK or
+ * O_NOFOLLOW; an access mode in flags is ignored) with O_NOATIME where the
+ * kernel allows it, i.e. for the file's owner or root, so that reading an
+ * original leaves even its access time alone. Returns the descriptor, or
+ * -1 with errno set, as open(2) does. */
+int fs_open_noatime(const char *path, int flags);
+
 /* fs_read_file flag: the file must hold exactly the bytes fstat gave when
  * it was opened; without it the file is read to its end, however it grew
  * meanwhile (up to max_bytes). */

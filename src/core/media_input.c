@@ -1,11 +1,11 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <libavutil/mem.h>
 
+#include "fsutil.h"
 #include "interrupt.h"
 #include "media_input.h"
 
@@ -44,15 +44,6 @@ static int64_t media_seek(void *opaque, int64_t offset, int whence)
     return pos < 0 ? AVERROR(errno) : (int64_t)pos;
 }
 
-static int open_read_only(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_NOATIME | O_CLOEXEC);
-    /* O_NOATIME is refused (EPERM) on files the user does not own. */
-    if (fd < 0 && errno == EPERM)
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-    return fd;
-}
-
 static void free_io(AVIOContext **pb)
 {
     if (!*pb)
@@ -77,7 +68,7 @@ int media_input_open(AVFormatContext **fmt, const char *path)
         ret = AVERROR(ENOMEM);
         goto fail;
     }
-    if ((f->fd = open_read_only(path)) < 0) {
+    if ((f->fd = fs_open_noatime(path, 0)) < 0) {
         ret = AVERROR(errno);
         free(f);
         f = NULL;

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "errors.h"
+#include "fsutil.h"
 #include "interrupt.h"
 #include "sha256.h"
 
@@ -77,16 +78,6 @@ int sha256_hex_valid(const char *s)
     return s[i] == '\0';
 }
 
-/* O_NOATIME keeps an original's access time as it was; only the owner (or
- * root) may ask for it, so fall back without it on EPERM. */
-static int open_noatime(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
-    if (fd < 0 && errno == EPERM)
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-    return fd;
-}
-
 int sha256_file(const char *path, uint8_t digest[SHA256_BYTES])
 {
     struct pbc_sha256 *s = NULL;
@@ -99,7 +90,7 @@ int sha256_file(const char *path, uint8_t digest[SHA256_BYTES])
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    fd = open_noatime(path);
+    fd = fs_open_noatime(path, 0);
     if (fd < 0) {
         ret = AVERROR(errno);
         goto end;

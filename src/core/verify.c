@@ -61,17 +61,6 @@ static void failed(struct verify_ctx *v, const char *what)
     }
 }
 
-/* O_NOATIME where permitted (the owner or root): reading the original
- * leaves even its access time alone. Never O_WRONLY/O_RDWR. */
-static int open_ro(const char *path, int extra)
-{
-    int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | extra;
-    int fd = open(path, flags | O_NOATIME);
-    if (fd < 0 && errno == EPERM)
-        fd = open(path, flags);
-    return fd;
-}
-
 static int hash_fd(struct verify_ctx *v, int fd, int64_t size, const char *label,
                    char hex[SHA256_HEX_LEN + 1])
 {
@@ -111,7 +100,7 @@ static int check_file(struct verify_ctx *v, const char *path, const char *label,
 {
     char hex[SHA256_HEX_LEN + 1];
     struct stat st;
-    int ret = 0, fd = open_ro(path, extra);
+    int ret = 0, fd = fs_open_noatime(path, O_NONBLOCK | extra);
     *absent = 0;
     if (fd < 0) {
         int err = errno;
@@ -204,7 +193,7 @@ static int check_sums(struct verify_ctx *v, const char *manifest_hex)
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    if ((fd = open_ro(path, O_NOFOLLOW)) < 0) {
+    if ((fd = fs_open_noatime(path, O_NONBLOCK | O_NOFOLLOW)) < 0) {
         log_error(v->lg, "%s: FAILED (%s)", MANIFEST_SUMS_NAME,
                   errno == ENOENT ? "missing" : strerror(errno));
         goto end;

@@ -353,6 +353,34 @@ static void test_read_file(void)
     free(dir);
 }
 
+/* fs_open_noatime: read-only whatever the flags ask, errno like open(2). */
+static void test_open_noatime(void)
+{
+    char *dir = scratch_dir(), *p = NULL, c = 0;
+    int fd;
+    if (!dir)
+        return;
+    p = fs_join(dir, "f");
+    CHECK_INT(fs_write_atomic(p, "x", 1), 0);
+    fd = fs_open_noatime(p, O_WRONLY | O_NOFOLLOW);
+    CHECK(fd >= 0);
+    if (fd >= 0) {
+        CHECK(write(fd, "y", 1) < 0 && errno == EBADF);
+        CHECK_INT(read(fd, &c, 1), 1);
+        CHECK_INT(c, 'x');
+        CHECK((fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+        close(fd);
+    }
+    free(p);
+    p = fs_join(dir, "missing");
+    errno = 0;
+    CHECK_INT(fs_open_noatime(p, 0), -1);
+    CHECK_INT(errno, ENOENT);
+    free(p);
+    rm_rf(dir);
+    free(dir);
+}
+
 int main(void)
 {
     RUN(test_join);
@@ -366,5 +394,6 @@ int main(void)
     RUN(test_free_bytes);
     RUN(test_realpath);
     RUN(test_read_file);
+    RUN(test_open_noatime);
     return check_done();
 }
