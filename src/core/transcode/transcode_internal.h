@@ -42,6 +42,7 @@ struct tc_video {
     int64_t first_out_pts;    /* of the first encoded packet */
     int64_t end_pts;          /* pts + duration of the last written packet */
     int lp;                   /* SVT-AV1 logical processors, 0: all */
+    int64_t frames_sent;      /* to the encoder; see tc_video_close */
 };
 
 struct tc_audio {

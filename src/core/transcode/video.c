@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
@@ -301,6 +302,8 @@ static int video_encode(struct tc_ctx *c, AVFrame *in)
     ret = avcodec_send_frame(v->enc, src);
     if (ret < 0)
         return tc_fail(c, ret, "the video encoder refused a frame");
+    if (src)
+        v->frames_sent++;
     for (;;) {
         /* The flush alone can take seconds (SVT-AV1's lookahead). */
         if (pbc_interrupted)
@@ -339,9 +342,51 @@ int tc_video_finish(struct tc_ctx *c)
     return video_write_held(c, AV_NOPTS_VALUE);
 }
 
+/* SVT-AV1 1.4 hangs when it is closed without having been sent the end of
+ * stream, and hangs on the end of stream when it never had a frame (seen
+ * when a clip is interrupted, or its video fails to decode, before the
+ * first frame). So before it is freed the encoder always gets one blank
+ * frame if it had none, then the end of stream, and what it still produces
+ * is dropped; after a normal finish both calls return EOF at once. */
+static void video_drain_for_close(struct tc_video *v)
+{
+    AVCodecContext *enc = v->enc;
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *blank = NULL;
+    if (!pkt)
+        return;
+    if (!v->frames_sent) {
+        ptrdiff_t linesize[4];
+        blank = av_frame_alloc();
+        if (!blank)
+            goto end;
+        blank->format = enc->pix_fmt;
+        blank->width = enc->width;
+        blank->height = enc->height;
+        blank->pts = 0;
+        if (av_frame_get_buffer(blank, 0) < 0)
+            goto end;
+        for (int i = 0; i < 4; i++)
+            linesize[i] = blank->linesize[i];
+        av_image_fill_black(blank->data, linesize, enc->pix_fmt, enc->color_range,
+                            enc->width, enc->height);
+        if (avcodec_send_frame(enc, blank) < 0)
+            goto end;
+    }
+    if (avcodec_send_frame(enc, NULL) < 0)
+        goto end;
+    while (avcodec_receive_packet(enc, pkt) >= 0)
+        av_packet_unref(pkt);
+end:
+    av_frame_free(&blank);
+    av_packet_free(&pkt);
+}
+
 void tc_video_close(struct tc_video *v)
 {
     avcodec_free_context(&v->dec);
+    if (v->enc && avcodec_is_open(v->enc))
+        video_drain_for_close(v);
     avcodec_free_context(&v->enc);
     sws_freeContext(v->sws);
     v->sws = NULL;
