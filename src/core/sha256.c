@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "errors.h"
@@ -25,6 +26,9 @@ struct pbc_sha256 *sha256_alloc(void)
     struct pbc_sha256 *s = calloc(1, sizeof(*s));
     if (!s)
         return NULL;
+    /* No openssl.cnf: a workstation's config could name provider modules
+     * to dlopen, which the static binary cannot, and SHA-256 needs none. */
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
     s->md = EVP_MD_fetch(NULL, "SHA256", NULL);
     s->ctx = EVP_MD_CTX_new();
     if (!s->md || !s->ctx || !EVP_DigestInit_ex(s->ctx, s->md, NULL))
