@@ -2,6 +2,8 @@
  * The program is a thin shell: parse the command line, run the job, map
  * the outcome to the exit code of the spec. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "errors.h"
@@ -13,22 +15,33 @@ int main(int argc, char **argv)
     struct pbc_options opt;
     enum cli_action action;
     char err[512];
+    int code;
+    /* The parser reorders argv (options first); the log and MANIFEST.json
+     * record the command line exactly as typed, from this copy. */
+    char **typed = calloc((size_t)argc + 1, sizeof(*typed));
+
+    if (!typed) {
+        fprintf(stderr, "prepare_bodycam: out of memory\n");
+        return PBC_EXIT_RUNTIME;
+    }
+    memcpy(typed, argv, (size_t)argc * sizeof(*argv));
 
     if (cli_parse(argc, argv, &opt, &action, err, sizeof(err)) < 0) {
         fprintf(stderr, "prepare_bodycam: %s\nTry 'prepare_bodycam --help' for more information.\n", err);
-        return PBC_EXIT_USAGE;
-    }
-    if (action == CLI_HELP) {
+        code = PBC_EXIT_USAGE;
+    } else if (action == CLI_HELP) {
         cli_print_help();
-        return PBC_EXIT_OK;
-    }
-    if (action == CLI_VERSION) {
+        code = PBC_EXIT_OK;
+    } else if (action == CLI_VERSION) {
         cli_print_version();
-        return PBC_EXIT_OK;
-    }
-    if (pbc_interrupt_install() < 0) {
+        code = PBC_EXIT_OK;
+    } else if (pbc_interrupt_install() < 0) {
         fprintf(stderr, "prepare_bodycam: cannot install signal handlers\n");
-        return PBC_EXIT_RUNTIME;
+        code = PBC_EXIT_RUNTIME;
+    } else {
+        opt.argv = typed;
+        code = pbc_exit_code(job_run(&opt));
     }
-    return pbc_exit_code(job_run(&opt));
+    free(typed);
+    return code;
 }
