@@ -157,7 +157,10 @@ static int plan_encode(struct job *j)
     }
     log_budget(j, &j->budget);
     p->kbps = j->budget.kbps;
-    if (!j->budget.feasible)
+    if (j->budget.feasible)
+        log_info(j->log, "budget: feasible: the batch is planned to fit at %lld kbit/s of video "
+                 "(floor %d kbit/s)", (long long)p->kbps, PLAN_MIN_KBPS);
+    else
         log_error(j->log, "the budget is infeasible: audio, overhead and the minimum video "
                   "bitrate of %d kbit/s do not fit in %lld usable bytes; the clips will be "
                   "encoded at %lld kbit/s and the run will end with exit code 2",
