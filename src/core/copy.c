@@ -7,7 +7,8 @@
  *            fsync has little left to wait for;
  *   verifier follows chunk by chunk: waits until the chunk is on the
  *            device, reads it back with O_DIRECT through a second
- *            descriptor and hashes what the device returned.
+ *            descriptor (Linux AIO, a few reads in flight while it hashes)
+ *            and hashes what the device returned.
  * The dst hash thus comes from the copy as stored, never from the copier's
  * buffer nor from the page cache, and is independent of the src hash (a
  * byte compare against the buffer would miss a buffer corrupted between
@@ -17,7 +18,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/aio_abi.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,7 +41,18 @@
 #define READBACK_DIRECT 1
 #endif
 #define DIRECT_ALIGN 4096
+#define READBACK_DEPTH 4          /* reads of the copy in flight */
 #define PROGRESS_INTERVAL_NS 250000000LL
+
+/* One read of the copy in flight. */
+struct readback {
+    uint8_t *buf;
+    int64_t off;
+    size_t len;
+    long res;                 /* bytes read or -errno, once complete */
+    int complete;
+    struct iocb cb;
+};
 
 struct verifier {
     pthread_t thread;
@@ -47,14 +61,16 @@ struct verifier {
     int wfd;                  /* dst_tmp as written, for sync_file_range */
     int rfd;                  /* dst_tmp opened again for reading */
     int direct;               /* rfd has O_DIRECT */
-    uint8_t *buf;
+    aio_context_t aio;        /* 0: synchronous reads */
+    struct readback rb[READBACK_DEPTH];
+    int head, inflight;       /* ring of reads in flight, oldest at head */
     struct pbc_sha256 *sha;
     int64_t written;          /* bytes the copier has written (locked) */
     int finished;             /* the copier wrote everything (locked) */
     int stop;                 /* the copier gave up (locked) */
     int err;                  /* first error of the verifier (locked) */
     const char *what;
-    int64_t verified;
+    int64_t submitted, verified;
 };
 
 static int64_t now_ns(void)
@@ -113,62 +129,128 @@ static int pread_full(int fd, uint8_t *buf, size_t len, int64_t off, size_t *got
     return 0;
 }
 
-/* Reads [off, off + len) of dst back and hashes it. */
-static int verify_range(struct verifier *v, int64_t off, size_t len)
+/* Bytes of the copy ready to be read back: whole chunks, or the rest once
+ * the copier is done; 0 for none yet, -1 when the copier gave up. Waits
+ * for some when block is set. */
+static int64_t readback_available(struct verifier *v, int block)
 {
-    size_t got = 0, want = len;
+    int64_t avail;
+    pthread_mutex_lock(&v->lock);
+    while (block && !v->stop && !v->finished && v->written - v->submitted < COPY_CHUNK)
+        pthread_cond_wait(&v->cond, &v->lock);
+    avail = v->written - v->submitted;
+    if (!v->finished && avail < COPY_CHUNK)
+        avail = 0;
+    if (v->stop)
+        avail = -1;
+    pthread_mutex_unlock(&v->lock);
+    return avail > COPY_CHUNK ? COPY_CHUNK : avail;
+}
+
+/* Starts reading [submitted, submitted + len) back, once it is on the
+ * device. The wait for write-back is ours, not O_DIRECT's: O_DIRECT would
+ * wait holding the inode lock that the copier's writes need. */
+static int readback_submit(struct verifier *v, size_t len)
+{
+    struct readback *r = &v->rb[(v->head + v->inflight) % READBACK_DEPTH];
+    struct iocb *cbp = &r->cb;
+    size_t want = len, got = 0;
     int ret;
+    r->off = v->submitted;
+    r->len = len;
+    r->complete = 0;
     if (v->direct) {
-        /* Wait for the writeback of this range first: O_DIRECT would do it
-         * too, but while holding the inode lock the copier writes under. */
-        if (sync_file_range(v->wfd, off, (off_t)len, SYNC_FILE_RANGE_WAIT_BEFORE |
+        if (sync_file_range(v->wfd, r->off, (off_t)len, SYNC_FILE_RANGE_WAIT_BEFORE |
                             SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER) < 0) {
             v->what = "cannot write the copy to disk";
             return AVERROR(errno);
         }
         want = (len + DIRECT_ALIGN - 1) & ~(size_t)(DIRECT_ALIGN - 1);
     }
-    ret = pread_full(v->rfd, v->buf, want, off, &got);
-    if (ret < 0) {
-        v->what = "cannot read the copy back";
-        return ret;
+    if (v->aio) {
+        memset(&r->cb, 0, sizeof(r->cb));
+        r->cb.aio_data = (uint64_t)(r - v->rb);
+        r->cb.aio_lio_opcode = IOCB_CMD_PREAD;
+        r->cb.aio_fildes = (uint32_t)v->rfd;
+        r->cb.aio_buf = (uint64_t)(uintptr_t)r->buf;
+        r->cb.aio_nbytes = want;
+        r->cb.aio_offset = r->off;
+        while (syscall(SYS_io_submit, v->aio, 1L, &cbp) != 1) {
+            if (errno == EINTR && !pbc_interrupted)
+                continue;
+            v->what = "cannot read the copy back";
+            return errno == EINTR ? PBC_E_INTERRUPTED : AVERROR(errno);
+        }
+    } else {
+        if ((ret = pread_full(v->rfd, r->buf, want, r->off, &got)) < 0) {
+            v->what = "cannot read the copy back";
+            return ret;
+        }
+        r->res = (long)got;
+        r->complete = 1;
     }
-    if (got != len) {
-        v->what = "the copy read back differs in size from what was written";
-        return AVERROR(EIO);
-    }
-    sha256_update(v->sha, v->buf, got);
-    if (v->direct) /* clean now; keep 60 GB of clips out of the cache */
-        posix_fadvise(v->rfd, off, (off_t)len, POSIX_FADV_DONTNEED);
+    v->submitted += (int64_t)len;
+    v->inflight++;
     return 0;
 }
 
+/* Waits for the oldest read in flight and hashes what it read. */
+static int readback_complete(struct verifier *v)
+{
+    struct readback *r = &v->rb[v->head];
+    while (!r->complete) {
+        struct io_event ev[READBACK_DEPTH];
+        long n = syscall(SYS_io_getevents, v->aio, 1L, (long)READBACK_DEPTH, ev, NULL);
+        if (n < 0 && errno == EINTR && !pbc_interrupted)
+            continue;
+        if (n < 0) {
+            v->what = "cannot read the copy back";
+            return errno == EINTR ? PBC_E_INTERRUPTED : AVERROR(errno);
+        }
+        for (long i = 0; i < n; i++) {
+            v->rb[ev[i].data].res = (long)ev[i].res;
+            v->rb[ev[i].data].complete = 1;
+        }
+    }
+    v->head = (v->head + 1) % READBACK_DEPTH;
+    v->inflight--;
+    if (r->res < 0) {
+        v->what = "cannot read the copy back";
+        return AVERROR((int)-r->res);
+    }
+    if ((size_t)r->res != r->len) {
+        v->what = "the copy read back differs in size from what was written";
+        return AVERROR(EIO);
+    }
+    sha256_update(v->sha, r->buf, r->len);
+    if (v->direct) /* clean now; keep 60 GB of clips out of the cache */
+        posix_fadvise(v->rfd, r->off, (off_t)r->len, POSIX_FADV_DONTNEED);
+    v->verified += (int64_t)r->len;
+    return 0;
+}
+
+/* Keeps up to READBACK_DEPTH reads in flight behind the copier, hashing
+ * each in order as it completes: the device reads while we hash. */
 static void *verifier_main(void *arg)
 {
     struct verifier *v = arg;
     int ret = 0;
     for (;;) {
-        int64_t avail;
-        int finished;
-        pthread_mutex_lock(&v->lock);
-        while (!v->stop && !v->finished && v->written - v->verified < COPY_CHUNK)
-            pthread_cond_wait(&v->cond, &v->lock);
-        avail = v->written - v->verified;
-        finished = v->finished;
-        if (v->stop) {
-            avail = 0;
-            finished = 1;
+        while (v->inflight < READBACK_DEPTH) {
+            int64_t avail = readback_available(v, !v->inflight);
+            if (avail < 0)
+                goto end;
+            if (!avail)
+                break;
+            if ((ret = readback_submit(v, (size_t)avail)) < 0)
+                goto end;
         }
-        pthread_mutex_unlock(&v->lock);
-        if (!avail && finished)
+        if (!v->inflight)
             break;
-        if (avail > COPY_CHUNK)
-            avail = COPY_CHUNK;
-        ret = verify_range(v, v->verified, (size_t)avail);
-        if (ret < 0)
+        if ((ret = readback_complete(v)) < 0)
             break;
-        v->verified += avail;
     }
+end:
     pthread_mutex_lock(&v->lock);
     v->err = ret;
     pthread_mutex_unlock(&v->lock);
@@ -208,12 +290,31 @@ static int verifier_open(struct verifier *v, const char *dst_tmp, const struct s
         return AVERROR(errno);
     if (rst.st_dev != wst->st_dev || rst.st_ino != wst->st_ino)
         return AVERROR(ESTALE);
-    if (posix_memalign((void **)&v->buf, DIRECT_ALIGN, COPY_CHUNK)) {
-        v->buf = NULL;
-        return AVERROR(ENOMEM);
+    for (int i = 0; i < READBACK_DEPTH; i++) {
+        if (posix_memalign((void **)&v->rb[i].buf, DIRECT_ALIGN, COPY_CHUNK)) {
+            v->rb[i].buf = NULL;
+            return AVERROR(ENOMEM);
+        }
     }
+    /* Linux AIO lets O_DIRECT reads run while we hash, and holds the inode
+     * lock only to submit them. Without it (seccomp, aio-max-nr, no
+     * O_DIRECT) the reads are synchronous. */
+    if (v->direct && syscall(SYS_io_setup, (long)READBACK_DEPTH, &v->aio) < 0)
+        v->aio = 0;
     v->sha = sha256_alloc();
     return v->sha ? 0 : AVERROR(ENOMEM);
+}
+
+/* io_destroy waits for the reads still in flight, then buffers can go. */
+static void verifier_close(struct verifier *v)
+{
+    if (v->aio)
+        syscall(SYS_io_destroy, v->aio);
+    if (v->rfd >= 0)
+        close(v->rfd);
+    for (int i = 0; i < READBACK_DEPTH; i++)
+        free(v->rb[i].buf);
+    sha256_free(&v->sha);
 }
 
 /* Any write changes mtime and ctime; ctime also catches a writer that puts
@@ -423,12 +524,9 @@ end:
     }
     if (c.sfd >= 0)
         close(c.sfd);
-    if (v.rfd >= 0)
-        close(v.rfd);
+    verifier_close(&v);
     free(c.buf);
-    free(v.buf);
     sha256_free(&c.sha);
-    sha256_free(&v.sha);
     pthread_cond_destroy(&v.cond);
     pthread_mutex_destroy(&v.lock);
     if (ret < 0 && created)
