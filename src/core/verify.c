@@ -21,7 +21,6 @@
 #include "verify.h"
 
 #define VERIFY_CHUNK (1 << 20)
-#define VERIFY_SUMS_MAX (64 * 1024 * 1024)
 
 struct verify_ctx {
     const char *dir;
