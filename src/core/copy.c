@@ -79,24 +79,6 @@ static int64_t now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Fills buf up to len bytes; fewer only at end of file. */
-static int read_full(int fd, uint8_t *buf, size_t len, size_t *got)
-{
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = read(fd, buf + done, len - done);
-        if (n < 0 && errno == EINTR && !pbc_interrupted)
-            continue;
-        if (n < 0)
-            return errno == EINTR ? PBC_E_INTERRUPTED : AVERROR(errno);
-        if (n == 0)
-            break;
-        done += (size_t)n;
-    }
-    *got = done;
-    return 0;
-}
-
 static int write_full(int fd, const uint8_t *buf, size_t len)
 {
     while (len) {
@@ -111,6 +93,7 @@ static int write_full(int fd, const uint8_t *buf, size_t len)
     return 0;
 }
 
+/* Fills buf with up to len bytes from off; fewer only at end of file. */
 static int pread_full(int fd, uint8_t *buf, size_t len, int64_t off, size_t *got)
 {
     size_t done = 0;
@@ -347,7 +330,7 @@ static int copy_loop(struct copy_ctx *c, int64_t *bytes,
         int ret;
         if (pbc_interrupted)
             return PBC_E_INTERRUPTED;
-        if ((ret = read_full(c->sfd, c->buf, COPY_CHUNK, &n)) < 0) {
+        if ((ret = pread_full(c->sfd, c->buf, COPY_CHUNK, off, &n)) < 0) {
             c->what = "cannot read the original";
             return ret;
         }
