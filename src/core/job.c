@@ -239,8 +239,7 @@ static void delete_originals(struct job *j)
             continue;
         }
         /* Never delete a file that is not the one the job read. */
-        if (st.st_size != c->source_size ||
-            (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != c->source_mtime_ns) {
+        if (!job_source_matches(c, &st)) {
             log_warn(j->log, "original %s changed since it was processed: kept", c->source);
             continue;
         }

@@ -82,8 +82,7 @@ int job_save(struct job *j)
     return ret;
 }
 
-/* The original must still be the file that was planned: its size decided
- * the mode and its duration the budget. */
+/* Logs and fails when the original is not the file that was planned. */
 static int check_source_unchanged(struct job *j, const struct clip *c)
 {
     struct stat st;
@@ -92,8 +91,7 @@ static int check_source_unchanged(struct job *j, const struct clip *c)
         log_error(j->log, "clip %s: original %s: %s", c->name, c->source, av_err2str(ret));
         return ret;
     }
-    if (st.st_size != c->source_size ||
-        (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != c->source_mtime_ns) {
+    if (!job_source_matches(c, &st)) {
         log_error(j->log, "clip %s: original %s changed since the job was planned", c->name, c->source);
         return AVERROR(EIO);
     }

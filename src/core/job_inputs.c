@@ -124,6 +124,11 @@ static int64_t mtime_ns(const struct stat *st)
     return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
+int job_source_matches(const struct clip *c, const struct stat *st)
+{
+    return st->st_size == c->source_size && mtime_ns(st) == c->source_mtime_ns;
+}
+
 static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -240,7 +245,7 @@ static int check_pending_clip(const struct clip *c)
     int ret = check_readable_file(c->source, &st, PBC_E_PROGRESS, "original of a pending clip: ");
     if (ret < 0)
         return ret;
-    if (st.st_size != c->source_size || mtime_ns(&st) != c->source_mtime_ns)
+    if (!job_source_matches(c, &st))
         return fail(PBC_E_PROGRESS, "original %s changed since the job was planned "
                     "(size %lld, was %lld; or modification time differs)",
                     c->source, (long long)st.st_size, (long long)c->source_size);

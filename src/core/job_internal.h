@@ -4,6 +4,7 @@
 #define PBC_JOB_INTERNAL_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "options.h"
@@ -24,6 +25,11 @@ struct job {
     struct timespec started; /* CLOCK_MONOTONIC, for speed and ETA */
     struct timespec wall_started; /* CLOCK_REALTIME: this run's start, for the manifest */
 };
+
+/* 1 when st (a fresh stat of c->source) is still the original the job
+ * planned: same size and modification time. Its size decided the mode and
+ * its duration the budget, and only that file may be deleted. */
+int job_source_matches(const struct clip *c, const struct stat *st);
 
 /* Fresh run: checks the build dir and every input (usage errors, exit 1)
  * and fills j->prog with one pending clip per input, named as in COPY
