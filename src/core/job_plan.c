@@ -19,13 +19,6 @@ static int64_t total_source_bytes(const struct progress *p)
     return total;
 }
 
-/* The bound for the build directory's own files: planner.c, from the
- * escaped names, sources and build dir the progress file holds. */
-static int64_t other_files_bound(const struct progress *p)
-{
-    return plan_other_files_of(p);
-}
-
 static void log_bytes(struct pbc_log *lg, const char *what, int64_t bytes)
 {
     char human[32];
@@ -182,7 +175,7 @@ int job_decide_mode(struct job *j)
         return AVERROR(ENOMEM);
     plan_clips(p, pcs);
     j->usable = plan_usable_bytes(p->disc_bytes, p->safety_bytes);
-    p->mode = plan_decide_mode(pcs, p->nb_clips, j->usable, other_files_bound(p));
+    p->mode = plan_decide_mode(pcs, p->nb_clips, j->usable, plan_other_files_of(p));
     free(pcs);
     return p->mode == MODE_ENCODE ? rename_outputs(j) : 0;
 }
@@ -194,7 +187,7 @@ int job_plan(struct job *j)
     char human[32];
 
     j->usable = plan_usable_bytes(p->disc_bytes, p->safety_bytes);
-    j->other_files = other_files_bound(p);
+    j->other_files = plan_other_files_of(p);
     log_bytes(j->log, "capacity (--disc-bytes)", p->disc_bytes);
     log_bytes(j->log, "safety margin (--safety-bytes)", p->safety_bytes);
     log_bytes(j->log, "usable bytes (capacity - safety)", j->usable);
