@@ -108,9 +108,11 @@ int64_t plan_sector_round(int64_t bytes);
 
 /* Upper bound of the bytes of the build directory's own files (the
  * progress file, SHA256SUMS, MANIFEST.json) for nb_clips clips, each file
- * sector-rounded. names_len: the JSON-escaped bytes (plan_json_escaped_len)
- * of the strings they record, counted as plan_other_files_of does. */
-int64_t plan_other_files_bytes(size_t nb_clips, size_t names_len);
+ * sector-rounded. dir_len, names_len, sources_len: the JSON-escaped bytes
+ * (plan_json_escaped_len) of the build directory, of all output names and
+ * of all source paths; each file adds them as often as it records them. */
+int64_t plan_other_files_bytes(size_t nb_clips, size_t dir_len, size_t names_len,
+                               size_t sources_len);
 
 /* Bytes of s in a JSON string as jansson writes it without
  * JSON_ENSURE_ASCII: '"' and '\\' 2, a control character at most 6
@@ -118,10 +120,9 @@ int64_t plan_other_files_bytes(size_t nb_clips, size_t names_len);
 size_t plan_json_escaped_len(const char *s);
 
 /* The bound for p's job, a function of what its progress file holds (so a
- * resumed run gets the same value): plan_other_files_bytes with names_len =
- * 2 x build_dir + 1024 (the options) + sum(name + 2 x source), every string
- * JSON-escaped. The manifest records the build dir and the arguments (the
- * sources once more). */
+ * resumed run gets the same value): plan_other_files_bytes of its build
+ * dir, names and sources. The manifest's arguments are assumed to be no
+ * longer than the build dir and the sources they name plus 1 KB. */
 int64_t plan_other_files_of(const struct progress *p);
 
 /* MODE_COPY when sum(sector_round(size)) + other_files <= usable. */

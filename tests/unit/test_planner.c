@@ -41,14 +41,19 @@ static void test_sector_round(void)
 
 static void test_other_files(void)
 {
-    /* progress 2048 + 3 x 768 + 100 = 4452 -> 6144
-     * manifest 4096 + 3 x 1024 + 2 x 100 = 7368 -> 8192
-     * SHA256SUMS 128 + 3 x 72 + 100 = 444 -> 2048 */
-    CHECK_INT(plan_other_files_bytes(3, 100), 6144 + 8192 + 2048);
-    CHECK_INT(plan_other_files_bytes(0, 0), 2048 + 4096 + 2048);
-    CHECK(plan_other_files_bytes(11, 2000) > plan_other_files_bytes(10, 2000));
-    CHECK_INT(plan_other_files_bytes(11, 2000) % 2048, 0);
-    CHECK(plan_other_files_bytes(SIZE_MAX, SIZE_MAX) > 0);
+    /* dir 40, names 60, sources 90:
+     * progress 512 + 3 x 640 + 40 + 2 x 60 + 90 = 2682 -> 4096
+     * manifest 2560 + 3 x 832 + 2 x 40 + 60 + 2 x 90 + 1024 = 6400 -> 8192
+     * SHA256SUMS 81 + 3 x 68 + 60 = 345 -> 2048 */
+    CHECK_INT(plan_other_files_bytes(3, 40, 60, 90), 4096 + 8192 + 2048);
+    CHECK_INT(plan_other_files_bytes(0, 0, 0, 0), 2048 + 4096 + 2048);
+    CHECK(plan_other_files_bytes(11, 40, 2000, 2000) > plan_other_files_bytes(10, 40, 2000, 2000));
+    CHECK_INT(plan_other_files_bytes(11, 40, 2000, 2000) % 2048, 0);
+    /* A byte of the build dir's path costs 3 (progress once, the manifest
+     * twice), not 8 as it did. */
+    CHECK_INT(plan_other_files_bytes(3, 40 + 2048, 60, 90) - plan_other_files_bytes(3, 40, 60, 90),
+              3 * 2048);
+    CHECK(plan_other_files_bytes(SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX) > 0);
 }
 
 static void test_mode_scenarios(void)
@@ -60,7 +65,7 @@ static void test_mode_scenarios(void)
     struct plan_clip s10[2] = { { .size = INT64_C(12200000000) }, { .size = INT64_C(12200000000) } };
     struct plan_clip s1[1] = { { .size = INT64_C(49400000000) } };
     struct plan_clip s11[2] = { { .size = INT64_C(12300000000) }, { .size = INT64_C(12300000000) } };
-    int64_t other = plan_other_files_bytes(3, 300);
+    int64_t other = plan_other_files_bytes(3, 100, 100, 100);
     CHECK_INT(plan_decide_mode(s2, 3, plan_usable_bytes(25 * GB, 0), other), MODE_COPY);
     CHECK_INT(plan_decide_mode(s10, 2, plan_usable_bytes(25 * GB, 500 * 1000 * 1000), other),
               MODE_COPY);
