@@ -47,7 +47,8 @@ int job_decide_mode(struct job *j);
 
 /* Logs the capacity and the plan; fresh run: for ENCODE probes every input, renames the
  * outputs to .mp4, orders the clips and derives the budget and kbps. Logs
- * the plan. Returns 0, PBC_E_PROBE, PBC_E_DEPENDENCY or PBC_E_INFEASIBLE (dry run only). */
+ * the plan. Returns 0, PBC_E_PROBE, PBC_E_DEPENDENCY or PBC_E_INFEASIBLE (the batch
+ * cannot fit even at the floor: fresh, or resumed with clips pending). */
 int job_plan(struct job *j);
 
 /* Checks the build dir's file system can hold what the pending clips will

@@ -223,6 +223,42 @@ static int valid_duration(double d)
     return d > 0 && isfinite(d);
 }
 
+/* The floor lines of b (planner.h), from its other lines: the video at
+ * PLAN_MIN_KBPS over the whole duration, then the smallest rest whose
+ * margin leaves that much. */
+static void floor_needs(struct plan_budget *b)
+{
+    int64_t fixed = sat_add(sat_add(sat_add(b->other_files, b->audio), b->mux_overhead),
+                            b->sector_slack);
+    int64_t video = from_double(ceil(PLAN_MIN_KBPS * BYTES_PER_KBPS_S * b->video_seconds));
+    int64_t rest;
+    /* The same kbps_of as the plan, so feasible_need is exact to the byte. */
+    while (video < INT64_MAX && kbps_of(video, b->video_seconds) < PLAN_MIN_KBPS)
+        video++;
+    rest = from_double(ceil((double)video * 100.0 / (100 - PLAN_RC_MARGIN_PCT)));
+    while (rest < INT64_MAX && sat_sub(rest, pct_ceil(rest, PLAN_RC_MARGIN_PCT)) < video)
+        rest++;
+    b->floor_need = sat_add(fixed, video);
+    b->feasible_need = sat_add(fixed, rest);
+    b->floor_min = sat_add(sat_add(b->floor_min, PLAN_OTHER_FILES_MIN_BYTES), video);
+    b->fits_floor = b->feasible || b->floor_min <= b->usable;
+}
+
+/* The least a clip writes besides its video: its audio as long as the
+ * clip, exact in CBR, and the MP4 boxes at their measured minimum; no
+ * sector rounding. */
+static int64_t nonvideo_min(const struct plan_clip *c, int audio_kbps)
+{
+    int64_t packets = c->has_audio ? from_double(floor(c->duration * PLAN_OPUS_PACKETS_PER_S)) : 0;
+    int64_t frames = c->video_frames > 0 ? c->video_frames : 0;
+    /* Only CBR has a known least packet size. */
+    int64_t packet = PLAN_OPUS_VBR_PCT == 0 ? opus_packet_bytes(audio_kbps) : 0;
+    return sat_add(sat_add(sat_mul(packets, packet),
+                           sat_mul(packets, PLAN_MP4_AUDIO_PACKET_MIN_BYTES)),
+                   sat_add(PLAN_MP4_FILE_MIN_BYTES,
+                           sat_mul(frames, PLAN_MP4_VIDEO_FRAME_MIN_BYTES)));
+}
+
 int plan_budget(const struct plan_clip *clips, size_t n, int64_t usable,
                 int64_t other_files, int audio_kbps, struct plan_budget *b)
 {
@@ -243,6 +279,7 @@ int plan_budget(const struct plan_clip *clips, size_t n, int64_t usable,
         b->sector_slack = sat_add(b->sector_slack, PLAN_SECTOR_BYTES);
         b->video_frames = sat_add(b->video_frames, c->video_frames > 0 ? c->video_frames : 0);
         b->video_seconds += c->duration;
+        b->floor_min = sat_add(b->floor_min, nonvideo_min(c, audio_kbps));
     }
     rest = sat_sub(sat_sub(sat_sub(sat_sub(usable, other_files), b->audio),
                            b->mux_overhead), b->sector_slack);
@@ -251,6 +288,7 @@ int plan_budget(const struct plan_clip *clips, size_t n, int64_t usable,
     b->raw_kbps = b->video > 0 ? kbps_of(b->video, b->video_seconds) : 0;
     b->feasible = b->video > 0 && b->raw_kbps >= PLAN_MIN_KBPS;
     b->kbps = b->feasible ? b->raw_kbps : PLAN_MIN_KBPS;
+    floor_needs(b);
     return 0;
 }
 

@@ -35,6 +35,14 @@
 #define PLAN_MP4_VIDEO_FRAME_BYTES 28   /* stsz, stco/co64, stsc, stts, sdtp, stss */
 #define PLAN_MP4_AUDIO_PACKET_BYTES 18  /* stsz, stco/co64, stsc */
 
+/* The least the MP4 muxer and the build directory's files ever take
+ * (design.md "Refusing a batch that cannot fit"): what decides a refusal,
+ * so that no batch is refused that could fit. */
+#define PLAN_MP4_FILE_MIN_BYTES 900
+#define PLAN_MP4_VIDEO_FRAME_MIN_BYTES 8
+#define PLAN_MP4_AUDIO_PACKET_MIN_BYTES 8
+#define PLAN_OTHER_FILES_MIN_BYTES (3 * PLAN_SECTOR_BYTES)
+
 /* Reserve for the encoder's rate error, in % of the video bytes still to
  * be encoded; the band of the feedback law around the stored kbps. */
 #define PLAN_RC_MARGIN_PCT 5
@@ -77,6 +85,16 @@ struct plan_budget {
     int64_t kbps;          /* video kbps = video x 8 / video_seconds / 1000, floored;
                             * PLAN_MIN_KBPS when infeasible */
     int feasible;          /* 0 when kbps would fall below PLAN_MIN_KBPS */
+    /* At the floor, in usable bytes: floor_min, the least the batch can
+     * take with its video at PLAN_MIN_KBPS (every other term at its
+     * measured minimum, not its bound; fits_floor = floor_min <= usable,
+     * else the job is refused before encoding); floor_need, the model's
+     * prediction there (its bounds, no rate-control margin); feasible_need,
+     * the least usable at which the plan is feasible. */
+    int64_t floor_min;
+    int64_t floor_need;
+    int64_t feasible_need;
+    int fits_floor;
     /* The counts behind the lines above, for the log. */
     size_t files;          /* clips */
     int64_t audio_packets; /* Opus packets, bound */

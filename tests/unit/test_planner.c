@@ -169,6 +169,55 @@ static void test_infeasible_audio(void)
     CHECK(!b.feasible);
 }
 
+/* The floor lines (issue 14): feasible_need is the smallest usable at which
+ * the plan is feasible, to the byte; floor_need the bytes at exactly the
+ * floor without the margin; between them the job still runs (fits_floor),
+ * below floor_need it is refused. */
+static void test_floor_needs(void)
+{
+    const struct plan_clip clips[3] = {
+        { .duration = 100.0, .video_frames = 3000, .has_audio = 1 },
+        { .duration = 37.3, .video_frames = 1119, .has_audio = 0 },
+        { .duration = 4.04, .video_frames = 121, .has_audio = 1 },
+    };
+    struct plan_budget b;
+    int64_t other = 10240;
+    CHECK_INT(plan_budget(clips, 3, GB, other, 64, &b), 0);
+    int64_t need = b.feasible_need, floor_need = b.floor_need;
+    /* floor_need: other files, audio, MP4, sectors, and 50 kbit/s exactly. */
+    CHECK_INT(floor_need, other + b.audio + b.mux_overhead + b.sector_slack +
+              (int64_t)ceil(PLAN_MIN_KBPS * 125.0 * (100.0 + 37.3 + 4.04)));
+    CHECK(need > floor_need);
+    CHECK_INT(plan_budget(clips, 3, need, other, 64, &b), 0);
+    CHECK(b.feasible);
+    CHECK_INT(b.kbps, PLAN_MIN_KBPS);
+    CHECK(b.fits_floor);
+    CHECK_INT(plan_budget(clips, 3, need - 1, other, 64, &b), 0);
+    CHECK(!b.feasible);
+    CHECK(b.fits_floor);
+    CHECK_INT(b.feasible_need, need);
+    /* floor_min: the same video; audio as long as each clip (5000 + 202
+     * packets of 160 bytes), MP4 at 900 per file, 8 per frame and per
+     * packet, 3 sectors of own files. */
+    int64_t video = (int64_t)ceil(PLAN_MIN_KBPS * 125.0 * (100.0 + 37.3 + 4.04));
+    int64_t floor_min = b.floor_min;
+    CHECK_INT(floor_min, video + 5202 * 160 + 3 * 900 + 8 * (3000 + 1119 + 121) + 8 * 5202 +
+              3 * PLAN_SECTOR_BYTES);
+    CHECK(floor_min < floor_need);
+    CHECK_INT(plan_budget(clips, 3, floor_need, other, 64, &b), 0);
+    CHECK(!b.feasible);
+    CHECK(b.fits_floor);
+    CHECK_INT(plan_budget(clips, 3, floor_min, other, 64, &b), 0);
+    CHECK(b.fits_floor);
+    CHECK_INT(plan_budget(clips, 3, floor_min - 1, other, 64, &b), 0);
+    CHECK(!b.fits_floor);
+    CHECK_INT(b.floor_need, floor_need);
+    /* Audio alone over the disc: refused, and the needs still say how much. */
+    CHECK_INT(plan_budget(&clip100, 1, 800 * 1000, 0, 64, &b), 0);
+    CHECK(!b.fits_floor);
+    CHECK(b.floor_need > b.audio);
+}
+
 static void test_floor(void)
 {
     /* The smallest usable that is feasible gives exactly the floor; one
@@ -622,6 +671,7 @@ int main(void)
     RUN(test_budget_invalid);
     RUN(test_infeasible_audio);
     RUN(test_floor);
+    RUN(test_floor_needs);
     RUN(test_budget_large);
     RUN(test_first_target_is_stored_kbps);
     RUN(test_feedback_corrects);
