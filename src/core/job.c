@@ -102,7 +102,8 @@ static int prepare_build_dir(struct job *j)
         return ret;
     }
     if (removed)
-        log_info(j->log, "removed %d partial file(s) left in %s by an interrupted run", removed, dir);
+        log_info(j->log, "removed %d partial %s left in %s by an interrupted run", removed,
+                 log_plural((size_t)removed, "file", "files"), dir);
     return 0;
 }
 
@@ -242,9 +243,10 @@ static int write_manifests(struct job *j)
         log_error(j->log, "cannot write the manifests in %s: %s", j->prog->build_dir, err);
         return ret;
     }
-    log_info(j->log, "wrote %s and %s in %s: %zu output(s), %s by %s (uid %lld) on %s; "
+    log_info(j->log, "wrote %s and %s in %s: %zu %s, %s by %s (uid %lld) on %s; "
              "MANIFEST.json SHA-256 %s", MANIFEST_SUMS_NAME, MANIFEST_JSON_NAME,
-             j->prog->build_dir, j->prog->nb_clips, j->prog->mode == MODE_COPY ?
+             j->prog->build_dir, j->prog->nb_clips,
+             log_plural(j->prog->nb_clips, "output", "outputs"), j->prog->mode == MODE_COPY ?
              "bit-exact copies" : "derived viewing copies", run.user[0] ? run.user : "(unknown user)",
              (long long)run.uid, run.host[0] ? run.host : "(unknown host)", hex);
     return 0;
@@ -385,11 +387,13 @@ int job_run(const struct pbc_options *opt)
     if ((ret = open_log(&j)) < 0)
         goto end;
     if (j.resumed) {
-        log_info(j.log, "resuming %s: %zu of %zu clips done, build directory %s", j.progress_path,
-                 progress_count(j.prog, CLIP_DONE), j.prog->nb_clips, j.prog->build_dir);
+        log_info(j.log, "resuming %s: %zu of %zu %s done, build directory %s", j.progress_path,
+                 progress_count(j.prog, CLIP_DONE), j.prog->nb_clips,
+                 log_plural(j.prog->nb_clips, "clip", "clips"), j.prog->build_dir);
         if (opt->nb_inputs)
             log_warn(j.log, "with --resume the clips come from the progress file: the %d FILE "
-                     "argument(s) are ignored", opt->nb_inputs);
+                     "%s ignored", opt->nb_inputs,
+                     log_plural((size_t)opt->nb_inputs, "argument is", "arguments are"));
     }
     if ((ret = job_plan(&j)) < 0 || opt->dry_run)
         goto end;

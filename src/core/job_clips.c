@@ -22,8 +22,10 @@
  * video (ENCODE). */
 struct loop_state {
     struct job *j;
-    size_t number, total;       /* clip number (1-based) among this run's */
+    size_t number, total;       /* the clip's place in the job (1-based), of all its clips */
     const char *name;
+    const char *again;          /* re-encode: "final guard" or "fill pass"; NULL the first time */
+    int64_t old_size, old_kbps; /* re-encode: the output it replaces */
     double job_units, done_units; /* whole run; finished clips */
     struct timespec start;
 };
@@ -204,6 +206,22 @@ static int encode_partial(struct job *j, struct clip *c, int64_t kbps, struct lo
     return 0;
 }
 
+/* One wording for every encode of a clip, first or again, with its place
+ * in the job; tail ends the line (the fill pass adds the batch's total). */
+static void log_encoded(struct job *j, const struct clip *c, const struct loop_state *ls,
+                        const struct transcode_stats *stats, const char *tail)
+{
+    char was[128] = "";
+    if (ls->again)
+        snprintf(was, sizeof(was), " (%s; was %lld bytes at %lld kbit/s)", ls->again,
+                 (long long)ls->old_size, (long long)ls->old_kbps);
+    log_info(j->log, "clip %zu/%zu %s: %s, %lld bytes at %lld kbit/s%s, %lld frames, %.3f s, "
+             "%lld corrupt packets skipped, SHA-256 %s%s", ls->number, ls->total, c->name,
+             ls->again ? "re-encoded" : "done", (long long)c->output_size,
+             (long long)c->target_kbps, was, (long long)stats->video_frames_out, stats->duration,
+             (long long)stats->corrupt_packets, c->output_sha256, tail);
+}
+
 static int encode_to(struct job *j, struct clip *c, int64_t kbps, struct loop_state *ls)
 {
     char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
@@ -229,10 +247,7 @@ static int encode_to(struct job *j, struct clip *c, int64_t kbps, struct loop_st
     c->status = CLIP_DONE;
     if ((ret = job_save(j)) < 0)
         goto end;
-    log_info(j->log, "clip %zu/%zu %s: done, %lld bytes at %lld kbit/s, %lld frames, %.3f s, "
-             "%lld corrupt packets skipped, SHA-256 %s", ls->number, ls->total, c->name,
-             (long long)c->output_size, (long long)kbps, (long long)stats.video_frames_out,
-             stats.duration, (long long)stats.corrupt_packets, c->output_sha256);
+    log_encoded(j, c, ls, &stats, "");
 end:
     if (ret < 0 && tmp)
         unlink(tmp);
@@ -245,9 +260,10 @@ static int encode_one(struct job *j, size_t idx, struct loop_state *ls)
 {
     struct clip *c = &j->prog->clips[idx];
     int64_t kbps = plan_clip_target(j->prog, idx, j->other_files);
-    log_info(j->log, "clip %zu/%zu %s: encoding %s (%.3f s) at %lld kbit/s video "
-             "(stored kbps %lld, corrected from the bytes still free)", ls->number, ls->total,
-             c->name, c->source, c->duration, (long long)kbps, (long long)j->prog->kbps);
+    log_info(j->log, "clip %zu/%zu %s: encoding %s (%.3f s) at %lld kbit/s video (%s %lld)",
+             ls->number, ls->total, c->name, c->source, c->duration, (long long)kbps,
+             kbps == j->prog->kbps ? "the stored kbps" :
+             "corrected from the bytes still free; stored kbps", (long long)j->prog->kbps);
     return encode_to(j, c, kbps, ls);
 }
 
@@ -259,7 +275,7 @@ static double clip_units(const struct progress *p, const struct clip *c)
 int job_clips_run(struct job *j)
 {
     struct progress *p = j->prog;
-    struct loop_state ls = { .j = j, .total = progress_count(p, CLIP_PENDING) };
+    struct loop_state ls = { .j = j, .total = p->nb_clips };
     clock_gettime(CLOCK_MONOTONIC, &ls.start);
     for (size_t i = 0; i < p->nb_clips; i++)
         if (p->clips[i].status == CLIP_PENDING)
@@ -271,7 +287,7 @@ int job_clips_run(struct job *j)
             continue;
         if (pbc_interrupted)
             return PBC_E_INTERRUPTED;
-        ls.number++;
+        ls.number = i + 1;
         ls.name = c->name;
         ret = p->mode == MODE_COPY ? copy_one(j, c, &ls) : encode_one(j, i, &ls);
         if (ret < 0)
@@ -284,6 +300,9 @@ int job_clips_run(struct job *j)
 int job_clip_reencode(struct job *j, size_t idx, int64_t kbps)
 {
     struct clip *c = &j->prog->clips[idx];
+    struct loop_state ls = { .j = j, .number = idx + 1, .total = j->prog->nb_clips,
+                             .name = c->name, .job_units = c->duration, .again = "final guard",
+                             .old_size = c->output_size, .old_kbps = c->target_kbps };
     int ret;
     /* Pending first: a run killed during the re-encode then resumes with a
      * consistent file (the old output is replaced only by the rename). */
@@ -292,8 +311,6 @@ int job_clip_reencode(struct job *j, size_t idx, int64_t kbps)
     c->output_sha256[0] = '\0';
     if ((ret = job_save(j)) < 0)
         return ret;
-    struct loop_state ls = { .j = j, .number = 1, .total = 1, .name = j->prog->clips[idx].name,
-                             .job_units = j->prog->clips[idx].duration };
     clock_gettime(CLOCK_MONOTONIC, &ls.start);
     return encode_to(j, c, kbps, &ls);
 }
@@ -301,10 +318,11 @@ int job_clip_reencode(struct job *j, size_t idx, int64_t kbps)
 int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
 {
     struct clip *c = &j->prog->clips[idx];
-    struct loop_state ls = { .j = j, .number = 1, .total = 1, .name = c->name,
-                             .job_units = c->duration };
+    struct loop_state ls = { .j = j, .number = idx + 1, .total = j->prog->nb_clips,
+                             .name = c->name, .job_units = c->duration, .again = "fill pass",
+                             .old_size = c->output_size, .old_kbps = c->target_kbps };
     char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
-    char old_sha[sizeof(c->output_sha256)];
+    char old_sha[sizeof(c->output_sha256)], tail[128];
     struct transcode_stats stats;
     uint8_t out_digest[SHA256_BYTES];
     int64_t size = 0, total = 0, old_size = c->output_size, old_kbps = c->target_kbps;
@@ -323,9 +341,10 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
     total = total - plan_sector_round(old_size) + plan_sector_round(size);
     c->encodes++;
     if (total > j->usable) {
-        log_info(j->log, "fill pass: %s re-encoded at %lld kbit/s took %lld bytes; the batch "
-                 "would need %lld bytes, %lld more than usable: kept the old output (%lld bytes "
-                 "at %lld kbit/s)", c->name, (long long)kbps, (long long)size, (long long)total,
+        log_info(j->log, "clip %zu/%zu %s: re-encoded (fill pass) at %lld kbit/s took %lld "
+                 "bytes; the batch would need %lld bytes, %lld more than usable: kept the old "
+                 "output (%lld bytes at %lld kbit/s)", ls.number, ls.total, c->name,
+                 (long long)kbps, (long long)size, (long long)total,
                  (long long)(total - j->usable), (long long)old_size, (long long)old_kbps);
         unlink(tmp);
         ret = job_save(j);
@@ -352,10 +371,9 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
     c->status = CLIP_DONE;
     if ((ret = job_save(j)) < 0)
         goto end;
-    log_info(j->log, "fill pass: %s: done, %lld bytes at %lld kbit/s (was %lld bytes at %lld "
-             "kbit/s), the batch now needs %lld of the usable %lld bytes, SHA-256 %s", c->name,
-             (long long)size, (long long)kbps, (long long)old_size, (long long)old_kbps,
-             (long long)total, (long long)j->usable, c->output_sha256);
+    snprintf(tail, sizeof(tail), "; the batch now needs %lld of the usable %lld bytes",
+             (long long)total, (long long)j->usable);
+    log_encoded(j, c, &ls, &stats, tail);
 end:
     if (ret < 0 && tmp)
         unlink(tmp);

@@ -257,19 +257,21 @@ int job_plan(struct job *j)
         return check_resumed_plan(j);
     }
     if (p->mode == MODE_COPY) {
-        log_info(j->log, "mode COPY: the %zu clips total %lld bytes (%s); with whole %d-byte "
-                 "sectors and %lld bytes for the build directory's own files they fit in "
-                 "the usable %lld bytes", p->nb_clips, (long long)total,
-                 log_human_bytes(total, human, sizeof(human)), PLAN_SECTOR_BYTES,
-                 (long long)j->other_files, (long long)j->usable);
+        log_info(j->log, "mode COPY: %zu %s of %lld bytes (%s) in all; with whole %d-byte "
+                 "sectors and %lld bytes for the build directory's own files %s in "
+                 "the usable %lld bytes", p->nb_clips, log_plural(p->nb_clips, "clip", "clips"),
+                 (long long)total, log_human_bytes(total, human, sizeof(human)), PLAN_SECTOR_BYTES,
+                 (long long)j->other_files, log_plural(p->nb_clips, "it fits", "they fit"),
+                 (long long)j->usable);
         for (size_t i = 0; i < p->nb_clips; i++)
             log_info(j->log, "plan: %zu/%zu %s: copy of %lld bytes", i + 1, p->nb_clips,
                      p->clips[i].name, (long long)p->clips[i].source_size);
         return 0;
     }
-    log_info(j->log, "mode ENCODE: the %zu clips total %lld bytes (%s), more than fits in "
-             "the usable %lld bytes; every clip is re-encoded to AV1 + Opus",
-             p->nb_clips, (long long)total, log_human_bytes(total, human, sizeof(human)),
-             (long long)j->usable);
+    log_info(j->log, "mode ENCODE: %zu %s of %lld bytes (%s) in all, more than fits in the "
+             "usable %lld bytes; %s re-encoded to AV1 + Opus", p->nb_clips,
+             log_plural(p->nb_clips, "clip", "clips"), (long long)total,
+             log_human_bytes(total, human, sizeof(human)), (long long)j->usable,
+             log_plural(p->nb_clips, "it is", "every clip is"));
     return plan_encode(j);
 }

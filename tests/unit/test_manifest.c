@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -758,13 +759,27 @@ static void test_helpers(void)
     manifest_identify(&run);
     CHECK_STR(run.user, "alice");
     CHECK_INT(run.uid, (int64_t)geteuid());
+    /* A name the manifest cannot hold is not recorded: the passwd entry's
+     * is (below). */
     setenv("USER", "bad\nname", 1);
     manifest_identify(&run);
-    CHECK_STR(run.user, "");
+    CHECK(strcmp(run.user, "bad\nname") != 0);
     unsetenv("USER");
     setenv("LOGNAME", "bob", 1);
     manifest_identify(&run);
     CHECK_STR(run.user, "bob");
+    /* Neither set (a service, cron, env -i): the passwd entry's name, not
+     * "unknown" (issue 14). */
+    unsetenv("LOGNAME");
+    struct passwd *pw = getpwuid(geteuid());
+    manifest_identify(&run);
+    CHECK(pw != NULL);
+    if (pw)
+        CHECK_STR(run.user, pw->pw_name);
+    setenv("USER", "bad\nname", 1);
+    manifest_identify(&run);
+    if (pw)
+        CHECK_STR(run.user, pw->pw_name);
 }
 
 int main(void)
