@@ -121,8 +121,13 @@ static void log_budget(struct job *j, const struct plan_budget *b)
              (long long)b->sector_slack, PLAN_SECTOR_BYTES);
     log_info(lg, "budget: - rate-control margin       %15lld", (long long)b->rc_margin);
     log_info(lg, "budget: = video bytes               %15lld", (long long)b->video);
-    log_info(lg, "budget: video kbps = %lld x 8 / %.3f s / 1000 = %lld",
-             (long long)b->video, b->video_seconds, (long long)b->kbps);
+    if (b->feasible)
+        log_info(lg, "budget: video kbps = %lld x 8 / %.3f s / 1000 = %lld",
+                 (long long)b->video, b->video_seconds, (long long)b->kbps);
+    else
+        log_info(lg, "budget: video kbps = %lld x 8 / %.3f s / 1000 = %lld, below the floor of "
+                 "%d kbit/s", (long long)b->video, b->video_seconds, (long long)b->raw_kbps,
+                 PLAN_MIN_KBPS);
 }
 
 /* The batch cannot fit even at the floor: say so once, then what would

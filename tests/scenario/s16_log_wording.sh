@@ -24,6 +24,12 @@ expect_rc 1
 expect_in two.log 'cannot probe'
 [ ! -e w2 ] || fail "the probe error left the build directory w2 behind"
 
+# A log inside a build directory not made yet: it is made first.
+pbc --build-dir w4 --logfile w4/prep.log in/one.bin
+expect_rc 0
+expect_in w4/prep.log 'exit code 0'
+[ -f w4/one.bin ] || fail "no output in w4"
+
 # ENCODE on a disc 25 % above the smallest: the fill pass re-encodes a clip
 # that is not the job's only one.
 mkclip in/a.mp4 6
