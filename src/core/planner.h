@@ -148,7 +148,7 @@ enum job_mode plan_decide_mode(const struct plan_clip *clips, size_t n,
                                int64_t usable, int64_t other_files);
 
 /* Fills b for an ENCODE of clips. Returns 0 (b->feasible says whether the
- * batch can fit) or AVERROR(EINVAL) on nonsense input (n == 0, a duration
+ * plan keeps its margins, b->fits_floor whether the batch can fit at all) or AVERROR(EINVAL) on nonsense input (n == 0, a duration
  * <= 0 or not finite, audio_kbps <= 0). */
 int plan_budget(const struct plan_clip *clips, size_t n, int64_t usable,
                 int64_t other_files, int audio_kbps, struct plan_budget *b);
