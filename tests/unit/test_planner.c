@@ -269,7 +269,7 @@ static void test_first_target_is_stored_kbps(void)
     int64_t other, kbps;
     struct progress *p = mk_batch(0.3, &other, &kbps);
     struct plan_target t;
-    CHECK(p != NULL);
+    CHECK(p != NULL); /* the plan must be feasible */
     if (!p)
         return;
     CHECK_INT(plan_clip_target_derive(p, 0, other, &t), kbps);
@@ -289,6 +289,7 @@ static void test_feedback_corrects(void)
     int64_t base, over, under, pred;
     plan_budget(c, 2, 20 * 1000 * 1000, 0, 64, &b);
     p = mk_progress(c, 2, 20 * 1000 * 1000, 0, b.kbps);
+    CHECK(p != NULL); /* the plan must be feasible */
     if (!p)
         return;
     pred = plan_predict_bytes(&c[0], b.kbps, 64);
@@ -331,6 +332,7 @@ static void test_feedback_clamp(void)
     struct progress *p;
     plan_budget(c, 2, 20 * 1000 * 1000, 0, 64, &b);
     p = mk_progress(c, 2, 20 * 1000 * 1000, 0, b.kbps);
+    CHECK(p != NULL); /* the plan must be feasible */
     if (!p)
         return;
     p->clips[0].status = CLIP_DONE;
@@ -357,6 +359,7 @@ static void test_feedback_determinism(void)
 {
     int64_t other, kbps, targets[11];
     struct progress *p = mk_batch(0.3, &other, &kbps);
+    CHECK(p != NULL); /* the plan must be feasible */
     if (!p)
         return;
     struct sim m = { .seed = 7, .lo = -0.05, .hi = 0.04, .tonal_from = SIZE_MAX };
@@ -397,6 +400,7 @@ static void test_fill_simulated(void)
                 struct sim m = { .seed = seed, .lo = errs[e][0], .hi = errs[e][1],
                                  .tonal_from = SIZE_MAX };
                 int guard;
+                CHECK(p != NULL); /* the plan must be feasible */
                 if (!p)
                     return;
                 guard = run_batch(p, other, &m, NULL);
@@ -432,6 +436,7 @@ static void test_guard_simulated(void)
             int64_t other, kbps;
             struct progress *p = mk_batch(fractions[f], &other, &kbps);
             int guard;
+            CHECK(p != NULL); /* the plan must be feasible */
             if (!p)
                 return;
             guard = run_batch(p, other, &sims[k], NULL);
@@ -471,6 +476,7 @@ static void test_guard_pick(void)
     int64_t over_by, kbps = 0;
     size_t idx = 99;
     struct progress *p = mk_guard_case(&over_by);
+    CHECK(p != NULL); /* the plan must be feasible */
     if (!p)
         return;
     CHECK(over_by > 0);
@@ -501,6 +507,7 @@ static void test_guard_limits(void)
     int64_t over_by, kbps;
     size_t idx;
     struct progress *p = mk_guard_case(&over_by);
+    CHECK(p != NULL); /* the plan must be feasible */
     if (!p)
         return;
     /* A clip encoded PLAN_GUARD_MAX_ENCODES times is left alone. */
@@ -525,6 +532,7 @@ static void test_guard_next_candidate(void)
     struct progress *p = mk_progress(c, 2, 0, 0, 600);
     size_t idx = 99;
     int64_t kbps = 0;
+    CHECK(p != NULL); /* the plan must be feasible */
     if (!p)
         return;
     for (size_t i = 0; i < 2; i++) {
