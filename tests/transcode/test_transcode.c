@@ -2,7 +2,7 @@
  * checked with ffprobe (an independent tool here). Every check is its own
  * TAP test point, so a failure names what broke.
  *
- * Usage: test_transcode CASE FIXTURE_DIR FFPROBE WORK_DIR
+ * Usage: test_transcode CASE FIXTURE_DIR FFPROBE WORK_DIR FFMPEG
  * CASE is a fixture's name without .mp4, "interrupt" or "interrupt_mid". */
 #include <errno.h>
 #include <math.h>
@@ -16,14 +16,14 @@
 #include "interrupt.h"
 #include "log.h"
 #include "transcode/transcode.h"
+#include "tc_checks.h"
 
 /* Test-harness state only. TAP goes to the real stdout; the log, which
  * echoes to stdout, is sent to stderr so it cannot garble the TAP stream. */
 static int tap_count, tap_failed;
 static FILE *tap;
 
-static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void ok(int cond, const char *fmt, ...)
+void ok(int cond, const char *fmt, ...)
 {
     va_list ap;
     fprintf(tap, "%sok %d - ", cond ? "" : "not ", ++tap_count);
@@ -35,20 +35,6 @@ static void ok(int cond, const char *fmt, ...)
     if (!cond)
         tap_failed++;
 }
-
-struct env {
-    const char *fixtures, *ffprobe, *work;
-    const char *tag;  /* the case, names the output */
-    const char *name; /* the fixture */
-    struct pbc_log *lg;
-};
-
-/* ffprobe's "flat" output, key=value per line. */
-struct probe {
-    int n;
-    char *key[512];
-    char *val[512];
-};
 
 static void probe_free(struct probe *p)
 {
@@ -89,7 +75,7 @@ static int probe_file(const struct env *e, const char *path, struct probe *p)
     return pclose(f) == 0 && p->n > 0 ? 0 : -1;
 }
 
-static const char *probe_get(const struct probe *p, const char *key)
+const char *probe_get(const struct probe *p, const char *key)
 {
     for (int i = 0; i < p->n; i++)
         if (!strcmp(p->key[i], key))
@@ -142,12 +128,12 @@ static long opus_input_rate(const char *path)
     return rate;
 }
 
-static int streq(const char *a, const char *b)
+int streq(const char *a, const char *b)
 {
     return a && b && !strcmp(a, b);
 }
 
-static int near(double a, double b, double tol)
+int near(double a, double b, double tol)
 {
     return !isnan(a) && !isnan(b) && fabs(a - b) <= tol;
 }
@@ -179,18 +165,37 @@ static int run(const struct env *e, char *src, char *dst, size_t size,
     return transcode_clip(&p, st);
 }
 
+/* One Opus frame: the bound on any start or duration difference. */
+#define TC_FRAME_S 0.020
+
+/* A stream's start and duration (so its end too) are the source's. The
+ * start is held to 2 ms: a late start must not move by Opus's 6.5 ms
+ * pre-skip. */
+static void check_timing(const struct probe *in, const struct probe *out, const char *type)
+{
+    double s_in = stream_num(in, type, "start_time"), s_out = stream_num(out, type, "start_time");
+    double d_in = stream_num(in, type, "duration"), d_out = stream_num(out, type, "duration");
+
+    ok(near(s_out, s_in, 0.002), "%s start within 2 ms of the source's (%.6f vs %.6f)",
+       type, s_out, s_in);
+    ok(near(d_out, d_in, TC_FRAME_S), "%s duration within 20 ms of the source's (%.6f vs %.6f)",
+       type, d_out, d_in);
+    ok(near(s_out + d_out, s_in + d_in, TC_FRAME_S),
+       "%s end within 20 ms of the source's (%.6f vs %.6f)", type, s_out + d_out, s_in + d_in);
+}
+
 /* The checks every successful case shares. */
 static void check_common(const struct probe *in, const struct probe *out, int audio,
                          const char *dst)
 {
     ok(streq(stream_get(out, "video", "codec_name"), "av1"), "video is AV1");
     ok(streq(stream_get(out, "video", "pix_fmt"), "yuv420p"), "video is 8-bit 4:2:0");
-    ok(near(stream_num(out, "video", "duration"), stream_num(in, "video", "duration"), 0.1),
-       "video duration within 0.1 s of the source (%s vs %s)",
-       stream_get(out, "video", "duration"), stream_get(in, "video", "duration"));
+    check_timing(in, out, "video");
     ok(near(atof(probe_get(out, "format.duration") ? probe_get(out, "format.duration") : "nan"),
-            atof(probe_get(in, "format.duration") ? probe_get(in, "format.duration") : "nan"), 0.1),
-       "container duration within 0.1 s of the source");
+            atof(probe_get(in, "format.duration") ? probe_get(in, "format.duration") : "nan"),
+            TC_FRAME_S),
+       "container duration within 20 ms of the source's (%s vs %s)",
+       probe_get(out, "format.duration"), probe_get(in, "format.duration"));
     ok(near(stream_num(out, "video", "nb_read_packets"), stream_num(in, "video", "nb_read_packets"), 0),
        "same number of video frames as the source (%s vs %s)",
        stream_get(out, "video", "nb_read_packets"), stream_get(in, "video", "nb_read_packets"));
@@ -202,12 +207,7 @@ static void check_common(const struct probe *in, const struct probe *out, int au
     ok(streq(stream_get(out, "audio", "channels"), "1"), "audio is mono");
     ok(opus_input_rate(dst) == 24000, "audio is encoded at 24 kHz (dOps: %ld)",
        opus_input_rate(dst));
-    ok(near(stream_num(out, "audio", "start_time"), stream_num(in, "audio", "start_time"), 0.03),
-       "audio start within 30 ms of the source's (%s vs %s)",
-       stream_get(out, "audio", "start_time"), stream_get(in, "audio", "start_time"));
-    ok(near(stream_num(out, "audio", "duration"), stream_num(in, "audio", "duration"), 0.1),
-       "audio duration within 0.1 s of the source's (%s vs %s)",
-       stream_get(out, "audio", "duration"), stream_get(in, "audio", "duration"));
+    check_timing(in, out, "audio");
 }
 
 static int case_success(const struct env *e, int audio)
@@ -223,6 +223,12 @@ static int case_success(const struct env *e, int audio)
     ok(probe_file(e, src, &in) == 0, "ffprobe reads the source");
     ok(probe_file(e, dst, &out) == 0, "ffprobe reads the output");
     check_common(&in, &out, audio, dst);
+    check_tags(&in, &out);
+    check_moov_first(dst);
+    if (!strcmp(e->tag, "loud_stereo") || !strcmp(e->tag, "dual_mono"))
+        check_levels(e, src, dst, 3.0);
+    else if (!strcmp(e->tag, "surround51"))
+        check_levels(e, src, dst, 7.0);
     ok(st.video_frames_in > 0 && st.video_frames_in == st.video_frames_out,
        "stats: every decoded frame encoded (%lld in, %lld out)",
        (long long)st.video_frames_in, (long long)st.video_frames_out);
@@ -336,14 +342,15 @@ int main(int argc, char **argv)
     const char *missing = NULL;
     char fixture[256];
 
-    if (argc != 5) {
-        fprintf(stderr, "usage: %s CASE FIXTURE_DIR FFPROBE WORK_DIR\n", argv[0]);
+    if (argc != 6) {
+        fprintf(stderr, "usage: %s CASE FIXTURE_DIR FFPROBE WORK_DIR FFMPEG\n", argv[0]);
         return 2;
     }
     e.tag = argv[1];
     e.fixtures = argv[2];
     e.ffprobe = argv[3];
     e.work = argv[4];
+    e.ffmpeg = argv[5];
     /* The interrupt cases reuse the basic clip. */
     snprintf(fixture, sizeof(fixture), "%s.mp4", strncmp(e.tag, "interrupt", 9) ? e.tag : "basic");
     e.name = fixture;

@@ -80,8 +80,11 @@ int tc_mux_open(struct tc_ctx *c)
         return tc_fail(c, ret, "cannot create %s", c->p->dst_path);
     c->out_created = 1;
     /* Without use_metadata_tags the MP4 muxer keeps only the tags it has
-     * an iTunes atom for, and drops make, model, serial and the like. */
-    av_dict_set(&opts, "movflags", "+use_metadata_tags", 0);
+     * an iTunes atom for, and drops make, model, serial and the like.
+     * faststart puts moov before mdat (a copy plays and seeks at once from
+     * a file server): the trailer reopens dst_path by name to move the
+     * data up, in place, so the partial name is all it touches. */
+    av_dict_set(&opts, "movflags", "+use_metadata_tags+faststart", 0);
     ret = avformat_write_header(c->ofmt, &opts);
     av_dict_free(&opts);
     if (ret < 0)
@@ -131,6 +134,8 @@ int tc_mux_finish(struct tc_ctx *c)
         ret = avio_closep(&c->ofmt->pb);
     if (ret < 0)
         return tc_fail(c, ret, "cannot write %s", c->p->dst_path);
+    if ((ret = tc_mp4_fix(c)) < 0)
+        return ret;
     return mux_fsync(c);
 }
 
