@@ -135,3 +135,41 @@ void check_moov_first(const char *path)
     ok(moov >= 0 && mdat >= 0 && moov < mdat, "moov (at %lld) precedes mdat (at %lld)", moov, mdat);
 }
 
+
+/* The whole log file (small: one clip), or NULL. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    static char buf[1 << 16];
+    size_t n;
+    if (!f)
+        return NULL;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static int has(const char *log, const char *s)
+{
+    return log && strstr(log, s);
+}
+
+void check_log(const char *log_path, const char *tag)
+{
+    const char *log = slurp(log_path);
+    if (!strcmp(tag, "surround51")) {
+        ok(has(log, "audio: 6 ch 5.1 -> mono, normalised downmix (FL 0.185, FR 0.185, "
+                    "FC 0.261, LFE 0.000, BL 0.131, BR 0.131)"),
+           "the log gives the 5.1 downmix and its gains");
+        ok(has(log, "audio: creation_time, language, handler_name"), "the log lists the audio tags");
+    }
+    if (!strcmp(tag, "loud_stereo"))
+        ok(has(log, "audio: 2 ch stereo -> mono, normalised downmix (FL 0.446, FR 0.446), "
+                    "peak <= -1 dBFS"), "the log gives the stereo downmix");
+    if (!strcmp(tag, "basic")) {
+        ok(has(log, "video: rotation 90 degrees counter-clockwise kept"), "the log gives the rotation");
+        ok(has(log, "tags copied from the source (file: serial, title, model, make, creation_time;"),
+           "the log lists the file's tags");
+    }
+}

@@ -31,5 +31,7 @@ int near(double a, double b, double tol);
 void check_tags(const struct probe *in, const struct probe *out);
 void check_levels(const struct env *e, const char *src, const char *dst, double tol);
 void check_moov_first(const char *path);
+/* What the log says, per case: the downmix, the rotation, the tags. */
+void check_log(const char *log_path, const char *tag);
 
 #endif

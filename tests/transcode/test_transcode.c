@@ -340,7 +340,7 @@ int main(int argc, char **argv)
 {
     struct env e;
     const char *missing = NULL;
-    char fixture[256];
+    char fixture[256], log_path[1024];
 
     if (argc != 6) {
         fprintf(stderr, "usage: %s CASE FIXTURE_DIR FFPROBE WORK_DIR FFMPEG\n", argv[0]);
@@ -357,7 +357,10 @@ int main(int argc, char **argv)
     tap = fdopen(dup(STDOUT_FILENO), "w");
     if (!tap || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
         return 2;
-    if (log_open(&e.lg, NULL, 0) < 0)
+    /* The log also goes to a file, for the checks of what it says. */
+    snprintf(log_path, sizeof(log_path), "%s/log_%s.txt", e.work, e.tag);
+    unlink(log_path);
+    if (log_open(&e.lg, log_path, 0) < 0)
         return 2;
     log_route_libav(e.lg);
 
@@ -379,6 +382,7 @@ int main(int argc, char **argv)
         case_success(&e, 1);
 
     log_close(&e.lg);
+    check_log(log_path, e.tag);
     fprintf(tap, "1..%d\n", tap_count);
     fclose(tap);
     return tap_failed ? 1 : 0;

@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libavutil/avstring.h>
+#include <libavutil/display.h>
+
 #include "errors.h"
 #include "log.h"
 #include "transcode_internal.h"
@@ -67,9 +70,37 @@ int tc_mux_add_stream(struct tc_ctx *c, const AVCodecContext *enc,
         if (!dst)
             return tc_fail(c, AVERROR(ENOMEM), "cannot copy the display matrix");
         memcpy(dst, matrix, size);
+        if (size >= 9 * sizeof(int32_t))
+            log_info(c->lg, "%s: video: rotation %.0f degrees counter-clockwise kept as the "
+                     "display matrix (players turn the picture; the pixels are not rotated)",
+                     c->name, av_display_rotation_get((const int32_t *)matrix));
     }
     *out = st;
     return 0;
+}
+
+/* Appends "what: key, key" for the tags of d, or "what: none". */
+static void mux_tag_keys(char *buf, size_t size, const char *what, const AVDictionary *d)
+{
+    const AVDictionaryEntry *e = NULL;
+    int n = 0;
+    av_strlcatf(buf, size, "%s%s:", buf[0] ? "; " : "", what);
+    while ((e = av_dict_get(d, "", e, AV_DICT_IGNORE_SUFFIX)))
+        av_strlcatf(buf, size, "%s %s", n++ ? "," : "", e->key);
+    if (!n)
+        av_strlcat(buf, " none", size);
+}
+
+/* One line per clip: which of the source's tags the output carries. */
+static void mux_log_tags(struct tc_ctx *c)
+{
+    char buf[1024] = "";
+    mux_tag_keys(buf, sizeof(buf), "file", c->ofmt->metadata);
+    for (unsigned i = 0; i < c->ofmt->nb_streams; i++)
+        mux_tag_keys(buf, sizeof(buf), c->ofmt->streams[i] == c->v.out_st ? "video" : "audio",
+                     c->ofmt->streams[i]->metadata);
+    log_info(c->lg, "%s: tags copied from the source (%s); each track keeps its own "
+             "creation_time", c->name, buf);
 }
 
 int tc_mux_open(struct tc_ctx *c)
@@ -85,6 +116,7 @@ int tc_mux_open(struct tc_ctx *c)
      * a file server): the trailer reopens dst_path by name to move the
      * data up, in place, so the partial name is all it touches. */
     av_dict_set(&opts, "movflags", "+use_metadata_tags+faststart", 0);
+    mux_log_tags(c);
     ret = avformat_write_header(c->ofmt, &opts);
     av_dict_free(&opts);
     if (ret < 0)

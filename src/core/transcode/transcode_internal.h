@@ -47,6 +47,8 @@ struct tc_video {
     int64_t end_pts;          /* pts + duration of the last written packet */
     int lp;                   /* SVT-AV1 logical processors, 0: all */
     int64_t frames_sent;      /* to the encoder; see tc_video_close */
+    int64_t packets_in;       /* read from the file */
+    int64_t edit_dropped;     /* of those, outside the source's edit list */
 };
 
 struct tc_audio {
