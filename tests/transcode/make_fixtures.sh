@@ -36,6 +36,10 @@ ff -f lavfi -i "$VIDEO:d=3" -itsoffset 1.5 -f lavfi -i "sine=d=1.5:sample_rate=4
 
 ff -f lavfi -i "$VIDEO:d=2" $X264 no_audio.mp4
 
+# edit_list: cut at 0.5 s without re-encoding: the file keeps the GOP's
+# first 15 frames, which its edit list leaves out (60 stored, 45 shown).
+ff -ss 0.5 -i no_audio.mp4 -c copy edit_list.mp4
+
 # loud_stereo: a correlated stereo tone peaking near -0.4 dBFS (a siren,
 # shouting), which a plain 0.707 + 0.707 sum takes past full scale.
 ff -f lavfi -i "$VIDEO:d=2" \

@@ -164,6 +164,9 @@ void check_log(const char *log_path, const char *tag)
            "the log gives the 5.1 downmix and its gains");
         ok(has(log, "audio: creation_time, language, handler_name"), "the log lists the audio tags");
     }
+    if (!strcmp(tag, "edit_list"))
+        ok(has(log, "15 of the file's 60 video frames lie outside its edit list"),
+           "the log says why 60 frames are stored and 45 decoded");
     if (!strcmp(tag, "loud_stereo"))
         ok(has(log, "audio: 2 ch stereo -> mono, normalised downmix (FL 0.446, FR 0.446), "
                     "peak <= -1 dBFS"), "the log gives the stereo downmix");

@@ -319,6 +319,25 @@ static void case_corrupt(const struct env *e)
     probe_free(&out);
 }
 
+/* Frames the source's edit list leaves out are not encoded: the output
+ * has the frames a player shows (45 of the 60 stored), and the log says why. */
+static void case_edit_list(const struct env *e)
+{
+    char src[1024], dst[1024];
+    struct transcode_stats st;
+    struct probe out;
+    int calls = 0;
+    int ret = run(e, src, dst, sizeof(src), &st, &calls);
+
+    ok(ret == 0, "transcode_clip returns 0 (%d)", ret);
+    ok(st.video_frames_in == 45 && st.video_frames_out == 45,
+       "the 45 frames shown decoded and encoded (%lld, %lld)",
+       (long long)st.video_frames_in, (long long)st.video_frames_out);
+    ok(probe_file(e, dst, &out) == 0 && near(stream_num(&out, "video", "nb_read_packets"), 45, 0),
+       "the output has 45 frames");
+    probe_free(&out);
+}
+
 /* interrupt: 0 none, 1 before the start, 2 at the first progress report. */
 static void case_failure(const struct env *e, int interrupt)
 {
@@ -370,6 +389,8 @@ int main(int argc, char **argv)
         case_vfr(&e);
     else if (!strcmp(e.tag, "corrupt"))
         case_corrupt(&e);
+    else if (!strcmp(e.tag, "edit_list"))
+        case_edit_list(&e);
     else if (!strcmp(e.tag, "no_audio"))
         case_success(&e, 0);
     else if (!strcmp(e.tag, "not_media") || !strcmp(e.tag, "truncated"))
