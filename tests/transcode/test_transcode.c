@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "errors.h"
@@ -338,6 +339,32 @@ static void case_edit_list(const struct env *e)
     probe_free(&out);
 }
 
+/* A relative output path with a colon ("tc:dir/out.mp4", a build
+ * directory named so) is a file, not a URL protocol, in both of the
+ * muxer's passes (faststart reopens it). */
+static void case_colon_path(const struct env *e)
+{
+    char src[1024];
+    struct transcode_stats st;
+    const char *dst = "tc:dir/out.mp4";
+    int ret;
+
+    snprintf(src, sizeof(src), "%s/%s", e->fixtures, e->name);
+    if (chdir(e->work) < 0 || (mkdir("tc:dir", 0755) < 0 && errno != EEXIST)) {
+        ok(0, "cannot make %s/tc:dir", e->work);
+        return;
+    }
+    unlink(dst);
+    struct transcode_params p = {
+        .src_path = src, .dst_path = dst, .clip_name = e->name,
+        .video_kbps = 300, .preset = 12, .audio_kbps = 64, .threads = 1, .log = e->lg,
+    };
+    ret = transcode_clip(&p, &st);
+    ok(ret == 0, "transcode_clip to %s returns 0 (%s)", dst, av_err2str(ret));
+    ok(access(dst, F_OK) == 0, "the output is at %s", dst);
+    check_moov_first(dst);
+}
+
 /* interrupt: 0 none, 1 before the start, 2 at the first progress report. */
 static void case_failure(const struct env *e, int interrupt)
 {
@@ -371,7 +398,8 @@ int main(int argc, char **argv)
     e.work = argv[4];
     e.ffmpeg = argv[5];
     /* The interrupt cases reuse the basic clip. */
-    snprintf(fixture, sizeof(fixture), "%s.mp4", strncmp(e.tag, "interrupt", 9) ? e.tag : "basic");
+    snprintf(fixture, sizeof(fixture), "%s.mp4",
+             strncmp(e.tag, "interrupt", 9) && strcmp(e.tag, "colon_path") ? e.tag : "basic");
     e.name = fixture;
     tap = fdopen(dup(STDOUT_FILENO), "w");
     if (!tap || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
@@ -389,6 +417,8 @@ int main(int argc, char **argv)
         case_vfr(&e);
     else if (!strcmp(e.tag, "corrupt"))
         case_corrupt(&e);
+    else if (!strcmp(e.tag, "colon_path"))
+        case_colon_path(&e);
     else if (!strcmp(e.tag, "edit_list"))
         case_edit_list(&e);
     else if (!strcmp(e.tag, "no_audio"))

@@ -185,7 +185,9 @@ static int audio_setup_swr(struct tc_ctx *c, const AVFrame *f)
     }
     swr_free(&a->swr);
     av_channel_layout_uninit(&a->swr_in_layout);
-    if (f->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+    /* Unspecified (or custom, ambisonic) orders get the default layout of
+     * their channel count: the matrix needs named channels. */
+    if (f->ch_layout.order != AV_CHANNEL_ORDER_NATIVE)
         av_channel_layout_default(&in, f->ch_layout.nb_channels);
     else if ((ret = av_channel_layout_copy(&in, &f->ch_layout)) < 0)
         return tc_fail(c, ret, "cannot copy the audio channel layout");

@@ -31,7 +31,11 @@ static int mux_copy_tags(AVDictionary **dst, const AVDictionary *src)
 
 int tc_mux_alloc(struct tc_ctx *c)
 {
-    int ret = avformat_alloc_output_context2(&c->ofmt, NULL, "mp4", c->p->dst_path);
+    /* "file:" so that a path such as "case:12/x.mp4" is not taken for a
+     * protocol; faststart's second pass reopens this same URL. */
+    char *url = av_asprintf("file:%s", c->p->dst_path);
+    int ret = url ? avformat_alloc_output_context2(&c->ofmt, NULL, "mp4", url) : AVERROR(ENOMEM);
+    av_free(url);
     if (ret < 0)
         return tc_fail(c, ret, "cannot set up the MP4 muxer");
     ret = mux_copy_tags(&c->ofmt->metadata, c->ifmt->metadata);
@@ -106,7 +110,7 @@ static void mux_log_tags(struct tc_ctx *c)
 int tc_mux_open(struct tc_ctx *c)
 {
     AVDictionary *opts = NULL;
-    int ret = avio_open(&c->ofmt->pb, c->p->dst_path, AVIO_FLAG_WRITE);
+    int ret = avio_open(&c->ofmt->pb, c->ofmt->url, AVIO_FLAG_WRITE);
     if (ret < 0)
         return tc_fail(c, ret, "cannot create %s", c->p->dst_path);
     c->out_created = 1;
