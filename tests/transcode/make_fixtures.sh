@@ -62,6 +62,13 @@ oct() { printf '\\%03o' $(($1 & 255)); }
 printf "$(oct $((t >> 24)))$(oct $((t >> 16)))$(oct $((t >> 8)))$(oct $t)" |
     dd of=surround51.mp4 bs=1 seek=$((off + 8)) conv=notrunc 2>/dev/null
 
+# surround71: one loud tone on all eight channels; AAC's decoder returns
+# it above full scale (+4.3 dBFS), as a clipped source can be.
+T71="0.9*sin(2*PI*440*t)"
+ff -f lavfi -i "$VIDEO:d=2" \
+   -f lavfi -i "aevalsrc=$T71|$T71|$T71|$T71|$T71|$T71|$T71|$T71:c=7.1:s=48000:d=2" \
+   $X264 -c:a aac surround71.mp4
+
 # dual_mono: one loud microphone signal on both channels.
 ff -f lavfi -i "$VIDEO:d=2" -f lavfi -i "aevalsrc=0.9*sin(2*PI*330*t):s=48000:d=2" \
    $X264 -af "pan=stereo|c0=c0|c1=c0" -c:a aac -b:a 128k dual_mono.mp4

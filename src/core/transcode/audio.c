@@ -215,6 +215,22 @@ static int audio_setup_swr(struct tc_ctx *c, const AVFrame *f)
     return av_channel_layout_copy(&a->swr_in_layout, &f->ch_layout);
 }
 
+/* The matrix bounds the mix for inputs within full scale, but a float
+ * decoder (AAC) returns a source that was itself clipped above it (+4 dBFS
+ * measured): such samples are held at TC_MIX_PEAK, and counted. */
+static void audio_clamp(struct tc_audio *a, int n)
+{
+    float *x = (float *)a->conv[0];
+    if (a->enc->sample_fmt != AV_SAMPLE_FMT_FLT)
+        return; /* s16: swresample saturates */
+    for (int i = 0; i < n; i++) {
+        if (x[i] > (float)TC_MIX_PEAK || x[i] < (float)-TC_MIX_PEAK) {
+            x[i] = x[i] > 0 ? (float)TC_MIX_PEAK : (float)-TC_MIX_PEAK;
+            a->clamped++;
+        }
+    }
+}
+
 /* Resamples f into the FIFO; f NULL drains the resampler. */
 static int audio_resample(struct tc_ctx *c, const AVFrame *f)
 {
@@ -256,6 +272,7 @@ static int audio_resample(struct tc_ctx *c, const AVFrame *f)
         ret = swr_convert(a->swr, a->conv, a->conv_cap, in, in_n);
         if (ret < 0)
             return tc_fail(c, ret, "audio resampling failed");
+        audio_clamp(a, ret);
         if (ret > 0 && av_audio_fifo_write(a->fifo, (void **)a->conv, ret) < ret)
             return tc_fail(c, AVERROR(ENOMEM), "cannot grow the audio FIFO");
         if (f || ret == 0)

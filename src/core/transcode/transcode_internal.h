@@ -69,6 +69,7 @@ struct tc_audio {
     int64_t first_pts;        /* of the first sample encoded, 1/24000 */
     int64_t end_pts;          /* the source's end (its trim), 1/24000; NOPTS: none */
     int ended;                /* the source's end is reached: later input is dropped */
+    int64_t clamped;          /* samples of an over-full-scale source held at the peak */
 };
 
 struct tc_ctx {
