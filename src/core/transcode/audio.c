@@ -35,7 +35,9 @@ int tc_audio_open_decoder(struct tc_ctx *c)
     a->fifo_pts = a->first_pts = a->end_pts = AV_NOPTS_VALUE;
     if (!a->in_st)
         return 0;
-    if (a->in_st->start_time != AV_NOPTS_VALUE && a->in_st->duration > 0)
+    /* A duration guessed from the bitrate is no end to cut at. */
+    if (a->in_st->start_time != AV_NOPTS_VALUE && a->in_st->duration > 0 &&
+        c->ifmt->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE)
         a->end_pts = av_rescale_q(a->in_st->start_time + a->in_st->duration,
                                   a->in_st->time_base, (AVRational){ 1, TC_AUDIO_RATE });
     codec = avcodec_find_decoder(a->in_st->codecpar->codec_id);
