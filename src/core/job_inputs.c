@@ -254,15 +254,17 @@ static int check_pending_clip(const struct clip *c)
 
 /* The progress file to load for --resume arg. A job killed after its
  * progress file was renamed to progress.completed.json (Completion, step 4)
- * is finished by the documented --resume BUILD/progress.json too: when arg
- * is missing and its directory holds progress.completed.json, that file is
- * the job's. *completed says the job reached that rename. */
+ * is finished by the documented --resume BUILD/progress.json too: when
+ * that progress.json is missing and its directory holds
+ * progress.completed.json, that file is the job's (another missing name
+ * is an error, not a guess). *completed says the job reached that rename. */
 static char *resume_file(const char *arg, int *completed)
 {
     struct stat st;
     char *dir, *done;
     *completed = !strcmp(base_name(arg), PROGRESS_COMPLETED_NAME);
-    if (*completed || stat(arg, &st) == 0 || errno != ENOENT)
+    if (*completed || strcmp(base_name(arg), PROGRESS_FILE_NAME) || stat(arg, &st) == 0 ||
+        errno != ENOENT)
         return strdup(arg);
     dir = fs_dirname(arg);
     done = dir ? fs_join(dir, PROGRESS_COMPLETED_NAME) : NULL;
