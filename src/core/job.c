@@ -284,12 +284,35 @@ static int measure_outputs(struct job *j, int64_t *total)
     return 0;
 }
 
-static void delete_originals(struct job *j)
+/* Logs each original still on disk from clip `from` on: what an
+ * interrupted deletion leaves for the resume to delete. */
+static void log_remaining_originals(struct job *j, size_t from)
+{
+    const struct progress *p = j->prog;
+    size_t left = 0;
+    struct stat st;
+    for (size_t i = from; i < p->nb_clips; i++) {
+        if (stat(p->clips[i].source, &st) < 0)
+            continue;
+        log_warn(j->log, "original %s: not deleted (interrupted)", p->clips[i].source);
+        left++;
+    }
+    log_warn(j->log, "interrupted while deleting the originals: %zu original(s) remain, listed "
+             "above; --resume %s deletes them", left, j->progress_path);
+}
+
+/* The interrupt flag is checked before each deletion: a stop deletes
+ * nothing more. */
+static int delete_originals(struct job *j)
 {
     const struct progress *p = j->prog;
     for (size_t i = 0; i < p->nb_clips; i++) {
         const struct clip *c = &p->clips[i];
         struct stat st;
+        if (pbc_interrupted) {
+            log_remaining_originals(j, i);
+            return PBC_E_INTERRUPTED;
+        }
         if (stat(c->source, &st) < 0) {
             log_info(j->log, "original %s: already gone", c->source);
             continue;
@@ -304,17 +327,40 @@ static void delete_originals(struct job *j)
         else
             log_info(j->log, "deleted original %s", c->source);
     }
+    return 0;
 }
 
-static int complete(struct job *j)
+/* Renames the progress file to progress.completed.json: the job is
+ * complete; from now on the log's resume hint names the new file. */
+static int mark_completed(struct job *j)
 {
-    struct progress *p = j->prog;
-    char *done_path = NULL, *dir = NULL, h1[32], h2[32];
+    char *dir = fs_dirname(j->progress_path), *done_path = NULL;
+    int ret = 0;
+    done_path = dir ? fs_join(dir, PROGRESS_COMPLETED_NAME) : NULL;
+    if (!done_path) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    if (strcmp(done_path, j->progress_path) && (ret = fs_rename_durable(j->progress_path, done_path)) < 0) {
+        log_error(j->log, "cannot rename %s to %s: %s", j->progress_path, done_path, av_err2str(ret));
+        goto end;
+    }
+    log_info(j->log, "progress file renamed to %s", done_path);
+    free(j->progress_path);
+    j->progress_path = done_path;
+    done_path = NULL;
+end:
+    free(dir);
+    free(done_path);
+    return ret;
+}
+
+static int check_size(struct job *j)
+{
+    char h1[32], h2[32];
     int64_t total = 0;
-    int ret;
-    if (p->mode == MODE_ENCODE && ((ret = final_guard(j)) < 0 || (ret = fill_pass(j)) < 0))
-        return ret;
-    if ((ret = write_manifests(j)) < 0 || (ret = measure_outputs(j, &total)) < 0)
+    int ret = measure_outputs(j, &total);
+    if (ret < 0)
         return ret;
     if (total > j->usable) {
         log_error(j->log, "the outputs take %lld bytes (%s) on the disc, %lld more than the usable "
@@ -327,23 +373,57 @@ static int complete(struct job *j)
     log_info(j->log, "the outputs take %lld bytes (%s) on the disc, within the usable %lld bytes (%s): %.2f%% full",
              (long long)total, log_human_bytes(total, h1, sizeof(h1)), (long long)j->usable,
              log_human_bytes(j->usable, h2, sizeof(h2)), 100.0 * (double)total / (double)j->usable);
-    dir = fs_dirname(j->progress_path);
-    done_path = dir ? fs_join(dir, PROGRESS_COMPLETED_NAME) : NULL;
-    if (!done_path) {
-        ret = AVERROR(ENOMEM);
-        goto end;
+    return 0;
+}
+
+/* Every step is durable before the next, and a SIGINT/SIGTERM is honoured
+ * between steps and before each deletion (exit 4): a resume redoes from
+ * the step that was cut short. Nothing is published or deleted before
+ * every output has been re-read and matched its recorded SHA-256. */
+static int complete(struct job *j)
+{
+    struct progress *p = j->prog;
+    int ret;
+    if (p->mode == MODE_ENCODE && ((ret = final_guard(j)) < 0 || (ret = fill_pass(j)) < 0))
+        return ret;
+    if (pbc_interrupted)
+        return PBC_E_INTERRUPTED;
+    if ((ret = job_verify_outputs(j)) < 0 || (ret = write_manifests(j)) < 0)
+        return ret;
+    if (pbc_interrupted)
+        return PBC_E_INTERRUPTED;
+    if ((ret = check_size(j)) < 0 || (ret = mark_completed(j)) < 0)
+        return ret;
+    if (pbc_interrupted) {
+        if (p->delete_originals)
+            log_remaining_originals(j, 0);
+        return PBC_E_INTERRUPTED;
     }
-    if (strcmp(done_path, j->progress_path) && (ret = fs_rename_durable(j->progress_path, done_path)) < 0) {
-        log_error(j->log, "cannot rename %s to %s: %s", j->progress_path, done_path, av_err2str(ret));
-        goto end;
+    return p->delete_originals ? delete_originals(j) : 0;
+}
+
+/* --resume of a job whose progress file was renamed: what can be left is
+ * the deletion of the originals (a run killed or stopped during it).
+ * The outputs are re-read first, as before any deletion. */
+static int finish_completed(struct job *j)
+{
+    const struct progress *p = j->prog;
+    size_t left = 0;
+    struct stat st;
+    int ret;
+    for (size_t i = 0; p->delete_originals && i < p->nb_clips; i++)
+        if (stat(p->clips[i].source, &st) == 0 && job_source_matches(&p->clips[i], &st))
+            left++;
+    if (!left) {
+        log_info(j->log, "the job is complete (%s): nothing left to do%s", j->progress_path,
+                 p->delete_originals ? "" : " (originals are kept: --delete-originals no)");
+        return 0;
     }
-    log_info(j->log, "progress file renamed to %s", done_path);
-    if (p->delete_originals)
-        delete_originals(j);
-end:
-    free(dir);
-    free(done_path);
-    return ret;
+    log_info(j->log, "the job is complete (%s); %zu original(s) are still to be deleted",
+             j->progress_path, left);
+    if ((ret = job_verify_outputs(j)) < 0)
+        return ret;
+    return delete_originals(j);
 }
 
 static void log_outcome(struct job *j, int ret)
@@ -397,6 +477,10 @@ int job_run(const struct pbc_options *opt)
     }
     if ((ret = job_plan(&j)) < 0 || opt->dry_run)
         goto end;
+    if (j.completed) {
+        ret = finish_completed(&j);
+        goto end;
+    }
     /* The run starts: only now is the build directory made, so a usage,
      * probe or plan error leaves nothing behind. */
     if ((ret = job_check_space(&j)) < 0 || (ret = make_build_dir(&j)) < 0 ||

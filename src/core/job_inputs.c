@@ -252,12 +252,40 @@ static int check_pending_clip(const struct clip *c)
     return 0;
 }
 
+/* The progress file to load for --resume arg. A job killed after its
+ * progress file was renamed to progress.completed.json (Completion, step 4)
+ * is finished by the documented --resume BUILD/progress.json too: when
+ * that progress.json is missing and its directory holds
+ * progress.completed.json, that file is the job's (another missing name
+ * is an error, not a guess). *completed says the job reached that rename. */
+static char *resume_file(const char *arg, int *completed)
+{
+    struct stat st;
+    char *dir, *done;
+    *completed = !strcmp(base_name(arg), PROGRESS_COMPLETED_NAME);
+    if (*completed || strcmp(base_name(arg), PROGRESS_FILE_NAME) || stat(arg, &st) == 0 ||
+        errno != ENOENT)
+        return strdup(arg);
+    dir = fs_dirname(arg);
+    done = dir ? fs_join(dir, PROGRESS_COMPLETED_NAME) : NULL;
+    free(dir);
+    if (done && stat(done, &st) == 0) {
+        *completed = 1;
+        return done;
+    }
+    free(done);
+    return strdup(arg);
+}
+
 int job_inputs_resume(struct job *j)
 {
     const struct pbc_options *opt = j->opt;
     struct progress *p = NULL;
     char reason[512] = "";
-    int ret = progress_load(opt->resume_path, &j->prog, reason, sizeof(reason));
+    int ret;
+    if (!(j->progress_path = resume_file(opt->resume_path, &j->completed)))
+        return AVERROR(ENOMEM);
+    ret = progress_load(j->progress_path, &j->prog, reason, sizeof(reason));
     if (ret < 0)
         return fail(PBC_E_PROGRESS, "--resume %s: %s", opt->resume_path,
                     reason[0] ? reason : "cannot be loaded");
@@ -280,6 +308,9 @@ int job_inputs_resume(struct job *j)
         return ret;
     for (size_t i = 0; i < p->nb_clips; i++) {
         const struct clip *c = &p->clips[i];
+        if (j->completed && c->status != CLIP_DONE)
+            return fail(PBC_E_PROGRESS, "--resume %s: %s is the progress file of a completed "
+                        "job, but clip %s is pending", opt->resume_path, j->progress_path, c->name);
         ret = c->status == CLIP_DONE ? check_done_clip(p, c) : check_pending_clip(c);
         if (ret < 0)
             return ret;
@@ -288,7 +319,6 @@ int job_inputs_resume(struct job *j)
         p->delete_originals = opt->delete_originals;
     if (opt->preset_set)
         p->preset = opt->preset;
-    j->progress_path = strdup(opt->resume_path);
     j->resumed = 1;
-    return j->progress_path ? 0 : AVERROR(ENOMEM);
+    return 0;
 }

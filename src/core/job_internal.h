@@ -19,6 +19,7 @@ struct job {
     struct progress *prog;
     char *progress_path;     /* where the progress file is saved */
     int resumed;
+    int completed;           /* resumed from a progress.completed.json */
     int64_t usable;
     int64_t other_files;     /* budget for the build dir's own files */
     struct plan_budget budget; /* ENCODE, fresh run: the plan as derived */
@@ -69,6 +70,12 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps);
 
 /* Bytes of every output plus the other files, each sector-rounded. */
 int job_disc_total(const struct job *j, int64_t *total);
+
+/* Re-reads every output from the device (O_DIRECT where the file system
+ * has it) and compares size and SHA-256 with the recorded ones; a
+ * mismatch is logged naming the output and returns PBC_E_PROGRESS.
+ * Returns 0, PBC_E_INTERRUPTED or AVERROR. */
+int job_verify_outputs(struct job *j);
 
 /* Saves the progress file; logs the failure. */
 int job_save(struct job *j);
