@@ -297,8 +297,9 @@ static void log_remaining_originals(struct job *j, size_t from)
         log_warn(j->log, "original %s: not deleted (interrupted)", p->clips[i].source);
         left++;
     }
-    log_warn(j->log, "interrupted while deleting the originals: %zu original(s) remain, listed "
-             "above; --resume %s deletes them", left, j->progress_path);
+    log_warn(j->log, "interrupted while deleting the originals: %zu %s, listed "
+             "above; --resume %s deletes them", left,
+             log_plural(left, "original remains", "originals remain"), j->progress_path);
 }
 
 /* The interrupt flag is checked before each deletion: a stop deletes
@@ -419,8 +420,8 @@ static int finish_completed(struct job *j)
                  p->delete_originals ? "" : " (originals are kept: --delete-originals no)");
         return 0;
     }
-    log_info(j->log, "the job is complete (%s); %zu original(s) are still to be deleted",
-             j->progress_path, left);
+    log_info(j->log, "the job is complete (%s); %zu %s still to be deleted",
+             j->progress_path, left, log_plural(left, "original is", "originals are"));
     if ((ret = job_verify_outputs(j)) < 0)
         return ret;
     return delete_originals(j);

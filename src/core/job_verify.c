@@ -130,8 +130,8 @@ int job_verify_outputs(struct job *j)
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-    log_info(j->log, "re-read the %zu output(s) from the device, %lld bytes (%s) in %.1f s: "
+    log_info(j->log, "re-read the %zu %s from the device, %lld bytes (%s) in %.1f s: "
              "every SHA-256 is the one recorded when the output was written", p->nb_clips,
-             (long long)bytes, log_human_bytes(bytes, human, sizeof(human)), seconds);
+             log_plural(p->nb_clips, "output", "outputs"), (long long)bytes, log_human_bytes(bytes, human, sizeof(human)), seconds);
     return 0;
 }

@@ -12,7 +12,10 @@ pbc_bg --build-dir work --logfile prep.log --disc-bytes 3_000_000 --safety-bytes
     in/clip1.mp4 in/clip2.mp4 in/clip3.mp4
 wait_done work/progress.json 1
 kill9
-[ "$(done_count work/progress.json)" -eq 1 ] || fail "$(done_count work/progress.json) clips done at the kill, expected 1"
+# The kill lands after the first clip; on a loaded machine the second may
+# be done too. What matters is that a clip is still pending.
+ndone=$(done_count work/progress.json)
+[ "$ndone" -ge 1 ] && [ "$ndone" -le 2 ] || fail "$ndone clips done at the kill, expected 1 or 2"
 # The disc the job was planned for, made too small for its clips.
 sed -i 's/"disc_bytes": 3000000,/"disc_bytes": 150000,/' work/progress.json
 expect_in work/progress.json '"disc_bytes": 150000,'
@@ -22,7 +25,7 @@ ls -l --time-style=full-iso work > ls.before
 rm -f prep.log
 pbc --logfile prep.log --resume work/progress.json
 expect_rc 2
-expect_in prep.log 'resuming work/progress.json: 1 of 3 clips done'
+expect_in prep.log "resuming work/progress.json: $ndone of 3 clips done"
 expect_in prep.log '\[ERROR\] the batch cannot fit: with its video at the floor of 50 kbit/s it takes at least [0-9]+ bytes'
 expect_in prep.log 'what would fit: the smallest disc at 50 kbit/s is [0-9]+ bytes'
 expect_in prep.log 'exit code 2'
