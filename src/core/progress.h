@@ -56,6 +56,7 @@ struct progress {
     char job_started[PROGRESS_TIME_LEN + 1];
     size_t nb_clips;
     struct clip *clips;    /* in processing order */
+    size_t clips_cap;      /* allocated entries of clips */
 };
 
 /* Allocates an empty progress (no clips); NULL on ENOMEM. */
@@ -92,9 +93,15 @@ int progress_validate(const struct progress *p, char *err, size_t errlen);
 int progress_load(const char *path, struct progress **out, char *err, size_t errlen);
 
 /* 1 when name is a plain file name: non-empty, no '/', not "." or "..",
- * no control characters, at most 255 bytes, valid UTF-8 (JSON can hold
- * nothing else). */
+ * no control characters, valid UTF-8 (JSON can hold nothing else), and at
+ * most PROGRESS_NAME_MAX bytes, so that its partial name fits NAME_MAX. */
 int progress_name_is_safe(const char *name);
+#define PROGRESS_NAME_MAX 242
+
+/* 1 when name is one of the build directory's own files (progress files,
+ * MANIFEST.json, SHA256SUMS, the index page and its thumbs/, any partial
+ * name): the one list, which no clip may take. */
+int progress_name_reserved(const char *name);
 
 /* Counts of clips by status. */
 size_t progress_count(const struct progress *p, enum clip_status status);

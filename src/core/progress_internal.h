@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "progress.h"
+#include "quote.h"
 
 /* Where a reason is written, and the prefix naming the object being read
  * ("key " at the top level, "\"clips\"[3] (\"a.mp4\"): key " in a clip). */
@@ -23,11 +24,6 @@ struct progress_reader {
  * PBC_E_PROGRESS. */
 int progress_fail(struct progress_reader *rd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/* Quotes untrusted bytes for a one-line message: anything but printable
- * UTF-8 is escaped as \xNN, quotes and backslashes too, and long names are
- * cut, so that a hostile name can neither forge nor split a log line. */
-const char *progress_quote(char *buf, size_t size, const char *s, size_t len);
 
 /* Builds a progress from a parsed document, checking every value as
  * progress_load() does. Returns 0 with *out owned by the caller, or
