@@ -87,8 +87,10 @@ const char *progress_mode_name(enum job_mode mode)
 struct progress *progress_alloc(void)
 {
     struct progress *p = calloc(1, sizeof(*p));
-    if (!p)
+    if (!p || !(p->cache = progress_cache_alloc())) {
+        free(p);
         return NULL;
+    }
     p->mode = MODE_COPY;
     p->preset = 10;
     p->audio_kbps = 64;
@@ -107,6 +109,7 @@ void progress_free(struct progress **pp)
     }
     free(p->clips);
     free(p->build_dir);
+    progress_cache_free(p->cache);
     free(p);
     *pp = NULL;
 }
@@ -164,7 +167,7 @@ size_t progress_count(const struct progress *p, enum clip_status status)
 
 /* ---- writing ---- */
 
-static json_t *clip_to_json(const struct clip *c, json_error_t *jerr)
+json_t *progress_clip_to_json(const struct clip *c, json_error_t *jerr)
 {
     return json_pack_ex(jerr, 0,
         "{s:s, s:s, s:I, s:I, s:f, s:I, s:b, s:s?, s:s?, s:o, s:o, s:i}",
@@ -182,7 +185,10 @@ static json_t *clip_to_json(const struct clip *c, json_error_t *jerr)
         "encodes", c->encodes);
 }
 
-static int to_json(struct progress_reader *rd, const struct progress *p, json_t **out)
+/* The document of p; with_clips 0 leaves "files" and "clips" empty (the
+ * header alone, which progress_save.c completes from its cache). */
+int progress_to_json(struct progress_reader *rd, const struct progress *p, int with_clips,
+                     json_t **out)
 {
     json_t *files = json_object(), *clips = json_array(), *root = NULL;
     json_error_t jerr;
@@ -194,7 +200,7 @@ static int to_json(struct progress_reader *rd, const struct progress *p, json_t 
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    for (i = 0; i < p->nb_clips; i++) {
+    for (i = 0; with_clips && i < p->nb_clips; i++) {
         const struct clip *c = &p->clips[i];
         json_t *jc;
         /* Checked here, before jansson, for a reason that names the clip. */
@@ -215,7 +221,7 @@ static int to_json(struct progress_reader *rd, const struct progress *p, json_t 
                                 (int)c->status);
             goto end;
         }
-        if (!(jc = clip_to_json(c, &jerr))) {
+        if (!(jc = progress_clip_to_json(c, &jerr))) {
             /* e.g. a source path that is not UTF-8, or a NaN duration */
             ret = progress_fail(rd, "\"clips\"[%zu] (%s): %s", i,
                                 pbc_quote(q, sizeof(q), c->name, strlen(c->name)), jerr.text);
@@ -263,10 +269,10 @@ end:
 
 /* Serialises p and reads the result back with the loader, so that a file
  * that would not resume is never written. */
-static int to_checked_json(struct progress_reader *rd, const struct progress *p, json_t **out)
+int progress_to_checked_json(struct progress_reader *rd, const struct progress *p, json_t **out)
 {
     struct progress *back = NULL;
-    int ret = to_json(rd, p, out);
+    int ret = progress_to_json(rd, p, 1, out);
     if (ret >= 0)
         ret = progress_from_json(rd, *out, &back);
     progress_free(&back);
@@ -284,38 +290,7 @@ int progress_validate(const struct progress *p, char *err, size_t errlen)
     int ret;
     if (err && errlen)
         err[0] = 0;
-    ret = to_checked_json(&rd, p, &root);
-    json_decref(root);
-    return ret;
-}
-
-int progress_save(const struct progress *p, const char *path)
-{
-    struct progress_reader rd = { 0 };
-    json_t *root = NULL;
-    char *text = NULL, *tmp;
-    size_t len;
-    int ret = to_checked_json(&rd, p, &root);
-
-    if (ret < 0)
-        goto end;
-    text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (!text) {
-        ret = AVERROR(ENOMEM);
-        goto end;
-    }
-    len = strlen(text);
-    /* A text file ends with a newline; json_dumps leaves it out. */
-    if (!(tmp = realloc(text, len + 2))) {
-        ret = AVERROR(ENOMEM);
-        goto end;
-    }
-    text = tmp;
-    text[len++] = '\n';
-    text[len] = 0;
-    ret = fs_write_atomic(path, text, len);
-end:
-    free(text);
+    ret = progress_to_checked_json(&rd, p, &root);
     json_decref(root);
     return ret;
 }

@@ -57,6 +57,9 @@ struct progress {
     size_t nb_clips;
     struct clip *clips;    /* in processing order */
     size_t clips_cap;      /* allocated entries of clips */
+    /* What the last save wrote, clip by clip, so that the next one
+     * serialises and checks only the clips that changed (progress_save.c). */
+    struct progress_cache *cache;
 };
 
 /* Allocates an empty progress (no clips); NULL on ENOMEM. */
@@ -73,7 +76,9 @@ int progress_add_clip(struct progress *p, const char *name, const char *source);
 struct clip *progress_find(struct progress *p, const char *name);
 
 /* Serialises p to JSON (jansson, keys in a fixed order, 2-space indent)
- * and writes it to path atomically and durably (fs_write_atomic).
+ * and writes it to path atomically and durably (fs_write_atomic). Clips
+ * unchanged since the last save of p are not serialised or checked again:
+ * a save costs little more than writing the file.
  * Returns 0 or AVERROR; AVERROR(EINVAL), writing nothing, when p would not
  * load back (progress_validate gives the reason). */
 int progress_save(const struct progress *p, const char *path);

@@ -349,7 +349,7 @@ static int read_clips(struct progress_reader *rd, const json_t *root, struct pro
  * probed .mp4 files with the bitrate they were encoded at. The names are
  * not compared with the sources' base names: a symbolic link given on the
  * command line names its output, and its source is the resolved path. */
-static int check_mode(struct progress_reader *rd, const struct progress *p)
+static int check_mode(struct progress_reader *rd, const struct progress *p, size_t first)
 {
     static const char mp4[] = ".mp4";
     char q[96];
@@ -373,10 +373,28 @@ static int check_mode(struct progress_reader *rd, const struct progress *p)
         }
         if (why)
             return progress_fail(rd, "key \"mode\": \"%s\" disagrees with \"clips\"[%zu] (%s), "
-                                 "which %s", progress_mode_name(p->mode), i,
+                                 "which %s", progress_mode_name(p->mode), first + i,
                                  pbc_quote(q, sizeof(q), c->name, len), why);
     }
     return 0;
+}
+
+int progress_check_clip(struct progress_reader *rd, const struct progress *p, size_t i,
+                        const json_t *jc, const char *name, enum clip_status status)
+{
+    struct progress *one = progress_alloc();
+    char q[96];
+    int ret;
+    if (!one)
+        return AVERROR(ENOMEM);
+    one->mode = p->mode;
+    if (!progress_name_is_safe(name) || progress_name_reserved(name))
+        ret = progress_fail(rd, "\"files\".%s: not a plain file name, or a reserved one",
+                            pbc_quote(q, sizeof(q), name, strlen(name)));
+    else if ((ret = read_clip(rd, one, i, jc, name, status)) >= 0)
+        ret = check_mode(rd, one, i);
+    progress_free(&one);
+    return ret;
 }
 
 /* Unknown keys, at the top level and in clips, are ignored rather than
@@ -398,7 +416,7 @@ int progress_from_json(struct progress_reader *rd, const json_t *root, struct pr
         goto end;
     if ((ret = read_clips(rd, root, p)) < 0)
         goto end;
-    ret = check_mode(rd, p);
+    ret = check_mode(rd, p, 0);
 end:
     if (ret < 0)
         progress_free(&p);

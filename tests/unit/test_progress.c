@@ -12,6 +12,7 @@
 #include "check.h"
 #include "errors.h"
 #include "progress.h"
+#include "progress_internal.h"
 
 #define HEX_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define HEX_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
@@ -758,6 +759,79 @@ static void test_round_trip_extremes(void)
 }
 
 /* The exact bytes of a small job: key order, indentation, nulls, newline. */
+/* Saves after every clip serialise only the clip that changed (the batch's
+ * save cost grows linearly, issue 14), and the file is byte for byte what
+ * a save without the cache writes. */
+static void expect_same_as_uncached(struct progress *p, const char *path, const char *path2)
+{
+    struct progress copy = *p;
+    char *a, *b;
+    copy.cache = NULL;
+    CHECK_INT(progress_save(&copy, path2), 0);
+    a = read_text(path), b = read_text(path2);
+    CHECK(a && b && !strcmp(a, b));
+    free(a);
+    free(b);
+}
+
+static void test_save_incremental(void)
+{
+    enum { N = 2000 };
+    char *path = path_in_workdir("inc.json"), *path2 = path_in_workdir("inc2.json");
+    struct progress *p = progress_alloc(), *back = NULL;
+    size_t total = 0;
+    char err[256];
+    CHECK(p != NULL);
+    if (!p)
+        goto end;
+    p->disc_bytes = 25000000000LL;
+    p->build_dir = strdup("/build");
+    for (int i = 0; i < N; i++) {
+        char name[32], src[64];
+        snprintf(name, sizeof(name), "clip_%05d.mp4", i);
+        snprintf(src, sizeof(src), "/in/%s", name);
+        CHECK_INT(progress_add_clip(p, name, src), 0);
+        p->clips[i].source_size = 2048 + i;
+    }
+    CHECK_INT(progress_save(p, path), 0);
+    CHECK_INT(progress_cache_serialised(p), N);
+    CHECK_INT(progress_save(p, path), 0);
+    CHECK_INT(progress_cache_serialised(p), 0);
+    for (int i = 0; i < N; i++) {
+        struct clip *c = &p->clips[i];
+        snprintf(c->source_sha256, sizeof(c->source_sha256), "%s", HEX_A);
+        snprintf(c->output_sha256, sizeof(c->output_sha256), "%s", HEX_A);
+        c->output_size = c->source_size;
+        c->status = CLIP_DONE;
+        CHECK_INT(progress_save(p, path), 0);
+        total += progress_cache_serialised(p);
+        if (i == 0 || i == 1234)
+            expect_same_as_uncached(p, path, path2);
+    }
+    CHECK_INT(total, N);
+    /* a change the loader refuses is refused, and the file is kept */
+    p->clips[5].output_size = 1;
+    CHECK_INT(progress_save(p, path), AVERROR(EINVAL));
+    p->clips[5].output_size = p->clips[5].source_size;
+    CHECK_INT(progress_save(p, path), 0);
+    /* a renamed clip: the whole list is checked again (duplicates too) */
+    free(p->clips[9].name);
+    p->clips[9].name = strdup("clip_00008.mp4");
+    CHECK(progress_save(p, path) < 0);
+    free(p->clips[9].name);
+    p->clips[9].name = strdup("renamed.mp4");
+    CHECK_INT(progress_save(p, path), 0);
+    CHECK_INT(progress_cache_serialised(p), N);
+    expect_same_as_uncached(p, path, path2);
+    CHECK_INT(progress_load(path, &back, err, sizeof(err)), 0);
+    CHECK(back && back->nb_clips == N && !strcmp(back->clips[9].name, "renamed.mp4"));
+end:
+    progress_free(&back);
+    progress_free(&p);
+    free(path);
+    free(path2);
+}
+
 static void test_exact_layout(void)
 {
     static const char expected[] =
@@ -1160,6 +1234,7 @@ int main(void)
     RUN(test_round_trip_no_clips);
     RUN(test_round_trip_extremes);
     RUN(test_exact_layout);
+    RUN(test_save_incremental);
     RUN(test_job_started_kept);
     RUN(test_save_replaces_without_partial);
     RUN(test_save_into_missing_dir);
