@@ -819,12 +819,17 @@ static void test_save_incremental(void)
     p->clips[9].name = strdup("clip_00008.mp4");
     CHECK(progress_save(p, path) < 0);
     free(p->clips[9].name);
-    p->clips[9].name = strdup("renamed.mp4");
+    p->clips[9].name = strdup("re\"named\\ Ünï 日本.mp4");
     CHECK_INT(progress_save(p, path), 0);
     CHECK_INT(progress_cache_serialised(p), N);
     expect_same_as_uncached(p, path, path2);
+    /* and that clip changed alone, through the cache */
+    p->clips[9].source_mtime_ns = -7;
+    CHECK_INT(progress_save(p, path), 0);
+    CHECK_INT(progress_cache_serialised(p), 1);
+    expect_same_as_uncached(p, path, path2);
     CHECK_INT(progress_load(path, &back, err, sizeof(err)), 0);
-    CHECK(back && back->nb_clips == N && !strcmp(back->clips[9].name, "renamed.mp4"));
+    CHECK(back && back->nb_clips == N && !strcmp(back->clips[9].name, "re\"named\\ Ünï 日本.mp4"));
 end:
     progress_free(&back);
     progress_free(&p);
