@@ -34,6 +34,7 @@
 #include "cli.h"
 #include "errors.h"
 #include "pbc_config.h"
+#include "quote.h"
 
 #define PRESET_MAX  13
 #define THREADS_MAX 1024
@@ -100,33 +101,9 @@ static int usage(const struct parse_ctx *c, const char *fmt, ...)
     return PBC_E_USAGE;
 }
 
-/* Quotes an argument for a one-line message: control bytes escaped, long
- * values shortened, so a hostile or mistyped argument cannot break the
- * line. */
-static const char *quote(char *buf, size_t size, const char *s)
-{
-    static const size_t max_shown = 80;
-    size_t o = 0, n = 0;
-    buf[o++] = '\'';
-    for (; *s && o + 8 < size; s++, n++) {
-        unsigned char ch = (unsigned char)*s;
-        if (n == max_shown) {
-            memcpy(buf + o, "...", 3);
-            o += 3;
-            break;
-        }
-        if (ch < 0x20 || ch == 0x7f)
-            o += (size_t)snprintf(buf + o, size - o, "\\x%02x", ch);
-        else
-            buf[o++] = (char)ch;
-    }
-    buf[o++] = '\'';
-    buf[o] = '\0';
-    return buf;
-}
-
 #define QUOTE_SIZE 400
-#define Q(buf, s) quote(buf, sizeof(buf), s)
+/* Arguments are shown through the one quoting helper (quote.h). */
+#define Q(buf, s) PBC_QA(buf, s)
 
 int cli_parse_int64(const char *s, int64_t *out)
 {

@@ -517,7 +517,7 @@ end:
         unlink(dst_tmp);
     if (ret < 0 && ret != PBC_E_INTERRUPTED)
         log_error(lg, "copy '%s' -> '%s': %s: %s", src, dst_tmp,
-                  c.what ? c.what : "failed", av_err2str(ret));
+                  c.what ? c.what : "failed", pbc_err2str(ret));
     if (ret < 0)
         memset(res, 0, sizeof(*res));
     return ret;

@@ -39,6 +39,12 @@ int pbc_exit_code(int err);
  * string is static or lives in buf. */
 const char *pbc_strerror(int err, char *buf, size_t size);
 
+/* pbc_strerror into a temporary buffer, for a message's argument: the one
+ * way the core words an error code (never av_err2str, which shows a domain
+ * code as "Error number -1852392016 occurred"). */
+#define pbc_err2str(err) \
+    pbc_strerror(err, (char[AV_ERROR_MAX_STRING_SIZE]){ 0 }, AV_ERROR_MAX_STRING_SIZE)
+
 /* Writes a one-line reason to err (when err is not NULL and errlen not 0)
  * and returns ret, so that the place that detects a failure can word it
  * and return its code in one statement. */

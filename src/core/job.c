@@ -37,7 +37,7 @@ static int open_log(struct job *j)
     const struct pbc_options *opt = j->opt;
     int ret = log_open(&j->log, opt->dry_run ? NULL : opt->logfile, opt->verbosity);
     if (ret < 0) {
-        fprintf(stderr, "prepare_bodycam: --logfile %s: %s\n", opt->logfile, av_err2str(ret));
+        log_error(NULL, "--logfile %s: %s", opt->logfile, pbc_err2str(ret));
         return PBC_E_USAGE;
     }
     log_route_libav(j->log);
@@ -55,10 +55,9 @@ static int make_build_dir(struct job *j)
     if ((ret = fs_mkdir_p(j->prog->build_dir)) < 0) {
         if (j->log)
             log_error(j->log, "cannot create the build directory %s: %s", j->prog->build_dir,
-                      av_err2str(ret));
+                      pbc_err2str(ret));
         else
-            fprintf(stderr, "prepare_bodycam: --build-dir %s: %s\n", j->opt->build_dir,
-                    av_err2str(ret));
+            log_error(NULL, "--build-dir %s: %s", j->opt->build_dir, pbc_err2str(ret));
         return PBC_E_USAGE;
     }
     return 0;
@@ -98,7 +97,7 @@ static int prepare_build_dir(struct job *j)
                  j->progress_path);
     ret = fs_remove_partials(dir, &removed);
     if (ret < 0) {
-        log_error(j->log, "cannot clean the build directory %s: %s", dir, av_err2str(ret));
+        log_error(j->log, "cannot clean the build directory %s: %s", dir, pbc_err2str(ret));
         return ret;
     }
     if (removed)
@@ -135,7 +134,7 @@ int job_check_space(struct job *j)
     ret = fs_free_bytes(where, &free_bytes);
     free(where);
     if (ret < 0) {
-        log_error(j->log, "cannot read the free space of %s: %s", p->build_dir, av_err2str(ret));
+        log_error(j->log, "cannot read the free space of %s: %s", p->build_dir, pbc_err2str(ret));
         return ret;
     }
     if (free_bytes < need) {
@@ -343,7 +342,7 @@ static int mark_completed(struct job *j)
         goto end;
     }
     if (strcmp(done_path, j->progress_path) && (ret = fs_rename_durable(j->progress_path, done_path)) < 0) {
-        log_error(j->log, "cannot rename %s to %s: %s", j->progress_path, done_path, av_err2str(ret));
+        log_error(j->log, "cannot rename %s to %s: %s", j->progress_path, done_path, pbc_err2str(ret));
         goto end;
     }
     log_info(j->log, "progress file renamed to %s", done_path);

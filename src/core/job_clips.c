@@ -80,7 +80,7 @@ int job_save(struct job *j)
 {
     int ret = progress_save(j->prog, j->progress_path);
     if (ret < 0)
-        log_error(j->log, "cannot write the progress file %s: %s", j->progress_path, av_err2str(ret));
+        log_error(j->log, "cannot write the progress file %s: %s", j->progress_path, pbc_err2str(ret));
     return ret;
 }
 
@@ -90,7 +90,7 @@ static int check_source_unchanged(struct job *j, const struct clip *c)
     struct stat st;
     if (stat(c->source, &st) < 0) {
         int ret = AVERROR(errno);
-        log_error(j->log, "clip %s: original %s: %s", c->name, c->source, av_err2str(ret));
+        log_error(j->log, "clip %s: original %s: %s", c->name, c->source, pbc_err2str(ret));
         return ret;
     }
     if (!job_source_matches(c, &st)) {
@@ -126,7 +126,7 @@ static int copy_one(struct job *j, struct clip *c, struct loop_state *ls)
         goto end;
     }
     if ((ret = fs_rename_durable(tmp, final)) < 0) {
-        log_error(j->log, "clip %s: cannot rename %s to %s: %s", c->name, tmp, final, av_err2str(ret));
+        log_error(j->log, "clip %s: cannot rename %s to %s: %s", c->name, tmp, final, pbc_err2str(ret));
         goto end;
     }
     sha256_hex(res.src_sha256, c->source_sha256);
@@ -189,7 +189,7 @@ static int encode_partial(struct job *j, struct clip *c, int64_t kbps, struct lo
         if (ret == 0 && hash.ret < 0) {
             ret = hash.ret;
             log_error(j->log, "clip %s: cannot hash the original %s: %s", c->name, c->source,
-                      av_err2str(ret));
+                      pbc_err2str(ret));
         }
     }
     if (ret < 0)
@@ -197,7 +197,7 @@ static int encode_partial(struct job *j, struct clip *c, int64_t kbps, struct lo
     if ((ret = check_source_unchanged(j, c)) < 0)
         return ret;
     if ((ret = sha256_file(tmp, out_digest)) < 0 || (ret = stat(tmp, &st) < 0 ? AVERROR(errno) : 0) < 0) {
-        log_error(j->log, "clip %s: cannot read back %s: %s", c->name, tmp, av_err2str(ret));
+        log_error(j->log, "clip %s: cannot read back %s: %s", c->name, tmp, pbc_err2str(ret));
         return ret;
     }
     if (hashing)
@@ -237,7 +237,7 @@ static int encode_to(struct job *j, struct clip *c, int64_t kbps, struct loop_st
     if ((ret = encode_partial(j, c, kbps, ls, tmp, out_digest, &size, &stats)) < 0)
         goto end;
     if ((ret = fs_rename_durable(tmp, final)) < 0) {
-        log_error(j->log, "clip %s: cannot rename %s to %s: %s", c->name, tmp, final, av_err2str(ret));
+        log_error(j->log, "clip %s: cannot rename %s to %s: %s", c->name, tmp, final, pbc_err2str(ret));
         goto end;
     }
     sha256_hex(out_digest, c->output_sha256);
@@ -358,7 +358,7 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
     c->output_sha256[0] = '\0';
     if ((ret = job_save(j)) < 0 || (ret = fs_rename_durable(tmp, final)) < 0) {
         if (ret < 0)
-            log_error(j->log, "clip %s: cannot replace %s: %s", c->name, final, av_err2str(ret));
+            log_error(j->log, "clip %s: cannot replace %s: %s", c->name, final, pbc_err2str(ret));
         c->status = CLIP_DONE;
         c->output_size = old_size;
         memcpy(c->output_sha256, old_sha, sizeof(old_sha));

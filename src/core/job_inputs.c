@@ -16,17 +16,21 @@
 #include "fsutil.h"
 #include "job_internal.h"
 #include "manifest.h"
+#include "quote.h"
 
 static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Paths and names in these messages come from the command line or the
+ * progress file: the line is escaped (quote.h) so that a name's control
+ * bytes never reach the terminal. */
 static int fail(int code, const char *fmt, ...)
 {
+    char raw[2048], shown[4096];
     va_list ap;
-    fputs("prepare_bodycam: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(raw, sizeof(raw), fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fprintf(stderr, "prepare_bodycam: %s\n", pbc_escape_line(shown, sizeof(shown), raw));
     if (code == PBC_E_USAGE)
         fputs("Try 'prepare_bodycam --help' for more information.\n", stderr);
     return code;
@@ -155,12 +159,13 @@ static int add_input(struct job *j, int i, const char *build_abs)
     }
     if (!progress_name_is_safe(name)) {
         ret = fail(PBC_E_USAGE, "%s: the file name cannot be used as an output name "
-                   "(control characters, or not UTF-8)", arg);
+                   "(control characters, not UTF-8, or longer than %d bytes, the most that "
+                   "leaves room for its partial name)", arg, PROGRESS_NAME_MAX);
         goto end;
     }
     if (manifest_name_reserved(name)) {
-        ret = fail(PBC_E_USAGE, "%s: %s is the name of one of the build directory's own files",
-                   arg, name);
+        ret = fail(PBC_E_USAGE, "%s: %s is the name of one of the build directory's own files "
+                   "(or of the form of its partial files, .NAME%s)", arg, name, FS_PARTIAL_SUFFIX);
         goto end;
     }
     for (size_t k = 0; k < p->nb_clips; k++) {

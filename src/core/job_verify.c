@@ -95,7 +95,7 @@ static int verify_output(struct job *j, const struct clip *c)
         return AVERROR(ENOMEM);
     if ((ret = hash_uncached(path, digest, &size)) < 0) {
         if (ret != PBC_E_INTERRUPTED)
-            log_error(j->log, "cannot re-read the output %s: %s", path, av_err2str(ret));
+            log_error(j->log, "cannot re-read the output %s: %s", path, pbc_err2str(ret));
         goto end;
     }
     sha256_hex(digest, hex);

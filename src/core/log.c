@@ -11,6 +11,7 @@
 #include <libavutil/log.h>
 
 #include "log.h"
+#include "quote.h"
 
 struct pbc_log {
     FILE *file;               /* NULL: stdout only */
@@ -108,8 +109,15 @@ static void write_line(struct pbc_log *lg, enum log_level level, const char *tex
 
 static void vlog(struct pbc_log *lg, enum log_level level, const char *fmt, va_list ap)
 {
-    char buf[4096];
-    vsnprintf(buf, sizeof(buf), fmt, ap);
+    char raw[4096], buf[8192];
+    size_t len;
+    vsnprintf(raw, sizeof(raw), fmt, ap);
+    /* The line's own end goes; any other control byte (a name's newline or
+     * escape sequence, wherever it came from) is shown escaped. */
+    len = strlen(raw);
+    while (len && (raw[len - 1] == '\n' || raw[len - 1] == '\r'))
+        raw[--len] = 0;
+    pbc_escape_line(buf, sizeof(buf), raw);
     if (!lg) {
         fprintf(stderr, "prepare_bodycam: %s\n", buf);
         return;

@@ -106,8 +106,7 @@ void manifest_identify(struct manifest_run *run)
 
 int manifest_name_reserved(const char *name)
 {
-    return !strcmp(name, MANIFEST_JSON_NAME) || !strcmp(name, MANIFEST_SUMS_NAME) ||
-           !strcmp(name, PROGRESS_FILE_NAME) || !strcmp(name, PROGRESS_COMPLETED_NAME);
+    return progress_name_reserved(name);
 }
 
 void manifest_free(struct manifest **pm)
@@ -334,6 +333,12 @@ static size_t sums_line(char *out, const char *hex, const char *name)
     o += SHA256_HEX_LEN;
     out[o++] = ' ';
     out[o++] = ' ';
+    /* GNU sha256sum -c reads the name "-" as standard input; "./-" is the
+     * same file in the same directory, read as a file. */
+    if (!strcmp(name, "-")) {
+        out[o++] = '.';
+        out[o++] = '/';
+    }
     for (const char *c = name; *c; c++) {
         if (escape && (*c == '\\' || *c == '\n' || *c == '\r')) {
             out[o++] = '\\';
@@ -351,7 +356,7 @@ int manifest_sums_text(const struct manifest *m, const char *manifest_sha256,
 {
     size_t size = 2 * (sizeof(MANIFEST_JSON_NAME) + SHA256_HEX_LEN + 4), o = 0;
     for (size_t i = 0; i < m->nb_files; i++)
-        size += 2 * strlen(m->files[i].name) + SHA256_HEX_LEN + 4;
+        size += 2 * strlen(m->files[i].name) + SHA256_HEX_LEN + 6;
     if (!(*text = malloc(size)))
         return AVERROR(ENOMEM);
     for (size_t i = 0; i < m->nb_files; i++)
@@ -392,7 +397,7 @@ int manifest_write(const struct progress *p, const struct manifest_run *run,
         goto end;
     }
     if ((ret = fs_write_atomic(path, text, len)) < 0) {
-        pbc_reason(err, errlen, ret, "cannot write %s: %s", path, av_err2str(ret));
+        pbc_reason(err, errlen, ret, "cannot write %s: %s", path, pbc_err2str(ret));
         goto end;
     }
     free(path);
@@ -401,10 +406,10 @@ int manifest_write(const struct progress *p, const struct manifest_run *run,
         goto end;
     }
     if ((ret = fs_write_atomic(path, sums, sums_len)) < 0)
-        pbc_reason(err, errlen, ret, "cannot write %s: %s", path, av_err2str(ret));
+        pbc_reason(err, errlen, ret, "cannot write %s: %s", path, pbc_err2str(ret));
 end:
     if (ret < 0 && err && errlen && !err[0])
-        snprintf(err, errlen, "%s", av_err2str(ret));
+        snprintf(err, errlen, "%s", pbc_err2str(ret));
     free(path);
     free(sums);
     free(text);

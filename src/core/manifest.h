@@ -77,8 +77,7 @@ void manifest_utc_time(int64_t seconds, char out[PROGRESS_TIME_LEN + 1]);
  * are not 1..MANIFEST_ID_MAX printable ASCII characters are left "". */
 void manifest_identify(struct manifest_run *run);
 
-/* 1 when name is one of the build directory's own files (progress,
- * manifests): an output may not take it. */
+/* progress_name_reserved(), kept for its callers: the list is there. */
 int manifest_name_reserved(const char *name);
 
 /* Writes MANIFEST.json, then SHA256SUMS, into p->build_dir, for a job whose

@@ -313,7 +313,7 @@ int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256
 end:
     if (ret < 0) {
         if (err && errlen && !err[0])
-            snprintf(err, errlen, "%s", av_err2str(ret));
+            snprintf(err, errlen, "%s", pbc_err2str(ret));
         manifest_free(&m);
     }
     *out = m;

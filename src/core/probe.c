@@ -25,10 +25,9 @@ static int fail(char *err, size_t errlen, const char *reason)
 
 static int fail_av(char *err, size_t errlen, const char *what, int averr)
 {
-    char text[AV_ERROR_MAX_STRING_SIZE];
     char reason[160];
-    av_strerror(averr, text, sizeof(text));
-    snprintf(reason, sizeof(reason), "%s%s%s", what ? what : "", what ? ": " : "", text);
+    snprintf(reason, sizeof(reason), "%s%s%s", what ? what : "", what ? ": " : "",
+             pbc_err2str(averr));
     return fail(err, errlen, reason);
 }
 

@@ -10,10 +10,16 @@
 
 #include "errors.h"
 #include "fsutil.h"
+#include "manifest.h"
 #include "progress.h"
 #include "progress_internal.h"
+#include "quote.h"
 
-#define NAME_MAX_BYTES 255
+/* An output name must leave room for its partial name, ".NAME.pbc-partial",
+ * within NAME_MAX (255 bytes): longer names are refused up front rather
+ * than failing mid-run when the partial cannot be created. */
+_Static_assert(1 + PROGRESS_NAME_MAX + sizeof(FS_PARTIAL_SUFFIX) - 1 <= 255,
+               "the partial name of a PROGRESS_NAME_MAX name must fit NAME_MAX");
 
 int progress_fail(struct progress_reader *rd, const char *fmt, ...)
 {
@@ -26,79 +32,15 @@ int progress_fail(struct progress_reader *rd, const char *fmt, ...)
     return PBC_E_PROGRESS;
 }
 
-/* Length of the character at s (at most avail bytes) when it is
- * well-formed UTF-8 and not a C0, DEL or C1 control; 0 otherwise. Names
- * must survive JSON (which requires UTF-8) and log lines. */
-static size_t utf8_char_len(const unsigned char *u, size_t avail)
-{
-    uint32_t cp;
-    size_t n, k;
-    if (u[0] < 0x80)
-        return u[0] >= 0x20 && u[0] != 0x7f;
-    if (u[0] >= 0xc2 && u[0] <= 0xdf)
-        n = 1, cp = u[0] & 0x1f;
-    else if (u[0] >= 0xe0 && u[0] <= 0xef)
-        n = 2, cp = u[0] & 0x0f;
-    else if (u[0] >= 0xf0 && u[0] <= 0xf4)
-        n = 3, cp = u[0] & 0x07;
-    else
-        return 0;
-    if (avail <= n)
-        return 0;
-    for (k = 1; k <= n; k++) {
-        if ((u[k] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (u[k] & 0x3f);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
-        return 0;
-    return n + 1;
-}
-
 static int utf8_plain(const char *s, size_t len)
 {
     size_t i = 0, n;
     while (i < len) {
-        if (!(n = utf8_char_len((const unsigned char *)s + i, len - i)))
+        if (!(n = pbc_utf8_char_len((const unsigned char *)s + i, len - i)))
             return 0;
         i += n;
     }
     return 1;
-}
-
-const char *progress_quote(char *buf, size_t size, const char *s, size_t len)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t o = 0, i = 0, n;
-    if (size < 8) {
-        if (size)
-            buf[0] = 0;
-        return buf;
-    }
-    buf[o++] = '"';
-    while (i < len) {
-        n = utf8_char_len(u + i, len - i);
-        if (i >= 60 || o + (n ? n : 4) + 5 >= size) {
-            memcpy(buf + o, "...", 3);
-            o += 3;
-            break;
-        }
-        if (!n) {
-            o += (size_t)snprintf(buf + o, size - o, "\\x%02x", u[i]);
-            n = 1;
-        } else if (u[i] == '"' || u[i] == '\\') {
-            buf[o++] = '\\';
-            buf[o++] = (char)u[i];
-        } else {
-            memcpy(buf + o, u + i, n);
-            o += n;
-        }
-        i += n;
-    }
-    buf[o++] = '"';
-    buf[o] = 0;
-    return buf;
 }
 
 int progress_name_is_safe(const char *name)
@@ -107,8 +49,30 @@ int progress_name_is_safe(const char *name)
     if (!name)
         return 0;
     len = strlen(name);
-    return len > 0 && len <= NAME_MAX_BYTES && !strchr(name, '/') &&
+    return len > 0 && len <= PROGRESS_NAME_MAX && !strchr(name, '/') &&
            strcmp(name, ".") && strcmp(name, "..") && utf8_plain(name, len);
+}
+
+/* The one list of names the build directory keeps for itself. Features
+ * that add a file or folder of their own to the build directory add its
+ * name here, so that no clip can take it. */
+static const char *const reserved_names[] = {
+    PROGRESS_FILE_NAME,
+    PROGRESS_COMPLETED_NAME,
+    MANIFEST_JSON_NAME,
+    MANIFEST_SUMS_NAME,
+    "index.html",
+    "thumbs",
+};
+
+int progress_name_reserved(const char *name)
+{
+    for (size_t i = 0; i < sizeof(reserved_names) / sizeof(*reserved_names); i++)
+        if (!strcmp(name, reserved_names[i]))
+            return 1;
+    /* A clip named like a partial would be removed as a killed run's
+     * leftover, and could be the partial of another output. */
+    return fs_is_partial_name(name);
 }
 
 const char *progress_mode_name(enum job_mode mode)
@@ -123,8 +87,10 @@ const char *progress_mode_name(enum job_mode mode)
 struct progress *progress_alloc(void)
 {
     struct progress *p = calloc(1, sizeof(*p));
-    if (!p)
+    if (!p || !(p->cache = progress_cache_alloc())) {
+        free(p);
         return NULL;
+    }
     p->mode = MODE_COPY;
     p->preset = 10;
     p->audio_kbps = 64;
@@ -143,6 +109,7 @@ void progress_free(struct progress **pp)
     }
     free(p->clips);
     free(p->build_dir);
+    progress_cache_free(p->cache);
     free(p);
     *pp = NULL;
 }
@@ -156,13 +123,18 @@ int progress_add_clip(struct progress *p, const char *name, const char *source)
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    /* One clip at a time, a few hundred in a job: growing by one is fine. */
-    clips = realloc(p->clips, (p->nb_clips + 1) * sizeof(*clips));
-    if (!clips) {
-        ret = AVERROR(ENOMEM);
-        goto end;
+    /* Doubling: loading (and the check of every save) adds clips one at a
+     * time, and thousands of clips must not cost a copy each. */
+    if (p->nb_clips == p->clips_cap) {
+        size_t cap = p->clips_cap ? 2 * p->clips_cap : 16;
+        if (!(clips = realloc(p->clips, cap * sizeof(*clips)))) {
+            ret = AVERROR(ENOMEM);
+            goto end;
+        }
+        p->clips = clips;
+        p->clips_cap = cap;
     }
-    p->clips = clips;
+    clips = p->clips;
     c = &clips[p->nb_clips++];
     memset(c, 0, sizeof(*c));
     c->name = n;
@@ -195,7 +167,7 @@ size_t progress_count(const struct progress *p, enum clip_status status)
 
 /* ---- writing ---- */
 
-static json_t *clip_to_json(const struct clip *c, json_error_t *jerr)
+json_t *progress_clip_to_json(const struct clip *c, json_error_t *jerr)
 {
     return json_pack_ex(jerr, 0,
         "{s:s, s:s, s:I, s:I, s:f, s:I, s:b, s:s?, s:s?, s:o, s:o, s:i}",
@@ -213,7 +185,10 @@ static json_t *clip_to_json(const struct clip *c, json_error_t *jerr)
         "encodes", c->encodes);
 }
 
-static int to_json(struct progress_reader *rd, const struct progress *p, json_t **out)
+/* The document of p; with_clips 0 leaves "files" and "clips" empty (the
+ * header alone, which progress_save.c completes from its cache). */
+int progress_to_json(struct progress_reader *rd, const struct progress *p, int with_clips,
+                     json_t **out)
 {
     json_t *files = json_object(), *clips = json_array(), *root = NULL;
     json_error_t jerr;
@@ -225,31 +200,31 @@ static int to_json(struct progress_reader *rd, const struct progress *p, json_t 
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    for (i = 0; i < p->nb_clips; i++) {
+    for (i = 0; with_clips && i < p->nb_clips; i++) {
         const struct clip *c = &p->clips[i];
         json_t *jc;
         /* Checked here, before jansson, for a reason that names the clip. */
         if (!progress_name_is_safe(c->name)) {
             ret = progress_fail(rd, "\"clips\"[%zu]: name %s: not a plain file name", i,
-                                c->name ? progress_quote(q, sizeof(q), c->name, strlen(c->name)) :
+                                c->name ? pbc_quote(q, sizeof(q), c->name, strlen(c->name)) :
                                 "NULL");
             goto end;
         }
         if (json_object_get(files, c->name)) {
             ret = progress_fail(rd, "\"clips\"[%zu] (%s): duplicate name", i,
-                                progress_quote(q, sizeof(q), c->name, strlen(c->name)));
+                                pbc_quote(q, sizeof(q), c->name, strlen(c->name)));
             goto end;
         }
         if (c->status != CLIP_PENDING && c->status != CLIP_DONE) {
             ret = progress_fail(rd, "\"clips\"[%zu] (%s): invalid status %d", i,
-                                progress_quote(q, sizeof(q), c->name, strlen(c->name)),
+                                pbc_quote(q, sizeof(q), c->name, strlen(c->name)),
                                 (int)c->status);
             goto end;
         }
-        if (!(jc = clip_to_json(c, &jerr))) {
+        if (!(jc = progress_clip_to_json(c, &jerr))) {
             /* e.g. a source path that is not UTF-8, or a NaN duration */
             ret = progress_fail(rd, "\"clips\"[%zu] (%s): %s", i,
-                                progress_quote(q, sizeof(q), c->name, strlen(c->name)), jerr.text);
+                                pbc_quote(q, sizeof(q), c->name, strlen(c->name)), jerr.text);
             goto end;
         }
         if (json_array_append_new(clips, jc) < 0 ||
@@ -294,10 +269,10 @@ end:
 
 /* Serialises p and reads the result back with the loader, so that a file
  * that would not resume is never written. */
-static int to_checked_json(struct progress_reader *rd, const struct progress *p, json_t **out)
+int progress_to_checked_json(struct progress_reader *rd, const struct progress *p, json_t **out)
 {
     struct progress *back = NULL;
-    int ret = to_json(rd, p, out);
+    int ret = progress_to_json(rd, p, 1, out);
     if (ret >= 0)
         ret = progress_from_json(rd, *out, &back);
     progress_free(&back);
@@ -315,38 +290,7 @@ int progress_validate(const struct progress *p, char *err, size_t errlen)
     int ret;
     if (err && errlen)
         err[0] = 0;
-    ret = to_checked_json(&rd, p, &root);
-    json_decref(root);
-    return ret;
-}
-
-int progress_save(const struct progress *p, const char *path)
-{
-    struct progress_reader rd = { 0 };
-    json_t *root = NULL;
-    char *text = NULL, *tmp;
-    size_t len;
-    int ret = to_checked_json(&rd, p, &root);
-
-    if (ret < 0)
-        goto end;
-    text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (!text) {
-        ret = AVERROR(ENOMEM);
-        goto end;
-    }
-    len = strlen(text);
-    /* A text file ends with a newline; json_dumps leaves it out. */
-    if (!(tmp = realloc(text, len + 2))) {
-        ret = AVERROR(ENOMEM);
-        goto end;
-    }
-    text = tmp;
-    text[len++] = '\n';
-    text[len] = 0;
-    ret = fs_write_atomic(path, text, len);
-end:
-    free(text);
+    ret = progress_to_checked_json(&rd, p, &root);
     json_decref(root);
     return ret;
 }

@@ -56,6 +56,10 @@ struct progress {
     char job_started[PROGRESS_TIME_LEN + 1];
     size_t nb_clips;
     struct clip *clips;    /* in processing order */
+    size_t clips_cap;      /* allocated entries of clips */
+    /* What the last save wrote, clip by clip, so that the next one
+     * serialises and checks only the clips that changed (progress_save.c). */
+    struct progress_cache *cache;
 };
 
 /* Allocates an empty progress (no clips); NULL on ENOMEM. */
@@ -72,7 +76,9 @@ int progress_add_clip(struct progress *p, const char *name, const char *source);
 struct clip *progress_find(struct progress *p, const char *name);
 
 /* Serialises p to JSON (jansson, keys in a fixed order, 2-space indent)
- * and writes it to path atomically and durably (fs_write_atomic).
+ * and writes it to path atomically and durably (fs_write_atomic). Clips
+ * unchanged since the last save of p are not serialised or checked again:
+ * a save costs little more than writing the file.
  * Returns 0 or AVERROR; AVERROR(EINVAL), writing nothing, when p would not
  * load back (progress_validate gives the reason). */
 int progress_save(const struct progress *p, const char *path);
@@ -92,9 +98,15 @@ int progress_validate(const struct progress *p, char *err, size_t errlen);
 int progress_load(const char *path, struct progress **out, char *err, size_t errlen);
 
 /* 1 when name is a plain file name: non-empty, no '/', not "." or "..",
- * no control characters, at most 255 bytes, valid UTF-8 (JSON can hold
- * nothing else). */
+ * no control characters, valid UTF-8 (JSON can hold nothing else), and at
+ * most PROGRESS_NAME_MAX bytes, so that its partial name fits NAME_MAX. */
 int progress_name_is_safe(const char *name);
+#define PROGRESS_NAME_MAX 242
+
+/* 1 when name is one of the build directory's own files (progress files,
+ * MANIFEST.json, SHA256SUMS, the index page and its thumbs/, any partial
+ * name): the one list, which no clip may take. */
+int progress_name_reserved(const char *name);
 
 /* Counts of clips by status. */
 size_t progress_count(const struct progress *p, enum clip_status status);

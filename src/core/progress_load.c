@@ -258,15 +258,14 @@ static int read_clip(struct progress_reader *rd, struct progress *p, size_t i, c
     if (strcmp(s, name))
         return progress_fail(rd, "\"clips\"[%zu]: name %s differs from \"files\" entry %zu, %s; "
                              "they must list the same clips in the same order", i,
-                             progress_quote(q1, sizeof(q1), s, strlen(s)), i,
-                             progress_quote(q2, sizeof(q2), name, strlen(name)));
-    /* Unreachable while JSON_REJECT_DUPLICATES holds; kept so that
-     * uniqueness does not rest on a parser flag alone. */
-    if (progress_find(p, name))
-        return progress_fail(rd, "\"clips\"[%zu]: duplicate name %s", i,
-                             progress_quote(q1, sizeof(q1), name, strlen(name)));
+                             pbc_quote(q1, sizeof(q1), s, strlen(s)), i,
+                             pbc_quote(q2, sizeof(q2), name, strlen(name)));
+    /* Names are unique without a search (which made every save quadratic
+     * in the clip count): name is the i-th key of the "files" object, an
+     * object holds each key once, and "files" and "clips" have as many
+     * entries. */
     snprintf(rd->where, sizeof(rd->where), "\"clips\"[%zu] (%s): key ", i,
-             progress_quote(q1, sizeof(q1), name, strlen(name)));
+             pbc_quote(q1, sizeof(q1), name, strlen(name)));
     if ((ret = get_abs_path(rd, jc, "source", &source)) < 0)
         return ret;
     if ((ret = progress_add_clip(p, name, source)) < 0)
@@ -294,7 +293,7 @@ static int read_clip(struct progress_reader *rd, struct progress *p, size_t i, c
      * its output must be fully described. */
     if (status == CLIP_DONE && (c->output_size < 0 || !c->output_sha256[0]))
         return progress_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"%s\" is null", i,
-                             progress_quote(q1, sizeof(q1), name, strlen(name)),
+                             pbc_quote(q1, sizeof(q1), name, strlen(name)),
                              c->output_size < 0 ? "output_size" : "output_sha256");
     return 0;
 }
@@ -327,18 +326,75 @@ static int read_clips(struct progress_reader *rd, const json_t *root, struct pro
         enum clip_status status;
         if (strlen(name) != len || !progress_name_is_safe(name))
             return progress_fail(rd, "\"files\".%s: not a plain file name",
-                                 progress_quote(q, sizeof(q), name, len));
+                                 pbc_quote(q, sizeof(q), name, len));
+        if (progress_name_reserved(name))
+            return progress_fail(rd, "\"files\".%s: the name of one of the build directory's "
+                                 "own files", pbc_quote(q, sizeof(q), name, len));
         if (json_is_string(st) && !strcmp(json_string_value(st), "pending"))
             status = CLIP_PENDING;
         else if (json_is_string(st) && !strcmp(json_string_value(st), "done"))
             status = CLIP_DONE;
         else
             return progress_fail(rd, "\"files\".%s: expected \"pending\" or \"done\"",
-                                 progress_quote(q, sizeof(q), name, len));
+                                 pbc_quote(q, sizeof(q), name, len));
         if ((ret = read_clip(rd, p, i, json_array_get(clips, i), name, status)) < 0)
             return ret;
     }
     return 0;
+}
+
+/* "mode" must agree with what the clips say: a file edited from COPY to
+ * ENCODE (or back) would otherwise resume into a run that cannot finish.
+ * COPY outputs are the originals' bytes, never encoded; ENCODE outputs are
+ * probed .mp4 files with the bitrate they were encoded at. The names are
+ * not compared with the sources' base names: a symbolic link given on the
+ * command line names its output, and its source is the resolved path. */
+static int check_mode(struct progress_reader *rd, const struct progress *p, size_t first)
+{
+    static const char mp4[] = ".mp4";
+    char q[96];
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        const struct clip *c = &p->clips[i];
+        size_t len = strlen(c->name);
+        const char *why = NULL;
+        if (p->mode == MODE_COPY) {
+            if (c->target_kbps || c->encodes)
+                why = "has an encoding bitrate or count";
+            else if (c->status == CLIP_DONE && (c->output_size != c->source_size ||
+                                                strcmp(c->output_sha256, c->source_sha256)))
+                why = "is done but its output is not its original's bytes";
+        } else {
+            if (len < sizeof(mp4) || strcmp(c->name + len - (sizeof(mp4) - 1), mp4))
+                why = "is not named .mp4";
+            else if (!(c->duration > 0) || c->video_frames < 1)
+                why = "has no probed duration or frame count";
+            else if (c->status == CLIP_DONE && (!c->target_kbps || c->encodes < 1))
+                why = "is done but has no encoding bitrate or count";
+        }
+        if (why)
+            return progress_fail(rd, "key \"mode\": \"%s\" disagrees with \"clips\"[%zu] (%s), "
+                                 "which %s", progress_mode_name(p->mode), first + i,
+                                 pbc_quote(q, sizeof(q), c->name, len), why);
+    }
+    return 0;
+}
+
+int progress_check_clip(struct progress_reader *rd, const struct progress *p, size_t i,
+                        const json_t *jc, const char *name, enum clip_status status)
+{
+    struct progress *one = progress_alloc();
+    char q[96];
+    int ret;
+    if (!one)
+        return AVERROR(ENOMEM);
+    one->mode = p->mode;
+    if (!progress_name_is_safe(name) || progress_name_reserved(name))
+        ret = progress_fail(rd, "\"files\".%s: not a plain file name, or a reserved one",
+                            pbc_quote(q, sizeof(q), name, strlen(name)));
+    else if ((ret = read_clip(rd, one, i, jc, name, status)) >= 0)
+        ret = check_mode(rd, one, i);
+    progress_free(&one);
+    return ret;
 }
 
 /* Unknown keys, at the top level and in clips, are ignored rather than
@@ -358,7 +414,9 @@ int progress_from_json(struct progress_reader *rd, const json_t *root, struct pr
     }
     if ((ret = read_header(rd, root, p)) < 0)
         goto end;
-    ret = read_clips(rd, root, p);
+    if ((ret = read_clips(rd, root, p)) < 0)
+        goto end;
+    ret = check_mode(rd, p, 0);
 end:
     if (ret < 0)
         progress_free(&p);
@@ -423,6 +481,6 @@ end:
     json_decref(root);
     free(buf);
     if (ret < 0 && err && errlen && !err[0])
-        snprintf(err, errlen, "%s", av_err2str(ret));
+        snprintf(err, errlen, "%s", pbc_err2str(ret));
     return ret;
 }

@@ -19,6 +19,7 @@
 #include "manifest.h"
 #include "sha256.h"
 #include "verify.h"
+#include "quote.h"
 
 #define VERIFY_CHUNK (1 << 20)
 
@@ -32,22 +33,8 @@ struct verify_ctx {
     char failed_names[512]; /* the first few, for the summary */
 };
 
-/* Paths from the manifest and names from the directory are shown with
- * control characters escaped: a file name cannot forge a log line. */
-static const char *printable(const char *s, char *buf, size_t size)
-{
-    size_t o = 0;
-    for (; *s && o + 5 < size; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f)
-            o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
-        else
-            buf[o++] = (char)c;
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
+/* Paths from the manifest and names from the directory are shown through
+ * pbc_escape_line (quote.h): a file name cannot forge a log line. */
 static void failed(struct verify_ctx *v, const char *what)
 {
     /* A bounded list for the summary line: cut rather than overflow. */
@@ -122,7 +109,7 @@ static int check_file(struct verify_ctx *v, const char *path, const char *label,
     } else if ((ret = hash_fd(v, fd, size, label, hex)) < 0) {
         if (ret == PBC_E_INTERRUPTED)
             goto end;
-        log_error(v->lg, "%s: FAILED (cannot read: %s)", label, av_err2str(ret));
+        log_error(v->lg, "%s: FAILED (cannot read: %s)", label, pbc_err2str(ret));
         ret = 1;
     } else if (strcmp(hex, sha256)) {
         log_error(v->lg, "%s: FAILED (SHA-256 %s, MANIFEST.json records %s)", label, hex, sha256);
@@ -151,10 +138,10 @@ static int check_output(struct verify_ctx *v, const struct manifest_file *f)
     v->outputs_ok++;
     if (f->mode == MODE_COPY)
         log_info(v->lg, "%s: OK (COPY: bit-exact copy of %s, %lld bytes, SHA-256 %s)", f->name,
-                 printable(f->original, orig, sizeof(orig)), (long long)f->size, f->sha256);
+                 pbc_escape_line(orig, sizeof(orig), f->original), (long long)f->size, f->sha256);
     else
         log_info(v->lg, "%s: OK (ENCODE: derived viewing copy of %s (SHA-256 %s), %lld bytes, "
-                 "SHA-256 %s)", f->name, printable(f->original, orig, sizeof(orig)),
+                 "SHA-256 %s)", f->name, pbc_escape_line(orig, sizeof(orig), f->original),
                  f->original_sha256, (long long)f->size, f->sha256);
     return 0;
 }
@@ -163,7 +150,7 @@ static int check_original(struct verify_ctx *v, const struct manifest_file *f)
 {
     char shown[1024], label[1100];
     int absent, ret;
-    snprintf(label, sizeof(label), "original %s", printable(f->original, shown, sizeof(shown)));
+    snprintf(label, sizeof(label), "original %s", pbc_escape_line(shown, sizeof(shown), f->original));
     ret = check_file(v, f->original, label, 0, f->original_size, f->original_sha256, 1, &absent);
     if (ret < 0)
         return ret;
@@ -238,7 +225,7 @@ static void note_unlisted(struct verify_ctx *v)
             listed = !strcmp(e->d_name, v->m->files[i].name);
         if (!listed)
             log_warn(v->lg, "%s: not listed in MANIFEST.json (not checked)",
-                     printable(e->d_name, shown, sizeof(shown)));
+                     pbc_escape_line(shown, sizeof(shown), e->d_name));
     }
     closedir(d);
 }

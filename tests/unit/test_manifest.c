@@ -110,6 +110,7 @@ static struct progress *done_job(const char *dir, enum job_mode mode, const char
         c->source_mtime_ns = 1709294400123456789LL - (int64_t)i;
         if (mode == MODE_ENCODE) {
             c->duration = 10.5;
+            c->video_frames = 315;
             c->has_audio = (int)(i % 2);
             c->target_kbps = 4000 + (int64_t)i;
             c->encodes = 1 + (int)(i % 2);
@@ -258,6 +259,31 @@ static void test_sums_format(void)
     CHECK_INT(write_file(dir, "back\\slash.mp4", "bytes of clip 9", 15), 0);
     snprintf(cmd, sizeof(cmd), "cd '%s' && sha256sum --status -c SHA256SUMS", dir);
     CHECK(system(cmd) != 0);
+end:
+    free(text);
+    progress_free(&p);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* An output named "-": sha256sum -c would read standard input for it, so
+ * the line names it "./-", and coreutils checks the file. */
+static void test_sums_dash(void)
+{
+    static const char *const names[] = { "-", "a.mp4" };
+    char *dir = scratch_dir(), hex[SHA256_HEX_LEN + 1], err[256] = "", expected[512];
+    char *text = NULL, cmd[PATH_MAX + 96];
+    struct progress *p = dir ? done_job(dir, MODE_COPY, names, 2) : NULL;
+    struct manifest_run run = sample_run(NULL, 0);
+    if (!p)
+        goto end;
+    CHECK_INT(manifest_write(p, &run, hex, err, sizeof(err)), 0);
+    snprintf(expected, sizeof(expected), "%s  ./-\n%s  a.mp4\n%s  MANIFEST.json\n",
+             p->clips[0].output_sha256, p->clips[1].output_sha256, hex);
+    text = read_text(dir, MANIFEST_SUMS_NAME, NULL);
+    CHECK_STR(text, expected);
+    snprintf(cmd, sizeof(cmd), "cd '%s' && sha256sum --quiet --strict -c SHA256SUMS </dev/null", dir);
+    CHECK_INT(system(cmd), 0);
 end:
     free(text);
     progress_free(&p);
@@ -415,9 +441,9 @@ static void test_bound(void)
     for (int i = 0; i < N; i++) {
         /* 240 bytes (the partial name must fit in 255), backslashes or
          * quotes: each escaped to two bytes */
-        memset(names[i], i % 2 ? '\\' : '"', 239);
-        names[i][239] = (char)('a' + i);
-        names[i][240] = '\0';
+        memset(names[i], i % 2 ? '\\' : '"', 235);
+        names[i][235] = (char)('a' + i);
+        memcpy(names[i] + 236, ".mp4", 5); /* an ENCODE output is .mp4 */
         namep[i] = names[i];
     }
     if (!dir || !ppath || !(p = done_job(dir, MODE_ENCODE, (const char *const *)namep, N)))
@@ -754,6 +780,9 @@ static void test_helpers(void)
     CHECK_INT(manifest_name_reserved("SHA256SUMS"), 1);
     CHECK_INT(manifest_name_reserved("progress.json"), 1);
     CHECK_INT(manifest_name_reserved("progress.completed.json"), 1);
+    CHECK_INT(manifest_name_reserved("index.html"), 1);
+    CHECK_INT(manifest_name_reserved("thumbs"), 1);
+    CHECK_INT(manifest_name_reserved(".x.mp4.pbc-partial"), 1);
     CHECK_INT(manifest_name_reserved("manifest.json"), 0);
     setenv("USER", "alice", 1);
     manifest_identify(&run);
@@ -788,6 +817,7 @@ int main(void)
     RUN(test_round_trip_copy);
     RUN(test_round_trip_encode);
     RUN(test_sums_format);
+    RUN(test_sums_dash);
     RUN(test_sums_newline_escape);
     RUN(test_write_refuses);
     RUN(test_load_refuses);

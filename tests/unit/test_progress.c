@@ -12,6 +12,7 @@
 #include "check.h"
 #include "errors.h"
 #include "progress.h"
+#include "progress_internal.h"
 
 #define HEX_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define HEX_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
@@ -301,6 +302,25 @@ static const struct corrupt_case corrupt_cases[] = {
     { "done_without_output_sha256", "\"output_sha256\": \"" HEX_B "\"", "\"output_sha256\": null",
       0, 0, "(\"a.mp4\"): \"done\" but key \"output_sha256\" is null" },
 
+    /* "mode" disagreeing with the clips (a hand edit): refused on load */
+    { "mode_flipped_to_copy", "\"mode\": \"ENCODE\",\n  \"kbps\": 4000",
+      "\"mode\": \"COPY\",\n  \"kbps\": null", 0, 0, "\"mode\": \"COPY\" disagrees" },
+    { "encode_name_not_mp4", "\"a.mp4\": \"done\"", "\"a.mov\": \"done\"",
+      "\"name\": \"a.mp4\"", "\"name\": \"a.mov\"", "is not named .mp4" },
+    { "encode_not_probed", "\"duration\": 30, \"video_frames\": 900",
+      "\"duration\": 0, \"video_frames\": 0", 0, 0, "no probed duration" },
+    { "encode_done_without_kbps", "\"target_kbps\": 3900", "\"target_kbps\": null", 0, 0,
+      "no encoding bitrate" },
+
+    /* the build directory's own names */
+    { "reserved_progress", "\"a.mp4\": \"done\"", "\"progress.json\": \"done\"", 0, 0, "own files" },
+    { "reserved_completed", "\"a.mp4\": \"done\"", "\"progress.completed.json\": \"done\"", 0, 0, "own files" },
+    { "reserved_manifest", "\"a.mp4\": \"done\"", "\"MANIFEST.json\": \"done\"", 0, 0, "own files" },
+    { "reserved_sums", "\"a.mp4\": \"done\"", "\"SHA256SUMS\": \"done\"", 0, 0, "own files" },
+    { "reserved_index", "\"a.mp4\": \"done\"", "\"index.html\": \"done\"", 0, 0, "own files" },
+    { "reserved_thumbs", "\"a.mp4\": \"done\"", "\"thumbs\": \"done\"", 0, 0, "own files" },
+    { "reserved_partial", "\"a.mp4\": \"done\"", "\".a.mp4.pbc-partial\": \"done\"", 0, 0, "own files" },
+
     /* the optional job_started */
     { "job_started_number", "\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"job_started\": 5,", 0, 0, "\"job_started\": expected a string" },
     { "job_started_null", "\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"job_started\": null,", 0, 0, "\"job_started\"" },
@@ -498,21 +518,68 @@ static void test_unknown_keys_tolerated(void)
     free(doc);
 }
 
-/* A COPY job at the edge values: safety 0, preset 0 and 13 accepted. */
+/* A COPY document: outputs are the originals' bytes, nothing encoded. */
+static const char copy_doc[] =
+    "{\"disc_bytes\": 25000000000, \"safety_bytes\": 0, \"mode\": \"COPY\", \"kbps\": null, "
+    "\"files\": {\"a.mp4\": \"done\", \"b.mov\": \"pending\"}, "
+    "\"format\": \"prepare_bodycam-progress\", \"format_version\": 1, \"build_dir\": \"/build\", "
+    "\"delete_originals\": false, \"preset\": 10, \"audio_kbps\": 64, \"clips\": ["
+    "{\"name\": \"a.mp4\", \"source\": \"/in/a.mp4\", \"source_size\": 1000, "
+    "\"source_mtime_ns\": 1, \"duration\": 0, \"video_frames\": 0, \"has_audio\": false, "
+    "\"source_sha256\": \"" HEX_A "\", \"output_sha256\": \"" HEX_A "\", \"output_size\": 1000, "
+    "\"target_kbps\": null, \"encodes\": 0}, "
+    "{\"name\": \"b.mov\", \"source\": \"/in/b.mov\", \"source_size\": 2000, "
+    "\"source_mtime_ns\": 1, \"duration\": 0, \"video_frames\": 0, \"has_audio\": false, "
+    "\"source_sha256\": null, \"output_sha256\": null, \"output_size\": null, "
+    "\"target_kbps\": null, \"encodes\": 0}]}\n";
+
+/* copy_doc with one replacement (which must be found). */
+static char *edit_copy_doc(const char *old, const char *new)
+{
+    const char *at = strstr(copy_doc, old);
+    size_t ol = strlen(old), nl = strlen(new);
+    char *out = at ? malloc(sizeof(copy_doc) - ol + nl) : NULL;
+    if (out) {
+        memcpy(out, copy_doc, (size_t)(at - copy_doc));
+        memcpy(out + (at - copy_doc), new, nl);
+        strcpy(out + (at - copy_doc) + nl, at + ol);
+    }
+    return out;
+}
+
+/* A COPY job at the edge values: safety 0 accepted. */
 static void test_copy_edge_values(void)
 {
-    char *doc = edit_doc("\"mode\": \"ENCODE\",\n  \"kbps\": 4000", "\"mode\": \"COPY\",\n  \"kbps\": null",
-                         "\"safety_bytes\": 500000000", "\"safety_bytes\": 0");
     char *path = path_in_workdir("copy.json");
     struct progress *p = NULL;
     char err[256] = "";
-    CHECK(doc && write_text(path, doc, strlen(doc)) == 0);
+    CHECK(write_text(path, copy_doc, strlen(copy_doc)) == 0);
     CHECK_INT(progress_load(path, &p, err, sizeof(err)), 0);
     CHECK_STR(err, "");
     CHECK(p && p->mode == MODE_COPY && p->kbps == 0 && p->safety_bytes == 0);
     progress_free(&p);
     free(path);
-    free(doc);
+}
+
+/* A COPY file edited to ENCODE (or a COPY clip made to look encoded) does
+ * not load: the run could not finish it. */
+static void test_copy_mode_flips(void)
+{
+    static const char *const edits[][3] = {
+        { "\"mode\": \"COPY\", \"kbps\": null", "\"mode\": \"ENCODE\", \"kbps\": 4000",
+          "\"mode\": \"ENCODE\" disagrees" },
+        { "\"output_size\": 1000", "\"output_size\": 999", "not its original's bytes" },
+        { "\"output_sha256\": \"" HEX_A "\"", "\"output_sha256\": \"" HEX_B "\"",
+          "not its original's bytes" },
+        { "\"encodes\": 0}]", "\"encodes\": 1}]", "has an encoding bitrate or count" },
+    };
+    for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+        char *doc = edit_copy_doc(edits[i][0], edits[i][1]);
+        CHECK(doc != NULL);
+        if (doc)
+            expect_doc_refused(doc, strlen(doc), edits[i][2]);
+        free(doc);
+    }
 }
 
 /* ---- round trips ---- */
@@ -556,6 +623,11 @@ static struct progress *sample(enum job_mode mode, int with_hashes)
                 c->status = CLIP_DONE;
                 snprintf(c->output_sha256, sizeof(c->output_sha256), "%s", HEX_B);
                 c->output_size = i == 0 ? 0 : 999999999999LL;
+                /* A COPY output is its original's bytes. */
+                if (mode == MODE_COPY) {
+                    c->output_size = c->source_size;
+                    snprintf(c->output_sha256, sizeof(c->output_sha256), "%s", HEX_A);
+                }
                 c->target_kbps = mode == MODE_ENCODE ? 5000 - (int64_t)i : 0;
                 c->encodes = mode == MODE_ENCODE ? 2 : 0;
             }
@@ -687,6 +759,86 @@ static void test_round_trip_extremes(void)
 }
 
 /* The exact bytes of a small job: key order, indentation, nulls, newline. */
+/* Saves after every clip serialise only the clip that changed (the batch's
+ * save cost grows linearly, issue 14), and the file is byte for byte what
+ * a save without the cache writes. */
+static void expect_same_as_uncached(struct progress *p, const char *path, const char *path2)
+{
+    struct progress copy = *p;
+    char *a, *b;
+    copy.cache = NULL;
+    CHECK_INT(progress_save(&copy, path2), 0);
+    a = read_text(path), b = read_text(path2);
+    CHECK(a && b && !strcmp(a, b));
+    free(a);
+    free(b);
+}
+
+static void test_save_incremental(void)
+{
+    /* Each save here is durable (two fsyncs): a few hundred clips show the
+     * one-clip-per-save property without minutes of fsync on a busy disk. */
+    enum { N = 300 };
+    char *path = path_in_workdir("inc.json"), *path2 = path_in_workdir("inc2.json");
+    struct progress *p = progress_alloc(), *back = NULL;
+    size_t total = 0;
+    char err[256];
+    CHECK(p != NULL);
+    if (!p)
+        goto end;
+    p->disc_bytes = 25000000000LL;
+    p->build_dir = strdup("/build");
+    for (int i = 0; i < N; i++) {
+        char name[32], src[64];
+        snprintf(name, sizeof(name), "clip_%05d.mp4", i);
+        snprintf(src, sizeof(src), "/in/%s", name);
+        CHECK_INT(progress_add_clip(p, name, src), 0);
+        p->clips[i].source_size = 2048 + i;
+    }
+    CHECK_INT(progress_save(p, path), 0);
+    CHECK_INT(progress_cache_serialised(p), N);
+    CHECK_INT(progress_save(p, path), 0);
+    CHECK_INT(progress_cache_serialised(p), 0);
+    for (int i = 0; i < N; i++) {
+        struct clip *c = &p->clips[i];
+        snprintf(c->source_sha256, sizeof(c->source_sha256), "%s", HEX_A);
+        snprintf(c->output_sha256, sizeof(c->output_sha256), "%s", HEX_A);
+        c->output_size = c->source_size;
+        c->status = CLIP_DONE;
+        CHECK_INT(progress_save(p, path), 0);
+        total += progress_cache_serialised(p);
+        if (i == 0 || i == 123)
+            expect_same_as_uncached(p, path, path2);
+    }
+    CHECK_INT(total, N);
+    /* a change the loader refuses is refused, and the file is kept */
+    p->clips[5].output_size = 1;
+    CHECK_INT(progress_save(p, path), AVERROR(EINVAL));
+    p->clips[5].output_size = p->clips[5].source_size;
+    CHECK_INT(progress_save(p, path), 0);
+    /* a renamed clip: the whole list is checked again (duplicates too) */
+    free(p->clips[9].name);
+    p->clips[9].name = strdup("clip_00008.mp4");
+    CHECK(progress_save(p, path) < 0);
+    free(p->clips[9].name);
+    p->clips[9].name = strdup("re\"named\\ Ünï 日本.mp4");
+    CHECK_INT(progress_save(p, path), 0);
+    CHECK_INT(progress_cache_serialised(p), N);
+    expect_same_as_uncached(p, path, path2);
+    /* and that clip changed alone, through the cache */
+    p->clips[9].source_mtime_ns = -7;
+    CHECK_INT(progress_save(p, path), 0);
+    CHECK_INT(progress_cache_serialised(p), 1);
+    expect_same_as_uncached(p, path, path2);
+    CHECK_INT(progress_load(path, &back, err, sizeof(err)), 0);
+    CHECK(back && back->nb_clips == N && !strcmp(back->clips[9].name, "re\"named\\ Ünï 日本.mp4"));
+end:
+    progress_free(&back);
+    progress_free(&p);
+    free(path);
+    free(path2);
+}
+
 static void test_exact_layout(void)
 {
     static const char expected[] =
@@ -816,6 +968,7 @@ static void test_save_replaces_without_partial(void)
     /* and a second save over our own file */
     if (p)
         p->clips[1].status = CLIP_DONE, p->clips[1].output_size = 5,
+        p->clips[1].target_kbps = 4000, p->clips[1].encodes = 1,
         snprintf(p->clips[1].output_sha256, SHA256_HEX_LEN + 1, "%s", HEX_A);
     CHECK_INT(progress_save(p, path), 0);
     CHECK_INT(partials_in_workdir(), 0);
@@ -1007,11 +1160,13 @@ static void test_mode_name(void)
 
 static void test_name_is_safe(void)
 {
-    char long_ok[256], long_bad[257];
-    memset(long_ok, 'a', 255);
-    long_ok[255] = 0;
-    memset(long_bad, 'a', 256);
-    long_bad[256] = 0;
+    /* 242 bytes: ".NAME.pbc-partial" then fits NAME_MAX (255). */
+    char long_ok[PROGRESS_NAME_MAX + 1], long_bad[PROGRESS_NAME_MAX + 2];
+    memset(long_ok, 'a', PROGRESS_NAME_MAX);
+    long_ok[PROGRESS_NAME_MAX] = 0;
+    memset(long_bad, 'a', PROGRESS_NAME_MAX + 1);
+    long_bad[PROGRESS_NAME_MAX + 1] = 0;
+    CHECK_INT(PROGRESS_NAME_MAX, 242);
     CHECK(progress_name_is_safe("cam1_001.mp4"));
     CHECK(progress_name_is_safe("with space.mp4"));
     CHECK(progress_name_is_safe("..x"));
@@ -1078,6 +1233,7 @@ int main(void)
     RUN(test_base_doc_loads);
     RUN(test_unknown_keys_tolerated);
     RUN(test_copy_edge_values);
+    RUN(test_copy_mode_flips);
     RUN(test_round_trip_copy_pending);
     RUN(test_round_trip_copy_hashes);
     RUN(test_round_trip_encode_pending);
@@ -1085,6 +1241,7 @@ int main(void)
     RUN(test_round_trip_no_clips);
     RUN(test_round_trip_extremes);
     RUN(test_exact_layout);
+    RUN(test_save_incremental);
     RUN(test_job_started_kept);
     RUN(test_save_replaces_without_partial);
     RUN(test_save_into_missing_dir);

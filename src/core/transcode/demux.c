@@ -124,7 +124,7 @@ int tc_demux_read(struct tc_ctx *c, AVPacket *pkt)
              * read so far is still encoded. */
             c->st->corrupt_packets++;
             log_warn(c->lg, "%s: input ends early (%s), encoding what was read",
-                     c->name, av_err2str(ret));
+                     c->name, pbc_err2str(ret));
             return AVERROR_EOF;
         }
         if (pkt->stream_index == c->v.in_index || pkt->stream_index == c->a.in_index) {
