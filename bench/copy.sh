@@ -29,13 +29,13 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-core=$root/src/core
+src=$root/src
 build() { # build OUTPUT [CFLAGS...]: the driver against the core's sources
     o=$1
     shift
-    cc -O2 -g -std=c11 -D_GNU_SOURCE -pthread ${CFLAGS_EXTRA:-} "$@" -I"$core" -o "$o" \
-        "$here/copy_bench.c" "$core/copy.c" "$core/sha256.c" "$core/fsutil.c" \
-        "$core/log.c" "$core/interrupt.c" "$core/errors.c" \
+    cc -O2 -g -std=c11 -D_GNU_SOURCE -pthread ${CFLAGS_EXTRA:-} "$@" -I"$src" -o "$o" \
+        "$here/copy_bench.c" "$src/io/copy.c" "$src/io/sha256.c" "$src/io/fsutil.c" \
+        "$src/base/log.c" "$src/base/interrupt.c" "$src/base/errors.c" \
         $(pkg-config --cflags --libs libavutil libcrypto)
 }
 build "$work/copy_bench"

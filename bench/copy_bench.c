@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "copy.h"
-#include "errors.h"
-#include "fsutil.h"
-#include "log.h"
+#include "io/copy.h"
+#include "base/errors.h"
+#include "io/fsutil.h"
+#include "base/log.h"
 
 int main(int argc, char **argv)
 {

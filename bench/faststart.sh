@@ -10,7 +10,7 @@
 #    wall-time difference is the second pass's cost; sizes are compared.
 # 3. For each output: file size - sum of packet sizes (ffprobe) against the
 #    planner's bound PLAN_MP4_FILE_BYTES + _VIDEO_FRAME_BYTES x frames +
-#    _AUDIO_PACKET_BYTES x packets (src/core/planner.h).
+#    _AUDIO_PACKET_BYTES x packets (src/plan/planner.h).
 #
 # Usage: bench/faststart.sh [BUILD_DIR]   (default: build)
 # Env:   SECONDS_CLIP=N (default 60), KBPS=N video kbit/s (default 8000),
@@ -25,7 +25,7 @@ KBPS=${KBPS:-8000}
 RUNS=${RUNS:-5}
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
 ninja -C "$BUILD" tests/transcode/tc_encode >/dev/null
-H=$(sed -n 's/^#define PLAN_MP4_\([A-Z_]*\) \([0-9]*\).*/\1=\2/p' "$ROOT/src/core/planner.h")
+H=$(sed -n 's/^#define PLAN_MP4_\([A-Z_]*\) \([0-9]*\).*/\1=\2/p' "$ROOT/src/plan/planner.h")
 FILE_B=$(echo "$H" | sed -n 's/^FILE_BYTES=//p')
 VID_B=$(echo "$H" | sed -n 's/^VIDEO_FRAME_BYTES=//p')
 AUD_B=$(echo "$H" | sed -n 's/^AUDIO_PACKET_BYTES=//p')

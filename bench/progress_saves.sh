@@ -6,15 +6,15 @@
 # run of the same job: the sum of write() results on the progress file's
 # partial name, ".progress.json.pbc-partial").
 #
-# First, bench/progress_saves_driver.c, built against CORE (default this
-# tree's src/core), times the NFILES+1 saves alone in-process (the path is
+# First, bench/progress_saves_driver.c, built against SRC (default this
+# tree's src/), times the NFILES+1 saves alone in-process (the path is
 # on /dev/shm when it exists, so fsync costs nothing), and reports the
 # bytes they wrote.
 #
 # Usage: bench/progress_saves.sh [BINARY] [WORK_DIR]
 #        (default build/src/prepare_bodycam, /tmp/bench-progress)
-# Env:   NFILES (2000), SIZE (2048), REPS (3), CORE (src/core of the tree
-#        to build the driver from; RUN=0 runs the driver only), STRACE (1; 0 skips the
+# Env:   NFILES (2000), SIZE (2048), REPS (3), SRC (src/ of the tree
+#        to build the driver from, in the folder layout; RUN=0 runs the driver only), STRACE (1; 0 skips the
 #        byte count, which costs one more run under strace)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,13 +25,14 @@ size=${SIZE:-2048}
 reps=${REPS:-3}
 rm -rf "$work"
 mkdir -p "$work/in"
-core=${CORE:-$here/../src/core}
+src=${SRC:-$here/../src}
 srcs=""
-for f in progress.c progress_load.c progress_save.c quote.c fsutil.c errors.c; do
-    [ -f "$core/$f" ] && srcs="$srcs $core/$f"
+for f in state/progress.c state/progress_load.c state/progress_save.c base/quote.c \
+         io/fsutil.c base/errors.c; do
+    [ -f "$src/$f" ] && srcs="$srcs $src/$f"
 done
 # shellcheck disable=SC2086
-cc -O2 -std=c11 -D_GNU_SOURCE -I"$core" -o "$work/driver" "$here/progress_saves_driver.c" $srcs \
+cc -O2 -std=c11 -D_GNU_SOURCE -I"$src" -o "$work/driver" "$here/progress_saves_driver.c" $srcs \
     $(pkg-config --cflags --libs jansson libavutil)
 shm=/dev/shm; [ -d "$shm" ] || shm=$work
 "$work/driver" "$nfiles" "$shm/pbc-bench-progress.json"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
-#include "progress.h"
+#include "state/progress.h"
 int main(int argc, char **argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 2000;

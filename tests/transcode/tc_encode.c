@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "interrupt.h"
-#include "log.h"
-#include "transcode/transcode.h"
+#include "base/errors.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "media/transcode/transcode.h"
 
 static void on_progress(void *opaque, double done, double total, double fps)
 {

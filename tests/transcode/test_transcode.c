@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "interrupt.h"
-#include "log.h"
-#include "transcode/transcode.h"
+#include "base/errors.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "media/transcode/transcode.h"
 #include "tc_checks.h"
 
 /* Test-harness state only. TAP goes to the real stdout; the log, which

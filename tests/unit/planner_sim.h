@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "planner.h"
+#include "plan/planner.h"
 
 /* A progress as the job holds it after planning (names are not needed). */
 static struct progress *mk_progress(const struct plan_clip *pcs, size_t n,

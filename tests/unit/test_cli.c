@@ -7,8 +7,8 @@
 #include <libavutil/error.h>
 
 #include "check.h"
-#include "cli.h"
-#include "errors.h"
+#include "cli/cli.h"
+#include "base/errors.h"
 
 #define MAX_ARGS 32
 

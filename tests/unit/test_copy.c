@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "copy.h"
-#include "errors.h"
-#include "fsutil.h"
-#include "interrupt.h"
+#include "io/copy.h"
+#include "base/errors.h"
+#include "io/fsutil.h"
+#include "base/interrupt.h"
 
 static char *dir;
 

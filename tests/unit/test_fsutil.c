@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "errors.h"
-#include "fsutil.h"
+#include "base/errors.h"
+#include "io/fsutil.h"
 
 static char *scratch_dir(void)
 {

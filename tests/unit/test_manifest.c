@@ -13,13 +13,13 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "errors.h"
-#include "fsutil.h"
-#include "manifest.h"
-#include "planner.h"
-#include "progress.h"
-#include "sha256.h"
-#include "verify.h"
+#include "base/errors.h"
+#include "io/fsutil.h"
+#include "state/manifest.h"
+#include "plan/planner.h"
+#include "state/progress.h"
+#include "io/sha256.h"
+#include "verify/verify.h"
 
 #define HEX_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define HEX_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"

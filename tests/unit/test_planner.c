@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "errors.h"
-#include "planner.h"
+#include "base/errors.h"
+#include "plan/planner.h"
 #include "planner_sim.h"
 
 #define GB INT64_C(1000000000)

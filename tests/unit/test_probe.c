@@ -7,8 +7,8 @@
 #include <libavutil/log.h>
 
 #include "check.h"
-#include "errors.h"
-#include "probe.h"
+#include "base/errors.h"
+#include "media/probe.h"
 
 static const char *fixture_dir;
 

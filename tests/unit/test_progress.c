@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "errors.h"
-#include "progress.h"
-#include "progress_internal.h"
+#include "base/errors.h"
+#include "state/progress.h"
+#include "state/progress_internal.h"
 
 #define HEX_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define HEX_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"

@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "errors.h"
-#include "interrupt.h"
-#include "sha256.h"
+#include "base/errors.h"
+#include "base/interrupt.h"
+#include "io/sha256.h"
 
 static void hash_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN + 1])
 {

@@ -1,0 +1,34 @@
+/* Command-line parsing: argv -> struct pbc_options. Form only; the core
+ * checks the files. */
+#ifndef PBC_CLI_H
+#define PBC_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "job/options.h"
+
+enum cli_action {
+    CLI_RUN,      /* run the job */
+    CLI_HELP,     /* --help: print usage, exit 0 */
+    CLI_VERSION,  /* --version: print versions, exit 0 */
+};
+
+/* Parses argv. On a usage error returns PBC_E_USAGE with one line in err
+ * naming the offending argument (without the "see --help" pointer, which
+ * the caller adds). Returns 0 and sets *action otherwise.
+ * Like GNU getopt, argv is permuted (stably: options first, then "--" if
+ * given, then the FILEs); opt's strings and inputs point into argv. */
+int cli_parse(int argc, char **argv, struct pbc_options *opt,
+              enum cli_action *action, char *err, size_t errlen);
+
+/* Parses a non-negative decimal integer with optional '_' separators
+ * between digits ("25_000_000_000"). No sign, suffix, spaces, leading or
+ * trailing or doubled '_', or overflow past INT64_MAX. Returns 0 or
+ * AVERROR(EINVAL) / AVERROR(ERANGE). */
+int cli_parse_int64(const char *s, int64_t *out);
+
+void cli_print_help(void);
+void cli_print_version(void);
+
+#endif

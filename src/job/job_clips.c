@@ -1,0 +1,394 @@
+/* The clip loop: each pending clip is copied or encoded to a temporary name,
+ * renamed into place, marked done and the progress file saved. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io/copy.h"
+#include "base/errors.h"
+#include "io/fsutil.h"
+#include "base/interrupt.h"
+#include "job/job_internal.h"
+#include "base/log.h"
+#include "io/sha256.h"
+#include "media/transcode/transcode.h"
+
+/* What the live status line needs; units are bytes (COPY) or seconds of
+ * video (ENCODE). */
+struct loop_state {
+    struct job *j;
+    size_t number, total;       /* the clip's place in the job (1-based), of all its clips */
+    const char *name;
+    const char *again;          /* re-encode: "final guard" or "fill pass"; NULL the first time */
+    int64_t old_size, old_kbps; /* re-encode: the output it replaces */
+    double job_units, done_units; /* whole run; finished clips */
+    struct timespec start;
+};
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - t0->tv_sec) + (now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void format_eta(double seconds, char *buf, size_t size)
+{
+    if (!(seconds >= 0) || seconds > 99 * 3600)
+        snprintf(buf, size, "--:--:--");
+    else
+        snprintf(buf, size, "%02d:%02d:%02d", (int)seconds / 3600,
+                 (int)seconds / 60 % 60, (int)seconds % 60);
+}
+
+static void show_status(struct loop_state *ls, double clip_done, double clip_total,
+                        const char *speed)
+{
+    double elapsed = seconds_since(&ls->start);
+    double done = ls->done_units + clip_done;
+    double eta = done > 0 ? elapsed / done * (ls->job_units - done) : -1;
+    char eta_text[16];
+    format_eta(eta, eta_text, sizeof(eta_text));
+    log_status(ls->j->log, "clip %zu/%zu %s  %5.1f%%  %s  ETA %s", ls->number, ls->total,
+               ls->name, clip_total > 0 ? 100.0 * clip_done / clip_total : 0.0, speed, eta_text);
+}
+
+static void on_copy_progress(void *opaque, int64_t done, int64_t total)
+{
+    struct loop_state *ls = opaque;
+    double elapsed = seconds_since(&ls->start);
+    char speed[32];
+    snprintf(speed, sizeof(speed), "%.0f MB/s",
+             elapsed > 0 ? (ls->done_units + (double)done) / elapsed / 1e6 : 0.0);
+    show_status(ls, (double)done, (double)total, speed);
+}
+
+static void on_encode_progress(void *opaque, double done, double total, double fps)
+{
+    struct loop_state *ls = opaque;
+    char speed[32];
+    snprintf(speed, sizeof(speed), "%.1f fps", fps);
+    show_status(ls, done, total, speed);
+}
+
+int job_save(struct job *j)
+{
+    int ret = progress_save(j->prog, j->progress_path);
+    if (ret < 0)
+        log_error(j->log, "cannot write the progress file %s: %s", j->progress_path, pbc_err2str(ret));
+    return ret;
+}
+
+/* Logs and fails when the original is not the file that was planned. */
+static int check_source_unchanged(struct job *j, const struct clip *c)
+{
+    struct stat st;
+    if (stat(c->source, &st) < 0) {
+        int ret = AVERROR(errno);
+        log_error(j->log, "clip %s: original %s: %s", c->name, c->source, pbc_err2str(ret));
+        return ret;
+    }
+    if (!job_source_matches(c, &st)) {
+        log_error(j->log, "clip %s: original %s changed since the job was planned", c->name, c->source);
+        return AVERROR(EIO);
+    }
+    return 0;
+}
+
+static int copy_one(struct job *j, struct clip *c, struct loop_state *ls)
+{
+    char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
+    struct copy_result res;
+    char human[32];
+    int ret;
+    if (!final || !(tmp = fs_partial_path(final))) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    log_info(j->log, "clip %zu/%zu %s: copying %s (%lld bytes, %s)", ls->number, ls->total,
+             c->name, c->source, (long long)c->source_size,
+             log_human_bytes(c->source_size, human, sizeof(human)));
+    if ((ret = check_source_unchanged(j, c)) < 0)
+        goto end;
+    ret = copy_file(c->source, tmp, &res, j->log, on_copy_progress, ls);
+    log_status_clear(j->log);
+    if (ret < 0)
+        goto end;
+    if (res.bytes != c->source_size) {
+        log_error(j->log, "clip %s: copied %lld bytes, but %s had %lld when planned", c->name,
+                  (long long)res.bytes, c->source, (long long)c->source_size);
+        ret = AVERROR(EIO);
+        goto end;
+    }
+    if ((ret = fs_rename_durable(tmp, final)) < 0) {
+        log_error(j->log, "clip %s: cannot rename %s to %s: %s", c->name, tmp, final, pbc_err2str(ret));
+        goto end;
+    }
+    sha256_hex(res.src_sha256, c->source_sha256);
+    sha256_hex(res.dst_sha256, c->output_sha256);
+    c->output_size = res.bytes;
+    c->status = CLIP_DONE;
+    if ((ret = job_save(j)) < 0)
+        goto end;
+    log_info(j->log, "clip %zu/%zu %s: done, %lld bytes, SHA-256 %s (original and copy identical)",
+             ls->number, ls->total, c->name, (long long)c->output_size, c->output_sha256);
+end:
+    if (ret < 0 && tmp)
+        unlink(tmp);
+    free(final);
+    free(tmp);
+    return ret;
+}
+
+/* The original is hashed by a second reader while the encoder runs: one
+ * more sequential read, mostly from the page cache, on the other core. */
+struct hash_job {
+    const char *path;
+    uint8_t digest[SHA256_BYTES];
+    int ret;
+};
+
+static void *hash_thread(void *opaque)
+{
+    struct hash_job *h = opaque;
+    h->ret = sha256_file(h->path, h->digest);
+    return NULL;
+}
+
+/* Encodes c at kbps into tmp and reads the result back (SHA-256, size);
+ * hashes the original on the side when its hash is not known yet. The
+ * caller removes tmp on failure. */
+static int encode_partial(struct job *j, struct clip *c, int64_t kbps, struct loop_state *ls,
+                          const char *tmp, uint8_t out_digest[SHA256_BYTES], int64_t *size,
+                          struct transcode_stats *stats)
+{
+    struct hash_job hash = { .path = c->source };
+    struct transcode_params tp = {
+        .src_path = c->source, .dst_path = tmp, .clip_name = c->name, .video_kbps = kbps,
+        .preset = j->prog->preset, .audio_kbps = j->prog->audio_kbps,
+        .threads = j->opt->threads, .log = j->log,
+        .progress = on_encode_progress, .progress_opaque = ls,
+    };
+    pthread_t thread;
+    int hashing = 0, ret;
+    struct stat st;
+
+    if ((ret = check_source_unchanged(j, c)) < 0)
+        return ret;
+    if (!c->source_sha256[0])
+        hashing = pthread_create(&thread, NULL, hash_thread, &hash) == 0;
+    ret = transcode_clip(&tp, stats);
+    log_status_clear(j->log);
+    if (hashing) {
+        pthread_join(thread, NULL);
+        if (ret == 0 && hash.ret < 0) {
+            ret = hash.ret;
+            log_error(j->log, "clip %s: cannot hash the original %s: %s", c->name, c->source,
+                      pbc_err2str(ret));
+        }
+    }
+    if (ret < 0)
+        return ret;
+    if ((ret = check_source_unchanged(j, c)) < 0)
+        return ret;
+    if ((ret = sha256_file(tmp, out_digest)) < 0 || (ret = stat(tmp, &st) < 0 ? AVERROR(errno) : 0) < 0) {
+        log_error(j->log, "clip %s: cannot read back %s: %s", c->name, tmp, pbc_err2str(ret));
+        return ret;
+    }
+    if (hashing)
+        sha256_hex(hash.digest, c->source_sha256);
+    *size = st.st_size;
+    return 0;
+}
+
+/* One wording for every encode of a clip, first or again, with its place
+ * in the job; tail ends the line (the fill pass adds the batch's total). */
+static void log_encoded(struct job *j, const struct clip *c, const struct loop_state *ls,
+                        const struct transcode_stats *stats, const char *tail)
+{
+    char was[128] = "";
+    if (ls->again)
+        snprintf(was, sizeof(was), " (%s; was %lld bytes at %lld kbit/s)", ls->again,
+                 (long long)ls->old_size, (long long)ls->old_kbps);
+    log_info(j->log, "clip %zu/%zu %s: %s, %lld bytes at %lld kbit/s%s, %lld frames, %.3f s, "
+             "%lld corrupt packets skipped, SHA-256 %s%s", ls->number, ls->total, c->name,
+             ls->again ? "re-encoded" : "done", (long long)c->output_size,
+             (long long)c->target_kbps, was, (long long)stats->video_frames_out, stats->duration,
+             (long long)stats->corrupt_packets, c->output_sha256, tail);
+}
+
+static int encode_to(struct job *j, struct clip *c, int64_t kbps, struct loop_state *ls)
+{
+    char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
+    struct transcode_stats stats;
+    uint8_t out_digest[SHA256_BYTES];
+    int64_t size = 0;
+    int ret;
+
+    if (!final || !(tmp = fs_partial_path(final))) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    if ((ret = encode_partial(j, c, kbps, ls, tmp, out_digest, &size, &stats)) < 0)
+        goto end;
+    if ((ret = fs_rename_durable(tmp, final)) < 0) {
+        log_error(j->log, "clip %s: cannot rename %s to %s: %s", c->name, tmp, final, pbc_err2str(ret));
+        goto end;
+    }
+    sha256_hex(out_digest, c->output_sha256);
+    c->output_size = size;
+    c->target_kbps = kbps;
+    c->encodes++;
+    c->status = CLIP_DONE;
+    if ((ret = job_save(j)) < 0)
+        goto end;
+    log_encoded(j, c, ls, &stats, "");
+end:
+    if (ret < 0 && tmp)
+        unlink(tmp);
+    free(final);
+    free(tmp);
+    return ret;
+}
+
+static int encode_one(struct job *j, size_t idx, struct loop_state *ls)
+{
+    struct clip *c = &j->prog->clips[idx];
+    int64_t kbps = plan_clip_target(j->prog, idx, j->other_files);
+    log_info(j->log, "clip %zu/%zu %s: encoding %s (%.3f s) at %lld kbit/s video (%s %lld)",
+             ls->number, ls->total, c->name, c->source, c->duration, (long long)kbps,
+             kbps == j->prog->kbps ? "the stored kbps" :
+             "corrected from the bytes still free; stored kbps", (long long)j->prog->kbps);
+    return encode_to(j, c, kbps, ls);
+}
+
+static double clip_units(const struct progress *p, const struct clip *c)
+{
+    return p->mode == MODE_COPY ? (double)c->source_size : c->duration;
+}
+
+int job_clips_run(struct job *j)
+{
+    struct progress *p = j->prog;
+    struct loop_state ls = { .j = j, .total = p->nb_clips };
+    clock_gettime(CLOCK_MONOTONIC, &ls.start);
+    for (size_t i = 0; i < p->nb_clips; i++)
+        if (p->clips[i].status == CLIP_PENDING)
+            ls.job_units += clip_units(p, &p->clips[i]);
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        struct clip *c = &p->clips[i];
+        int ret;
+        if (c->status == CLIP_DONE)
+            continue;
+        if (pbc_interrupted)
+            return PBC_E_INTERRUPTED;
+        ls.number = i + 1;
+        ls.name = c->name;
+        ret = p->mode == MODE_COPY ? copy_one(j, c, &ls) : encode_one(j, i, &ls);
+        if (ret < 0)
+            return ret;
+        ls.done_units += clip_units(p, c);
+    }
+    return 0;
+}
+
+int job_clip_reencode(struct job *j, size_t idx, int64_t kbps)
+{
+    struct clip *c = &j->prog->clips[idx];
+    struct loop_state ls = { .j = j, .number = idx + 1, .total = j->prog->nb_clips,
+                             .name = c->name, .job_units = c->duration, .again = "final guard",
+                             .old_size = c->output_size, .old_kbps = c->target_kbps };
+    int ret;
+    /* Pending first: a run killed during the re-encode then resumes with a
+     * consistent file (the old output is replaced only by the rename). */
+    c->status = CLIP_PENDING;
+    c->output_size = -1;
+    c->output_sha256[0] = '\0';
+    if ((ret = job_save(j)) < 0)
+        return ret;
+    clock_gettime(CLOCK_MONOTONIC, &ls.start);
+    return encode_to(j, c, kbps, &ls);
+}
+
+int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
+{
+    struct clip *c = &j->prog->clips[idx];
+    struct loop_state ls = { .j = j, .number = idx + 1, .total = j->prog->nb_clips,
+                             .name = c->name, .job_units = c->duration, .again = "fill pass",
+                             .old_size = c->output_size, .old_kbps = c->target_kbps };
+    char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
+    char old_sha[sizeof(c->output_sha256)], tail[128];
+    struct transcode_stats stats;
+    uint8_t out_digest[SHA256_BYTES];
+    int64_t size = 0, total = 0, old_size = c->output_size, old_kbps = c->target_kbps;
+    int ret;
+
+    clock_gettime(CLOCK_MONOTONIC, &ls.start);
+    if (!final || !(tmp = fs_partial_path(final))) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    /* The clip stays done with its old output while the new one is
+     * encoded: a run killed now resumes with it (the partial is removed). */
+    if ((ret = encode_partial(j, c, kbps, &ls, tmp, out_digest, &size, &stats)) < 0)
+        goto end;
+    job_disc_total(j, &total);
+    total = total - plan_sector_round(old_size) + plan_sector_round(size);
+    c->encodes++;
+    if (total > j->usable) {
+        log_info(j->log, "clip %zu/%zu %s: re-encoded (fill pass) at %lld kbit/s took %lld "
+                 "bytes; the batch would need %lld bytes, %lld more than usable: kept the old "
+                 "output (%lld bytes at %lld kbit/s)", ls.number, ls.total, c->name,
+                 (long long)kbps, (long long)size, (long long)total,
+                 (long long)(total - j->usable), (long long)old_size, (long long)old_kbps);
+        unlink(tmp);
+        ret = job_save(j);
+        goto end;
+    }
+    /* Pending while the new output replaces the old: a run killed between
+     * the two saves re-encodes the clip at its feedback target. */
+    memcpy(old_sha, c->output_sha256, sizeof(old_sha));
+    c->status = CLIP_PENDING;
+    c->output_size = -1;
+    c->output_sha256[0] = '\0';
+    if ((ret = job_save(j)) < 0 || (ret = fs_rename_durable(tmp, final)) < 0) {
+        if (ret < 0)
+            log_error(j->log, "clip %s: cannot replace %s: %s", c->name, final, pbc_err2str(ret));
+        c->status = CLIP_DONE;
+        c->output_size = old_size;
+        memcpy(c->output_sha256, old_sha, sizeof(old_sha));
+        job_save(j);
+        goto end;
+    }
+    sha256_hex(out_digest, c->output_sha256);
+    c->output_size = size;
+    c->target_kbps = kbps;
+    c->status = CLIP_DONE;
+    if ((ret = job_save(j)) < 0)
+        goto end;
+    snprintf(tail, sizeof(tail), "; the batch now needs %lld of the usable %lld bytes",
+             (long long)total, (long long)j->usable);
+    log_encoded(j, c, &ls, &stats, tail);
+end:
+    if (ret < 0 && tmp)
+        unlink(tmp);
+    free(final);
+    free(tmp);
+    return ret;
+}
+
+int job_disc_total(const struct job *j, int64_t *total)
+{
+    const struct progress *p = j->prog;
+    int64_t sum = j->other_files;
+    for (size_t i = 0; i < p->nb_clips; i++)
+        if (p->clips[i].status == CLIP_DONE)
+            sum += plan_sector_round(p->clips[i].output_size);
+    *total = sum;
+    return 0;
+}

@@ -1,0 +1,83 @@
+/* State shared by the job's modules (job.c, job_inputs.c, job_plan.c,
+ * job_clips.c). Not part of the core's public API. */
+#ifndef PBC_JOB_INTERNAL_H
+#define PBC_JOB_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "job/options.h"
+#include "plan/planner.h"
+#include "state/progress.h"
+
+struct pbc_log;
+
+struct job {
+    const struct pbc_options *opt;
+    struct pbc_log *log;
+    struct progress *prog;
+    char *progress_path;     /* where the progress file is saved */
+    int resumed;
+    int completed;           /* resumed from a progress.completed.json */
+    int64_t usable;
+    int64_t other_files;     /* budget for the build dir's own files */
+    struct plan_budget budget; /* ENCODE, fresh run: the plan as derived */
+    struct timespec started; /* CLOCK_MONOTONIC, for speed and ETA */
+    struct timespec wall_started; /* CLOCK_REALTIME: this run's start, for the manifest */
+};
+
+/* 1 when st (a fresh stat of c->source) is still the original the job
+ * planned: same size and modification time. Its size decided the mode and
+ * its duration the budget, and only that file may be deleted. */
+int job_source_matches(const struct clip *c, const struct stat *st);
+
+/* Fresh run: checks the build dir and every input (usage errors, exit 1)
+ * and fills j->prog with one pending clip per input, named as in COPY
+ * mode. Writes nothing. Messages go to stderr (the log is not open yet). */
+int job_inputs_fresh(struct job *j);
+
+/* Resume: loads and validates the progress file against the command line
+ * and the file system (exit 3 on any problem). Writes nothing. */
+int job_inputs_resume(struct job *j);
+
+/* Fresh run, before anything is written: usable bytes and the mode; for
+ * ENCODE the outputs are renamed to .mp4 (two inputs with one output name
+ * are a usage error, reported on stderr). No I/O but that message. */
+int job_decide_mode(struct job *j);
+
+/* Logs the capacity and the plan; fresh run: for ENCODE probes every input, renames the
+ * outputs to .mp4, orders the clips and derives the budget and kbps. Logs
+ * the plan. Returns 0, PBC_E_PROBE, PBC_E_DEPENDENCY or PBC_E_INFEASIBLE (the batch
+ * cannot fit even at the floor: fresh, or resumed with clips pending). */
+int job_plan(struct job *j);
+
+/* Checks the build dir's file system can hold what the pending clips will
+ * write (exit 1 with the numbers otherwise). */
+int job_check_space(struct job *j);
+
+/* Runs every pending clip; saves the progress file after each. */
+int job_clips_run(struct job *j);
+
+/* ENCODE: re-encodes clip idx at kbps in place (the final guard). */
+int job_clip_reencode(struct job *j, size_t idx, int64_t kbps);
+
+/* Fill pass: encodes clip idx (done) at kbps to a partial file, and keeps
+ * the result only if the batch still fits in usable (outputs
+ * sector-rounded plus other_files); otherwise removes it and keeps the old
+ * output. Either way the attempt counts in the clip's encodes. */
+int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps);
+
+/* Bytes of every output plus the other files, each sector-rounded. */
+int job_disc_total(const struct job *j, int64_t *total);
+
+/* Re-reads every output from the device (O_DIRECT where the file system
+ * has it) and compares size and SHA-256 with the recorded ones; a
+ * mismatch is logged naming the output and returns PBC_E_PROGRESS.
+ * Returns 0, PBC_E_INTERRUPTED or AVERROR. */
+int job_verify_outputs(struct job *j);
+
+/* Saves the progress file; logs the failure. */
+int job_save(struct job *j);
+
+#endif

@@ -1,0 +1,151 @@
+/* Input stage: open the clip with libavformat, choose the best video and
+ * audio streams, hand out their packets. */
+#include <stdio.h>
+#include <string.h>
+
+#include <libavutil/avstring.h>
+#include <libavutil/pixdesc.h>
+
+#include "base/errors.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "media/media_input.h"
+#include "media/transcode/transcode_internal.h"
+
+/* Lets a blocking read (a slow or network file system) stop on SIGINT. */
+static int demux_interrupt_cb(void *opaque)
+{
+    (void)opaque;
+    return pbc_interrupted != 0;
+}
+
+static void describe_stream(const AVStream *st, char *buf, size_t size)
+{
+    const AVCodecParameters *par = st->codecpar;
+    const char *type = av_get_media_type_string(par->codec_type);
+    char tag[AV_FOURCC_MAX_STRING_SIZE] = "";
+    if (par->codec_id == AV_CODEC_ID_NONE && par->codec_tag)
+        av_fourcc_make_string(tag, par->codec_tag);
+    snprintf(buf, size, "#%d %s %s", st->index, type ? type : "unknown",
+             tag[0] ? tag : avcodec_get_name(par->codec_id));
+}
+
+/* Once per clip: the streams we carry and those we drop. */
+static void log_streams(struct tc_ctx *c)
+{
+    const AVCodecParameters *vp = c->v.in_st->codecpar;
+    char dropped[512] = "";
+    char one[96];
+
+    log_info(c->lg, "%s: video stream #%d %s %dx%d %s", c->name,
+             c->v.in_index, avcodec_get_name(vp->codec_id), vp->width, vp->height,
+             av_get_pix_fmt_name(vp->format) ? av_get_pix_fmt_name(vp->format) : "?");
+    if (c->a.in_st) {
+        const AVCodecParameters *ap = c->a.in_st->codecpar;
+        log_info(c->lg, "%s: audio stream #%d %s %d Hz, %d channel(s), starts at %.3f s",
+                 c->name, c->a.in_index, avcodec_get_name(ap->codec_id),
+                 ap->sample_rate, ap->ch_layout.nb_channels,
+                 c->a.in_st->start_time == AV_NOPTS_VALUE ? 0.0 :
+                 c->a.in_st->start_time * av_q2d(c->a.in_st->time_base));
+    } else {
+        log_info(c->lg, "%s: no audio stream, the output is video only", c->name);
+    }
+    for (unsigned i = 0; i < c->ifmt->nb_streams; i++) {
+        if ((int)i == c->v.in_index || (int)i == c->a.in_index)
+            continue;
+        describe_stream(c->ifmt->streams[i], one, sizeof(one));
+        if (dropped[0])
+            av_strlcat(dropped, ", ", sizeof(dropped));
+        av_strlcat(dropped, one, sizeof(dropped));
+    }
+    if (dropped[0])
+        log_info(c->lg, "%s: streams not carried: %s", c->name, dropped);
+}
+
+int tc_demux_open(struct tc_ctx *c)
+{
+    AVFormatContext *ifmt = avformat_alloc_context();
+    int ret;
+
+    if (!ifmt)
+        return tc_fail(c, AVERROR(ENOMEM), "cannot allocate the demuxer");
+    ifmt->interrupt_callback.callback = demux_interrupt_cb;
+    /* media_input_open frees ifmt on failure. */
+    ret = media_input_open(&ifmt, c->p->src_path);
+    if (ret < 0) {
+        if (pbc_interrupted)
+            return PBC_E_INTERRUPTED;
+        return tc_fail(c, ret, "cannot open as a media file");
+    }
+    c->ifmt = ifmt;
+    ret = avformat_find_stream_info(ifmt, NULL);
+    if (ret < 0)
+        return tc_fail(c, ret, "cannot read the stream parameters");
+
+    ret = av_find_best_stream(ifmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (ret < 0)
+        return tc_fail(c, ret, "no video stream");
+    c->v.in_index = ret;
+    c->v.in_st = ifmt->streams[ret];
+
+    /* The audio "related" to the chosen video, as ffmpeg picks it. */
+    ret = av_find_best_stream(ifmt, AVMEDIA_TYPE_AUDIO, -1, c->v.in_index, NULL, 0);
+    c->a.in_index = ret >= 0 ? ret : -1;
+    c->a.in_st = ret >= 0 ? ifmt->streams[ret] : NULL;
+
+    /* The demuxer can skip what we do not carry. */
+    for (unsigned i = 0; i < ifmt->nb_streams; i++)
+        if ((int)i != c->v.in_index && (int)i != c->a.in_index)
+            ifmt->streams[i]->discard = AVDISCARD_ALL;
+
+    if (c->v.in_st->duration > 0)
+        c->total_seconds = c->v.in_st->duration * av_q2d(c->v.in_st->time_base);
+    else if (ifmt->duration > 0)
+        c->total_seconds = ifmt->duration / (double)AV_TIME_BASE;
+    log_streams(c);
+    return 0;
+}
+
+int tc_demux_read(struct tc_ctx *c, AVPacket *pkt)
+{
+    for (;;) {
+        int ret;
+        if (pbc_interrupted)
+            return PBC_E_INTERRUPTED;
+        ret = av_read_frame(c->ifmt, pkt);
+        if (ret == AVERROR_EOF)
+            return ret;
+        if (ret == AVERROR_EXIT && pbc_interrupted)
+            return PBC_E_INTERRUPTED;
+        if (ret == AVERROR(EAGAIN))
+            continue;
+        if (ret < 0) {
+            /* As ffmpeg does: a damaged tail ends the input, and what was
+             * read so far is still encoded. */
+            c->st->corrupt_packets++;
+            log_warn(c->lg, "%s: input ends early (%s), encoding what was read",
+                     c->name, pbc_err2str(ret));
+            return AVERROR_EOF;
+        }
+        if (pkt->stream_index == c->v.in_index || pkt->stream_index == c->a.in_index) {
+            /* Corrupt packets still go to the decoder, as in ffmpeg; the
+             * decoder conceals or rejects them. */
+            if (pkt->flags & AV_PKT_FLAG_CORRUPT)
+                c->st->corrupt_packets++;
+            /* A frame the edit list leaves out is decoded (a later frame
+             * may need it) but not output; counted for the log. */
+            if (pkt->stream_index == c->v.in_index) {
+                c->v.packets_in++;
+                if (pkt->flags & AV_PKT_FLAG_DISCARD)
+                    c->v.edit_dropped++;
+            }
+            return 0;
+        }
+        av_packet_unref(pkt);
+    }
+}
+
+void tc_demux_close(struct tc_ctx *c)
+{
+    media_input_close(&c->ifmt);
+}

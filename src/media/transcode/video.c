@@ -1,0 +1,395 @@
+/* Video stage: decode the chosen stream, bring frames to 8-bit 4:2:0,
+ * encode them with SVT-AV1 through libavcodec's libsvtav1 wrapper.
+ *
+ * Timestamps are passed through (the encoder works in the input stream's
+ * time base), so a variable frame rate stays variable: every decoded frame
+ * is encoded once, none is duplicated or dropped. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+#include "base/errors.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "media/transcode/transcode_internal.h"
+
+/* The rate SVT-AV1 rate-controls on. The wrapper budgets bits per frame
+ * from the nominal rate, not from timestamps, so a variable-frame-rate clip
+ * must get its true average, frames/duration; r_frame_rate (the finest
+ * rate) or a 1/1000 time base would starve or flood it. */
+static AVRational video_frame_rate(const AVStream *st)
+{
+    AVRational avg = st->avg_frame_rate, r = st->r_frame_rate;
+
+    if (st->nb_frames > 0 && st->duration > 0) {
+        /* SVT-AV1 keeps the rate as a 16.16 fixed point: small terms. */
+        av_reduce(&avg.num, &avg.den, st->nb_frames * (int64_t)st->time_base.den,
+                  st->duration * (int64_t)st->time_base.num, 65535);
+    }
+    if (avg.num > 0 && avg.den > 0) {
+        /* A constant-rate clip: use its exact nominal rate (30000/1001). */
+        if (r.num > 0 && r.den > 0 && fabs(av_q2d(avg) / av_q2d(r) - 1.0) < 0.001)
+            return r;
+        return avg;
+    }
+    if (r.num > 0 && r.den > 0)
+        return r;
+    return (AVRational){ 30, 1 };
+}
+
+int tc_video_open_decoder(struct tc_ctx *c)
+{
+    struct tc_video *v = &c->v;
+    const AVCodecParameters *par = v->in_st->codecpar;
+    const AVCodec *codec = avcodec_find_decoder(par->codec_id);
+    int ret;
+
+    if (!codec)
+        return tc_fail(c, AVERROR_DECODER_NOT_FOUND, "no decoder for video codec %s",
+                       avcodec_get_name(par->codec_id));
+    if (par->width <= 0 || par->height <= 0)
+        return tc_fail(c, AVERROR_INVALIDDATA, "video frame size unknown");
+    v->dec = avcodec_alloc_context3(codec);
+    if (!v->dec)
+        return tc_fail(c, AVERROR(ENOMEM), "cannot allocate the video decoder");
+    ret = avcodec_parameters_to_context(v->dec, par);
+    if (ret < 0)
+        return tc_fail(c, ret, "cannot configure the video decoder");
+    v->dec->pkt_timebase = v->in_st->time_base;
+    v->dec->thread_count = c->p->threads;
+    v->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    ret = avcodec_open2(v->dec, codec, NULL);
+    if (ret < 0)
+        return tc_fail(c, ret, "cannot open the %s decoder", codec->name);
+
+    v->conv = av_frame_alloc();
+    v->held = av_packet_alloc();
+    if (!v->conv || !v->held)
+        return tc_fail(c, AVERROR(ENOMEM), "cannot allocate video buffers");
+    v->last_pts = AV_NOPTS_VALUE;
+    v->first_out_pts = AV_NOPTS_VALUE;
+    v->end_pts = AV_NOPTS_VALUE;
+    return 0;
+}
+
+/* Colour properties travel with the encoder into the sequence header and
+ * the MP4 'colr' box. A J format is full range under another name. */
+static void video_copy_colour(AVCodecContext *enc, const AVCodecContext *dec)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(dec->pix_fmt);
+    enc->color_range = dec->color_range;
+    if (dec->pix_fmt == AV_PIX_FMT_YUVJ420P || dec->pix_fmt == AV_PIX_FMT_YUVJ422P ||
+        dec->pix_fmt == AV_PIX_FMT_YUVJ444P || dec->pix_fmt == AV_PIX_FMT_YUVJ440P)
+        enc->color_range = AVCOL_RANGE_JPEG;
+    enc->color_primaries = dec->color_primaries;
+    enc->color_trc = dec->color_trc;
+    enc->colorspace = dec->colorspace;
+    enc->chroma_sample_location = dec->chroma_sample_location;
+    if (d && (d->flags & AV_PIX_FMT_FLAG_RGB)) {
+        /* swscale writes BT.601 limited range from RGB. */
+        enc->colorspace = AVCOL_SPC_SMPTE170M;
+        enc->color_range = AVCOL_RANGE_MPEG;
+    }
+}
+
+/* Size, colour, timing and rate of the encoder, from the decoder. */
+static void video_configure(struct tc_ctx *c)
+{
+    struct tc_video *v = &c->v;
+
+    v->enc->width = v->dec->width;
+    v->enc->height = v->dec->height;
+    v->enc->sample_aspect_ratio = v->in_st->sample_aspect_ratio.num ?
+                                  v->in_st->sample_aspect_ratio : v->dec->sample_aspect_ratio;
+    v->enc->pix_fmt = AV_PIX_FMT_YUV420P;
+    video_copy_colour(v->enc, v->dec);
+    v->frame_rate = video_frame_rate(v->in_st);
+    v->enc->framerate = v->frame_rate;
+    v->enc->time_base = v->in_st->time_base;
+    v->step = FFMAX(1, av_rescale_q(1, av_inv_q(v->frame_rate), v->enc->time_base));
+    v->enc->bit_rate = c->p->video_kbps * 1000;
+    /* rc_max_rate == bit_rate makes the wrapper select CBR: leave it 0. */
+    v->enc->rc_max_rate = 0;
+    /* An svtav1-params key SVT-AV1 rejects fails the open, not a warning. */
+    v->enc->err_recognition |= AV_EF_EXPLODE;
+    if (c->ofmt->oformat->flags & AVFMT_GLOBALHEADER)
+        v->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+}
+
+/* rc=1 VBR and pred-struct=2 random access (the defaults, said out loud);
+ * the under/overshoot bounds narrow VBR's rate error. The wrapper ignores
+ * thread_count: SVT-AV1's threads are its lp parameter. */
+static void video_svt_params(const struct tc_video *v, char *buf, size_t size)
+{
+    int len = snprintf(buf, size, "rc=1:pred-struct=2:undershoot-pct=%d:overshoot-pct=%d",
+                       TC_UNDERSHOOT_PCT, TC_OVERSHOOT_PCT);
+    if (v->lp > 0 && len > 0 && (size_t)len < size)
+        snprintf(buf + len, size - len, ":lp=%d", v->lp);
+}
+
+int tc_video_open_encoder(struct tc_ctx *c)
+{
+    struct tc_video *v = &c->v;
+    const AVCodec *codec = avcodec_find_encoder_by_name("libsvtav1");
+    AVDictionary *opts = NULL;
+    char params[160];
+    int preset = c->p->preset < 0 ? TC_DEFAULT_PRESET : c->p->preset;
+    int ret;
+
+    if (!codec)
+        return tc_fail(c, AVERROR_ENCODER_NOT_FOUND, "libavcodec has no libsvtav1 encoder");
+    v->enc = avcodec_alloc_context3(codec);
+    if (!v->enc)
+        return tc_fail(c, AVERROR(ENOMEM), "cannot allocate the video encoder");
+    video_configure(c);
+    v->lp = c->p->threads > 0 ? c->p->threads : 0;
+    video_svt_params(v, params, sizeof(params));
+    /* SVT-AV1 prints its banner and settings straight to stderr, past our
+     * log and through the live progress line; warnings and errors only,
+     * unless the user asked for more. */
+    setenv("SVT_LOG", "2", 0);
+    av_dict_set_int(&opts, "preset", preset, 0);
+    av_dict_set(&opts, "svtav1-params", params, 0);
+    ret = avcodec_open2(v->enc, codec, &opts);
+    if (ret >= 0 && av_dict_count(opts) > 0) {
+        ret = AVERROR_OPTION_NOT_FOUND;
+        tc_fail(c, ret, "libsvtav1 does not know option %s",
+                av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX)->key);
+    } else if (ret < 0) {
+        tc_fail(c, ret, "cannot open libsvtav1 (%dx%d, preset %d, %s)",
+                v->enc->width, v->enc->height, preset, params);
+    }
+    av_dict_free(&opts);
+    if (ret < 0)
+        return ret;
+
+    log_info(c->lg, "%s: video out: libsvtav1 %dx%d yuv420p %s range, VBR %lld kbit/s, "
+             "preset %d, %d/%d fps, random access, undershoot/overshoot %d/%d %%, lp %d",
+             c->name, v->enc->width, v->enc->height,
+             v->enc->color_range == AVCOL_RANGE_JPEG ? "full" : "limited",
+             (long long)c->p->video_kbps, preset, v->frame_rate.num, v->frame_rate.den,
+             TC_UNDERSHOOT_PCT, TC_OVERSHOOT_PCT, v->lp);
+    return tc_mux_add_stream(c, v->enc, v->in_st, &v->out_st);
+}
+
+/* The J formats are their plain twins with full range; swscale warns
+ * about them and would rebuild a cached context for every frame. */
+static enum AVPixelFormat video_unjpeg(enum AVPixelFormat f)
+{
+    switch (f) {
+    case AV_PIX_FMT_YUVJ420P: return AV_PIX_FMT_YUV420P;
+    case AV_PIX_FMT_YUVJ422P: return AV_PIX_FMT_YUV422P;
+    case AV_PIX_FMT_YUVJ444P: return AV_PIX_FMT_YUV444P;
+    case AV_PIX_FMT_YUVJ440P: return AV_PIX_FMT_YUV440P;
+    case AV_PIX_FMT_YUVJ411P: return AV_PIX_FMT_YUV411P;
+    default: return f;
+    }
+}
+
+/* (Re)creates the scaler when the decoded frames' format or size changes. */
+static int video_setup_sws(struct tc_ctx *c, const AVFrame *in, enum AVPixelFormat fmt)
+{
+    struct tc_video *v = &c->v;
+    const int *coefs;
+    int full;
+
+    if (v->sws && in->width == v->sws_w && in->height == v->sws_h && fmt == v->sws_fmt)
+        return 0;
+    sws_freeContext(v->sws);
+    v->sws = sws_getContext(in->width, in->height, fmt, v->enc->width, v->enc->height,
+                            AV_PIX_FMT_YUV420P, SWS_BICUBIC | SWS_ACCURATE_RND,
+                            NULL, NULL, NULL);
+    if (!v->sws)
+        return tc_fail(c, AVERROR(EINVAL), "cannot convert video from %s %dx%d",
+                       av_get_pix_fmt_name(fmt), in->width, in->height);
+    full = v->enc->color_range == AVCOL_RANGE_JPEG;
+    coefs = sws_getCoefficients(in->colorspace == AVCOL_SPC_BT709 ? SWS_CS_ITU709 : SWS_CS_DEFAULT);
+    /* Same range and matrix on both sides: only chroma or depth changes. */
+    sws_setColorspaceDetails(v->sws, coefs, full, coefs, full, 0, 1 << 16, 1 << 16);
+    v->sws_w = in->width;
+    v->sws_h = in->height;
+    v->sws_fmt = fmt;
+    if (v->enc->pix_fmt != fmt)
+        log_debug(c->lg, "%s: converting video from %s", c->name, av_get_pix_fmt_name(fmt));
+    return 0;
+}
+
+/* A frame in the encoder's format: the frame itself when it already is
+ * 8-bit 4:2:0, else a swscale copy that keeps range and matrix. */
+static int video_convert(struct tc_ctx *c, AVFrame *in, AVFrame **out)
+{
+    struct tc_video *v = &c->v;
+    enum AVPixelFormat fmt = video_unjpeg(in->format);
+    int ret;
+
+    if (fmt == AV_PIX_FMT_YUV420P && in->width == v->enc->width &&
+        in->height == v->enc->height) {
+        /* Same memory layout; the range travels in the encoder settings. */
+        in->format = AV_PIX_FMT_YUV420P;
+        in->color_range = v->enc->color_range;
+        *out = in;
+        return 0;
+    }
+    if ((ret = video_setup_sws(c, in, fmt)) < 0)
+        return ret;
+    av_frame_unref(v->conv);
+    v->conv->format = AV_PIX_FMT_YUV420P;
+    v->conv->width = v->enc->width;
+    v->conv->height = v->enc->height;
+    ret = av_frame_get_buffer(v->conv, 0);
+    if (ret < 0)
+        return tc_fail(c, ret, "cannot allocate a video frame");
+    ret = sws_scale(v->sws, (const uint8_t *const *)in->data, in->linesize, 0, in->height,
+                    v->conv->data, v->conv->linesize);
+    if (ret < 0)
+        return tc_fail(c, ret, "video conversion failed");
+    av_frame_copy_props(v->conv, in);
+    v->conv->color_range = v->enc->color_range;
+    *out = v->conv;
+    return 0;
+}
+
+/* Writes the held packet now that its duration is known: up to the next
+ * packet's pts, or the last frame's own duration at the end. */
+static int video_write_held(struct tc_ctx *c, int64_t next_pts)
+{
+    struct tc_video *v = &c->v;
+    AVPacket *h = v->held;
+
+    if (!h->buf)
+        return 0;
+    h->duration = next_pts != AV_NOPTS_VALUE && next_pts > h->pts ?
+                  next_pts - h->pts : v->last_duration;
+    if (v->first_out_pts == AV_NOPTS_VALUE)
+        v->first_out_pts = h->pts;
+    v->end_pts = h->pts + h->duration;
+    c->st->duration = (v->end_pts - v->first_out_pts) * av_q2d(v->enc->time_base);
+    return tc_mux_write(c, h, v->enc->time_base, v->out_st);
+}
+
+/* Sends one frame (NULL: flush) and writes the packets that come out. */
+static int video_encode(struct tc_ctx *c, AVFrame *in)
+{
+    struct tc_video *v = &c->v;
+    AVFrame *src = NULL;
+    int ret;
+
+    if (in) {
+        int64_t pts = in->best_effort_timestamp;
+        if (pts != AV_NOPTS_VALUE)
+            pts = av_rescale_q(pts, v->in_st->time_base, v->enc->time_base);
+        /* The muxer needs strictly increasing timestamps; a missing or
+         * repeated one is nudged, the frame itself is kept. */
+        if (pts == AV_NOPTS_VALUE)
+            pts = v->last_pts == AV_NOPTS_VALUE ? 0 : v->last_pts + v->step;
+        else if (v->last_pts != AV_NOPTS_VALUE && pts <= v->last_pts)
+            pts = v->last_pts + 1;
+        v->last_pts = pts;
+        v->last_duration = in->pkt_duration > 0 ?
+            av_rescale_q(in->pkt_duration, v->in_st->time_base, v->enc->time_base) : v->step;
+        ret = video_convert(c, in, &src);
+        if (ret < 0)
+            return ret;
+        src->pts = pts;
+        src->pict_type = AV_PICTURE_TYPE_NONE;
+    }
+    ret = avcodec_send_frame(v->enc, src);
+    if (ret < 0)
+        return tc_fail(c, ret, "the video encoder refused a frame");
+    if (src)
+        v->frames_sent++;
+    for (;;) {
+        /* The flush alone can take seconds (SVT-AV1's lookahead). */
+        if (pbc_interrupted)
+            return PBC_E_INTERRUPTED;
+        ret = avcodec_receive_packet(v->enc, c->out_pkt);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return 0;
+        if (ret < 0)
+            return tc_fail(c, ret, "video encoding failed");
+        c->st->video_frames_out++;
+        ret = video_write_held(c, c->out_pkt->pts);
+        av_packet_move_ref(v->held, c->out_pkt);
+        if (ret < 0)
+            return ret;
+    }
+}
+
+/* Per decoded frame: counted on the way in (the error-rate check weighs
+ * errors against it), then encoded. */
+static int video_on_frame(struct tc_ctx *c, AVFrame *frame)
+{
+    c->st->video_frames_in++;
+    return video_encode(c, frame);
+}
+
+int tc_video_decode(struct tc_ctx *c, const AVPacket *pkt)
+{
+    return tc_decode_packet(c, c->v.dec, pkt, "video", video_on_frame);
+}
+
+int tc_video_finish(struct tc_ctx *c)
+{
+    int ret = video_encode(c, NULL);
+    if (ret < 0)
+        return ret;
+    return video_write_held(c, AV_NOPTS_VALUE);
+}
+
+/* SVT-AV1 1.4 hangs when it is closed without having been sent the end of
+ * stream, and hangs on the end of stream when it never had a frame (seen
+ * when a clip is interrupted, or its video fails to decode, before the
+ * first frame). So before it is freed the encoder always gets one blank
+ * frame if it had none, then the end of stream, and what it still produces
+ * is dropped; after a normal finish both calls return EOF at once. */
+static void video_drain_for_close(struct tc_video *v)
+{
+    AVCodecContext *enc = v->enc;
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *blank = NULL;
+    if (!pkt)
+        return;
+    if (!v->frames_sent) {
+        ptrdiff_t linesize[4];
+        blank = av_frame_alloc();
+        if (!blank)
+            goto end;
+        blank->format = enc->pix_fmt;
+        blank->width = enc->width;
+        blank->height = enc->height;
+        blank->pts = 0;
+        if (av_frame_get_buffer(blank, 0) < 0)
+            goto end;
+        for (int i = 0; i < 4; i++)
+            linesize[i] = blank->linesize[i];
+        av_image_fill_black(blank->data, linesize, enc->pix_fmt, enc->color_range,
+                            enc->width, enc->height);
+        if (avcodec_send_frame(enc, blank) < 0)
+            goto end;
+    }
+    if (avcodec_send_frame(enc, NULL) < 0)
+        goto end;
+    while (avcodec_receive_packet(enc, pkt) >= 0)
+        av_packet_unref(pkt);
+end:
+    av_frame_free(&blank);
+    av_packet_free(&pkt);
+}
+
+void tc_video_close(struct tc_video *v)
+{
+    avcodec_free_context(&v->dec);
+    if (v->enc && avcodec_is_open(v->enc))
+        video_drain_for_close(v);
+    avcodec_free_context(&v->enc);
+    sws_freeContext(v->sws);
+    v->sws = NULL;
+    av_frame_free(&v->conv);
+    av_packet_free(&v->held);
+}

@@ -1,0 +1,116 @@
+/* The progress file: the job's durable state, as JSON.
+ *
+ * It keeps the original tool's keys with their meaning (disc_bytes,
+ * safety_bytes, mode, kbps, files) and adds ours beside them (see
+ * docs/CLI.md "Progress file"). It is written atomically and durably after
+ * every state change. Everything read back is validated; names are never
+ * trusted as paths. */
+#ifndef PBC_PROGRESS_H
+#define PBC_PROGRESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io/sha256.h"
+
+#define PROGRESS_FORMAT "prepare_bodycam-progress"
+#define PROGRESS_VERSION 1
+#define PROGRESS_FILE_NAME "progress.json"
+#define PROGRESS_COMPLETED_NAME "progress.completed.json"
+/* "YYYY-MM-DDTHH:MM:SSZ": ISO 8601, UTC, whole seconds. */
+#define PROGRESS_TIME_LEN 20
+
+enum job_mode { MODE_COPY, MODE_ENCODE };
+enum clip_status { CLIP_PENDING, CLIP_DONE };
+
+struct clip {
+    char *name;            /* output file name: a plain name, no '/' */
+    char *source;          /* absolute path of the original */
+    enum clip_status status;
+    int64_t source_size;   /* bytes, at planning time */
+    int64_t source_mtime_ns; /* st_mtim at planning time, ns since the epoch */
+    /* Probe results; only meaningful in ENCODE mode (0 otherwise). */
+    double duration;       /* seconds */
+    int64_t video_frames;  /* frames in the video stream (exact or estimated) */
+    int has_audio;
+    /* Filled when the clip is done (and source_sha256 possibly earlier). */
+    char source_sha256[SHA256_HEX_LEN + 1]; /* "" when unknown */
+    char output_sha256[SHA256_HEX_LEN + 1]; /* "" when unknown */
+    int64_t output_size;   /* -1 until done */
+    int64_t target_kbps;   /* ENCODE: video target the clip was encoded at; 0 otherwise */
+    int encodes;           /* ENCODE: how many times it was encoded (final guard) */
+};
+
+struct progress {
+    int64_t disc_bytes;
+    int64_t safety_bytes;
+    enum job_mode mode;
+    int64_t kbps;          /* ENCODE: stored video kbps; 0 (JSON null) in COPY */
+    char *build_dir;       /* absolute */
+    int delete_originals;  /* 0 or 1 */
+    int preset;            /* SVT-AV1 preset 0..13 */
+    int audio_kbps;        /* Opus bitrate per clip with audio */
+    /* When the job's first run started (PROGRESS_TIME_LEN chars), kept
+     * across resumes for the manifest; "" when unknown (the optional key
+     * "job_started" is absent, as in files of older versions). */
+    char job_started[PROGRESS_TIME_LEN + 1];
+    size_t nb_clips;
+    struct clip *clips;    /* in processing order */
+    size_t clips_cap;      /* allocated entries of clips */
+    /* What the last save wrote, clip by clip, so that the next one
+     * serialises and checks only the clips that changed (progress_save.c). */
+    struct progress_cache *cache;
+};
+
+/* Allocates an empty progress (no clips); NULL on ENOMEM. */
+struct progress *progress_alloc(void);
+
+/* Frees p and everything it owns; accepts NULL and sets *p to NULL. */
+void progress_free(struct progress **p);
+
+/* Appends a clip, taking copies of name and source. Returns 0 or
+ * AVERROR(ENOMEM); the new clip is pending with output_size -1. */
+int progress_add_clip(struct progress *p, const char *name, const char *source);
+
+/* The clip named name, or NULL. */
+struct clip *progress_find(struct progress *p, const char *name);
+
+/* Serialises p to JSON (jansson, keys in a fixed order, 2-space indent)
+ * and writes it to path atomically and durably (fs_write_atomic). Clips
+ * unchanged since the last save of p are not serialised or checked again:
+ * a save costs little more than writing the file.
+ * Returns 0 or AVERROR; AVERROR(EINVAL), writing nothing, when p would not
+ * load back (progress_validate gives the reason). */
+int progress_save(const struct progress *p, const char *path);
+
+/* Checks that p serialises to a file progress_load accepts (safe names,
+ * valid UTF-8, values in range, done clips fully described). Returns 0, or
+ * AVERROR(EINVAL) with a one-line reason in err (may be NULL), or
+ * AVERROR(ENOMEM). */
+int progress_validate(const struct progress *p, char *err, size_t errlen);
+
+/* Reads and validates path. On any problem (missing, unreadable, not JSON,
+ * not an object, missing key, wrong type, bad value, unsafe name, files and
+ * clips disagreeing, unknown format version) returns PBC_E_PROGRESS with a
+ * one-line reason in err (naming the key; path itself is not repeated) and
+ * *out NULL. Returns 0 on success with *out owned by the caller. Unknown
+ * extra keys are ignored (forward compatibility). */
+int progress_load(const char *path, struct progress **out, char *err, size_t errlen);
+
+/* 1 when name is a plain file name: non-empty, no '/', not "." or "..",
+ * no control characters, valid UTF-8 (JSON can hold nothing else), and at
+ * most PROGRESS_NAME_MAX bytes, so that its partial name fits NAME_MAX. */
+int progress_name_is_safe(const char *name);
+#define PROGRESS_NAME_MAX 242
+
+/* 1 when name is one of the build directory's own files (progress files,
+ * MANIFEST.json, SHA256SUMS, the index page and its thumbs/, any partial
+ * name): the one list, which no clip may take. */
+int progress_name_reserved(const char *name);
+
+/* Counts of clips by status. */
+size_t progress_count(const struct progress *p, enum clip_status status);
+
+const char *progress_mode_name(enum job_mode mode); /* "COPY" / "ENCODE" */
+
+#endif

@@ -1,0 +1,486 @@
+/* Reading a progress file back: every value is checked, with a reason
+ * that names the key; names are never trusted as paths. See progress.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "base/errors.h"
+#include "io/fsutil.h"
+#include "state/progress.h"
+#include "state/progress_internal.h"
+
+/* A progress file holds a few hundred bytes per clip; anything this big is
+ * not ours, and refusing it keeps a corrupt file from exhausting memory. */
+#define PROGRESS_MAX_BYTES (64 * 1024 * 1024)
+#define PRESET_MAX 13
+/* kbps values are multiplied by 1000 (bit/s) downstream; these bounds keep
+ * that product representable. */
+#define KBPS_MAX (INT64_MAX / 1000)
+#define AUDIO_KBPS_MAX (INT_MAX / 1000)
+
+/* Ours rather than sha256_hex_valid() so this module does not depend on
+ * the hashing backend. */
+static int hex64_valid(const char *s)
+{
+    size_t i;
+    for (i = 0; i < SHA256_HEX_LEN; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return s[i] == 0;
+}
+
+/* ---- reading: typed accessors that name the key in their reason ---- */
+
+static int get(struct progress_reader *rd, const json_t *o, const char *key, json_t **v)
+{
+    *v = json_object_get(o, key);
+    return *v ? 0 : progress_fail(rd, "%s\"%s\": missing", rd->where, key);
+}
+
+/* json_is_integer excludes booleans and reals: 1.0 or true is not a size. */
+static int get_int(struct progress_reader *rd, const json_t *o, const char *key, int64_t min,
+                   int64_t max, const char *what, int64_t *out)
+{
+    json_t *v;
+    int ret = get(rd, o, key, &v);
+    if (ret < 0)
+        return ret;
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+        return progress_fail(rd, "%s\"%s\": expected %s", rd->where, key, what);
+    *out = json_integer_value(v);
+    return 0;
+}
+
+/* null reads as null_value, which lies outside [min, max]. */
+static int get_int_or_null(struct progress_reader *rd, const json_t *o, const char *key,
+                           int64_t min, int64_t max, const char *what, int64_t null_value,
+                           int64_t *out)
+{
+    json_t *v;
+    int ret = get(rd, o, key, &v);
+    if (ret < 0)
+        return ret;
+    if (json_is_null(v)) {
+        *out = null_value;
+        return 0;
+    }
+    return get_int(rd, o, key, min, max, what, out);
+}
+
+static int get_string(struct progress_reader *rd, const json_t *o, const char *key,
+                      const char **out)
+{
+    json_t *v;
+    int ret = get(rd, o, key, &v);
+    if (ret < 0)
+        return ret;
+    if (!json_is_string(v))
+        return progress_fail(rd, "%s\"%s\": expected a string", rd->where, key);
+    /* We load without JSON_ALLOW_NUL; this holds should that ever change. */
+    if (strlen(json_string_value(v)) != json_string_length(v))
+        return progress_fail(rd, "%s\"%s\": contains a NUL character", rd->where, key);
+    *out = json_string_value(v);
+    return 0;
+}
+
+static int get_abs_path(struct progress_reader *rd, const json_t *o, const char *key,
+                        const char **out)
+{
+    int ret = get_string(rd, o, key, out);
+    if (ret < 0)
+        return ret;
+    return (*out)[0] == '/' ? 0 :
+           progress_fail(rd, "%s\"%s\": not an absolute path", rd->where, key);
+}
+
+static int get_bool(struct progress_reader *rd, const json_t *o, const char *key, int *out)
+{
+    json_t *v;
+    int ret = get(rd, o, key, &v);
+    if (ret < 0)
+        return ret;
+    if (!json_is_boolean(v))
+        return progress_fail(rd, "%s\"%s\": expected true or false", rd->where, key);
+    *out = json_is_true(v);
+    return 0;
+}
+
+/* Durations are written as reals, but an integral number of seconds is a
+ * duration too, so integers are accepted here (and only here). */
+static int get_duration(struct progress_reader *rd, const json_t *o, const char *key, double *out)
+{
+    json_t *v;
+    int ret = get(rd, o, key, &v);
+    if (ret < 0)
+        return ret;
+    if (!json_is_number(v) || !(json_number_value(v) >= 0))
+        return progress_fail(rd, "%s\"%s\": expected a non-negative number", rd->where, key);
+    *out = json_number_value(v);
+    return 0;
+}
+
+/* null reads as "", the struct's "unknown". */
+static int get_hash(struct progress_reader *rd, const json_t *o, const char *key,
+                    char out[SHA256_HEX_LEN + 1])
+{
+    json_t *v;
+    const char *s;
+    int ret = get(rd, o, key, &v);
+    if (ret < 0)
+        return ret;
+    if (json_is_null(v)) {
+        out[0] = 0;
+        return 0;
+    }
+    if (!json_is_string(v) || !hex64_valid(s = json_string_value(v)))
+        return progress_fail(rd, "%s\"%s\": expected 64 lower-case hex digits or null",
+                             rd->where, key);
+    memcpy(out, s, SHA256_HEX_LEN + 1);
+    return 0;
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" with fields in range (no calendar check: the
+ * value is recorded, never computed with). */
+static int utc_time_valid(const char *s)
+{
+    static const char form[] = "dddd-dd-ddTdd:dd:ddZ";
+    for (size_t i = 0; i < sizeof(form); i++)
+        if (form[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != form[i])
+            return 0;
+    return memcmp(s + 5, "01", 2) >= 0 && memcmp(s + 5, "12", 2) <= 0 &&
+           memcmp(s + 8, "01", 2) >= 0 && memcmp(s + 8, "31", 2) <= 0 &&
+           memcmp(s + 11, "23", 2) <= 0 && memcmp(s + 14, "59", 2) <= 0 &&
+           memcmp(s + 17, "60", 2) <= 0;
+}
+
+/* Optional: files written before the key existed resume without it. */
+static int read_job_started(struct progress_reader *rd, const json_t *root, struct progress *p)
+{
+    const char *s;
+    int ret;
+    p->job_started[0] = 0;
+    if (!json_object_get(root, "job_started"))
+        return 0;
+    if ((ret = get_string(rd, root, "job_started", &s)) < 0)
+        return ret;
+    if (!utc_time_valid(s))
+        return progress_fail(rd, "key \"job_started\": expected a UTC time "
+                             "\"YYYY-MM-DDTHH:MM:SSZ\"");
+    memcpy(p->job_started, s, PROGRESS_TIME_LEN + 1);
+    return 0;
+}
+
+/* ---- reading: the document ---- */
+
+static int read_header(struct progress_reader *rd, const json_t *root, struct progress *p)
+{
+    const char *s;
+    int64_t v;
+    int ret;
+    json_t *kbps;
+
+    /* Format and version first: a newer file may differ in any other key,
+     * and "newer version" is then the one useful thing to say. */
+    if ((ret = get_string(rd, root, "format", &s)) < 0)
+        return ret;
+    if (strcmp(s, PROGRESS_FORMAT))
+        return progress_fail(rd, "key \"format\": expected \"%s\"", PROGRESS_FORMAT);
+    if ((ret = get_int(rd, root, "format_version", INT64_MIN, INT64_MAX, "an integer", &v)) < 0)
+        return ret;
+    if (v > PROGRESS_VERSION)
+        return progress_fail(rd, "key \"format_version\": version %" PRId64 " is newer than "
+                             "this program supports (%d); use a newer prepare_bodycam", v,
+                             PROGRESS_VERSION);
+    if (v != PROGRESS_VERSION)
+        return progress_fail(rd, "key \"format_version\": unsupported version %" PRId64, v);
+
+    if ((ret = get_int(rd, root, "disc_bytes", 1, INT64_MAX, "a positive integer",
+                       &p->disc_bytes)) < 0)
+        return ret;
+    if ((ret = get_int(rd, root, "safety_bytes", 0, p->disc_bytes - 1,
+                       "an integer >= 0 and < disc_bytes", &p->safety_bytes)) < 0)
+        return ret;
+    if ((ret = get_string(rd, root, "mode", &s)) < 0)
+        return ret;
+    if (!strcmp(s, "COPY"))
+        p->mode = MODE_COPY;
+    else if (!strcmp(s, "ENCODE"))
+        p->mode = MODE_ENCODE;
+    else
+        return progress_fail(rd, "key \"mode\": expected \"COPY\" or \"ENCODE\"");
+    if ((ret = get(rd, root, "kbps", &kbps)) < 0)
+        return ret;
+    if (!json_is_null(kbps) && !json_is_integer(kbps))
+        return progress_fail(rd, "key \"kbps\": expected an integer or null");
+    if (p->mode == MODE_COPY && !json_is_null(kbps))
+        return progress_fail(rd, "key \"kbps\": must be null in COPY mode");
+    if (p->mode == MODE_ENCODE &&
+        (ret = get_int(rd, root, "kbps", 1, KBPS_MAX, "a positive integer in ENCODE mode",
+                       &p->kbps)) < 0)
+        return ret;
+
+    if ((ret = get_abs_path(rd, root, "build_dir", &s)) < 0)
+        return ret;
+    if (!(p->build_dir = strdup(s)))
+        return AVERROR(ENOMEM);
+    if ((ret = get_bool(rd, root, "delete_originals", &p->delete_originals)) < 0)
+        return ret;
+    if ((ret = get_int(rd, root, "preset", 0, PRESET_MAX, "an integer from 0 to 13", &v)) < 0)
+        return ret;
+    p->preset = (int)v;
+    if ((ret = get_int(rd, root, "audio_kbps", 1, AUDIO_KBPS_MAX, "a positive integer", &v)) < 0)
+        return ret;
+    p->audio_kbps = (int)v;
+    return read_job_started(rd, root, p);
+}
+
+/* Reads clips[i], whose name must be files' i-th key (already checked to be
+ * a safe name) and whose status is that entry's value. */
+static int read_clip(struct progress_reader *rd, struct progress *p, size_t i, const json_t *jc,
+                     const char *name, enum clip_status status)
+{
+    char q1[96], q2[96];
+    const char *s, *source;
+    struct clip *c;
+    int64_t v;
+    int ret;
+
+    snprintf(rd->where, sizeof(rd->where), "\"clips\"[%zu]: key ", i);
+    if (!json_is_object(jc))
+        return progress_fail(rd, "\"clips\"[%zu]: expected an object", i);
+    if ((ret = get_string(rd, jc, "name", &s)) < 0)
+        return ret;
+    if (strcmp(s, name))
+        return progress_fail(rd, "\"clips\"[%zu]: name %s differs from \"files\" entry %zu, %s; "
+                             "they must list the same clips in the same order", i,
+                             pbc_quote(q1, sizeof(q1), s, strlen(s)), i,
+                             pbc_quote(q2, sizeof(q2), name, strlen(name)));
+    /* Names are unique without a search (which made every save quadratic
+     * in the clip count): name is the i-th key of the "files" object, an
+     * object holds each key once, and "files" and "clips" have as many
+     * entries. */
+    snprintf(rd->where, sizeof(rd->where), "\"clips\"[%zu] (%s): key ", i,
+             pbc_quote(q1, sizeof(q1), name, strlen(name)));
+    if ((ret = get_abs_path(rd, jc, "source", &source)) < 0)
+        return ret;
+    if ((ret = progress_add_clip(p, name, source)) < 0)
+        return ret;
+    c = &p->clips[p->nb_clips - 1];
+    c->status = status;
+    if ((ret = get_int(rd, jc, "source_size", 0, INT64_MAX, "a non-negative integer",
+                       &c->source_size)) < 0 ||
+        (ret = get_int(rd, jc, "source_mtime_ns", INT64_MIN, INT64_MAX, "an integer",
+                       &c->source_mtime_ns)) < 0 ||
+        (ret = get_duration(rd, jc, "duration", &c->duration)) < 0 ||
+        (ret = get_int(rd, jc, "video_frames", 0, INT64_MAX, "a non-negative integer",
+                       &c->video_frames)) < 0 ||
+        (ret = get_bool(rd, jc, "has_audio", &c->has_audio)) < 0 ||
+        (ret = get_hash(rd, jc, "source_sha256", c->source_sha256)) < 0 ||
+        (ret = get_hash(rd, jc, "output_sha256", c->output_sha256)) < 0 ||
+        (ret = get_int_or_null(rd, jc, "output_size", 0, INT64_MAX,
+                               "a non-negative integer or null", -1, &c->output_size)) < 0 ||
+        (ret = get_int_or_null(rd, jc, "target_kbps", 1, KBPS_MAX,
+                               "a positive integer or null", 0, &c->target_kbps)) < 0 ||
+        (ret = get_int(rd, jc, "encodes", 0, INT_MAX, "a non-negative integer", &v)) < 0)
+        return ret;
+    c->encodes = (int)v;
+    /* A done clip is skipped on resume and counted in the final total, so
+     * its output must be fully described. */
+    if (status == CLIP_DONE && (c->output_size < 0 || !c->output_sha256[0]))
+        return progress_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"%s\" is null", i,
+                             pbc_quote(q1, sizeof(q1), name, strlen(name)),
+                             c->output_size < 0 ? "output_size" : "output_sha256");
+    return 0;
+}
+
+static int read_clips(struct progress_reader *rd, const json_t *root, struct progress *p)
+{
+    char q[96];
+    json_t *files, *clips;
+    void *it;
+    size_t i;
+    int ret;
+
+    if ((ret = get(rd, root, "files", &files)) < 0)
+        return ret;
+    if (!json_is_object(files))
+        return progress_fail(rd, "key \"files\": expected an object");
+    if ((ret = get(rd, root, "clips", &clips)) < 0)
+        return ret;
+    if (!json_is_array(clips))
+        return progress_fail(rd, "key \"clips\": expected an array");
+    if (json_object_size(files) != json_array_size(clips))
+        return progress_fail(rd, "keys \"files\" and \"clips\": %zu and %zu entries; they must "
+                             "list the same clips", json_object_size(files),
+                             json_array_size(clips));
+    /* jansson iterates objects in file order, which is the clip order. */
+    for (i = 0, it = json_object_iter(files); it; i++, it = json_object_iter_next(files, it)) {
+        const char *name = json_object_iter_key(it);
+        size_t len = json_object_iter_key_len(it);
+        json_t *st = json_object_iter_value(it);
+        enum clip_status status;
+        if (strlen(name) != len || !progress_name_is_safe(name))
+            return progress_fail(rd, "\"files\".%s: not a plain file name",
+                                 pbc_quote(q, sizeof(q), name, len));
+        if (progress_name_reserved(name))
+            return progress_fail(rd, "\"files\".%s: the name of one of the build directory's "
+                                 "own files", pbc_quote(q, sizeof(q), name, len));
+        if (json_is_string(st) && !strcmp(json_string_value(st), "pending"))
+            status = CLIP_PENDING;
+        else if (json_is_string(st) && !strcmp(json_string_value(st), "done"))
+            status = CLIP_DONE;
+        else
+            return progress_fail(rd, "\"files\".%s: expected \"pending\" or \"done\"",
+                                 pbc_quote(q, sizeof(q), name, len));
+        if ((ret = read_clip(rd, p, i, json_array_get(clips, i), name, status)) < 0)
+            return ret;
+    }
+    return 0;
+}
+
+/* "mode" must agree with what the clips say: a file edited from COPY to
+ * ENCODE (or back) would otherwise resume into a run that cannot finish.
+ * COPY outputs are the originals' bytes, never encoded; ENCODE outputs are
+ * probed .mp4 files with the bitrate they were encoded at. The names are
+ * not compared with the sources' base names: a symbolic link given on the
+ * command line names its output, and its source is the resolved path. */
+static int check_mode(struct progress_reader *rd, const struct progress *p, size_t first)
+{
+    static const char mp4[] = ".mp4";
+    char q[96];
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        const struct clip *c = &p->clips[i];
+        size_t len = strlen(c->name);
+        const char *why = NULL;
+        if (p->mode == MODE_COPY) {
+            if (c->target_kbps || c->encodes)
+                why = "has an encoding bitrate or count";
+            else if (c->status == CLIP_DONE && (c->output_size != c->source_size ||
+                                                strcmp(c->output_sha256, c->source_sha256)))
+                why = "is done but its output is not its original's bytes";
+        } else {
+            if (len < sizeof(mp4) || strcmp(c->name + len - (sizeof(mp4) - 1), mp4))
+                why = "is not named .mp4";
+            else if (!(c->duration > 0) || c->video_frames < 1)
+                why = "has no probed duration or frame count";
+            else if (c->status == CLIP_DONE && (!c->target_kbps || c->encodes < 1))
+                why = "is done but has no encoding bitrate or count";
+        }
+        if (why)
+            return progress_fail(rd, "key \"mode\": \"%s\" disagrees with \"clips\"[%zu] (%s), "
+                                 "which %s", progress_mode_name(p->mode), first + i,
+                                 pbc_quote(q, sizeof(q), c->name, len), why);
+    }
+    return 0;
+}
+
+int progress_check_clip(struct progress_reader *rd, const struct progress *p, size_t i,
+                        const json_t *jc, const char *name, enum clip_status status)
+{
+    struct progress *one = progress_alloc();
+    char q[96];
+    int ret;
+    if (!one)
+        return AVERROR(ENOMEM);
+    one->mode = p->mode;
+    if (!progress_name_is_safe(name) || progress_name_reserved(name))
+        ret = progress_fail(rd, "\"files\".%s: not a plain file name, or a reserved one",
+                            pbc_quote(q, sizeof(q), name, strlen(name)));
+    else if ((ret = read_clip(rd, one, i, jc, name, status)) >= 0)
+        ret = check_mode(rd, one, i);
+    progress_free(&one);
+    return ret;
+}
+
+/* Unknown keys, at the top level and in clips, are ignored rather than
+ * rejected: a later version may add keys beside ours (as we added ours
+ * beside the original's) and an older reader should still resume, as long
+ * as format_version says the known keys keep their meaning. */
+int progress_from_json(struct progress_reader *rd, const json_t *root, struct progress **out)
+{
+    struct progress *p = progress_alloc();
+    int ret;
+    if (!p)
+        return AVERROR(ENOMEM);
+    snprintf(rd->where, sizeof(rd->where), "key ");
+    if (!json_is_object(root)) {
+        ret = progress_fail(rd, "top level is not a JSON object");
+        goto end;
+    }
+    if ((ret = read_header(rd, root, p)) < 0)
+        goto end;
+    if ((ret = read_clips(rd, root, p)) < 0)
+        goto end;
+    ret = check_mode(rd, p, 0);
+end:
+    if (ret < 0)
+        progress_free(&p);
+    *out = p;
+    return ret;
+}
+
+/* Reads the whole file ourselves (rather than json_load_file) to tell a
+ * missing, unreadable or empty file apart from bad JSON. */
+static int read_all(struct progress_reader *rd, const char *path, char **out, size_t *outlen)
+{
+    enum fs_read_failure why;
+    int ret = fs_read_file(path, PROGRESS_MAX_BYTES, 0, out, outlen, &why);
+
+    switch (why) {
+    case FS_READ_OK:
+        break;
+    case FS_READ_OPEN:
+        return progress_fail(rd, "cannot open: %s", strerror(AVUNERROR(ret)));
+    case FS_READ_IO:
+        return progress_fail(rd, "cannot read: %s", strerror(AVUNERROR(ret)));
+    case FS_READ_NOT_REGULAR:
+        return progress_fail(rd, "cannot read: %s", ret == AVERROR(EISDIR) ? strerror(EISDIR) :
+                             "not a regular file");
+    case FS_READ_TOO_LARGE:
+        return progress_fail(rd, "larger than %d bytes", PROGRESS_MAX_BYTES);
+    default:
+        return ret;
+    }
+    if (!*outlen) {
+        free(*out);
+        *out = NULL;
+        return progress_fail(rd, "file is empty");
+    }
+    return 0;
+}
+
+int progress_load(const char *path, struct progress **out, char *err, size_t errlen)
+{
+    struct progress_reader rd = { .err = err, .errlen = errlen };
+    json_error_t jerr;
+    json_t *root = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    int ret;
+
+    *out = NULL;
+    if (err && errlen)
+        err[0] = 0;
+    if ((ret = read_all(&rd, path, &buf, &len)) < 0)
+        goto end;
+    /* Duplicate keys are rejected: with them, which status a clip has
+     * would depend on the parser. NUL in strings stays rejected too. */
+    root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        ret = progress_fail(&rd, "not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+                            jerr.column);
+        goto end;
+    }
+    ret = progress_from_json(&rd, root, out);
+end:
+    json_decref(root);
+    free(buf);
+    if (ret < 0 && err && errlen && !err[0])
+        snprintf(err, errlen, "%s", pbc_err2str(ret));
+    return ret;
+}
