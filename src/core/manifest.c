@@ -13,6 +13,7 @@
 
 #include "errors.h"
 #include "fsutil.h"
+#include "index_page.h"
 #include "manifest.h"
 #include "version.h"
 
@@ -76,7 +77,8 @@ void manifest_identify(struct manifest_run *run)
 int manifest_name_reserved(const char *name)
 {
     return !strcmp(name, MANIFEST_JSON_NAME) || !strcmp(name, MANIFEST_SUMS_NAME) ||
-           !strcmp(name, PROGRESS_FILE_NAME) || !strcmp(name, PROGRESS_COMPLETED_NAME);
+           !strcmp(name, PROGRESS_FILE_NAME) || !strcmp(name, PROGRESS_COMPLETED_NAME) ||
+           !strcmp(name, INDEX_PAGE_NAME);
 }
 
 void manifest_free(struct manifest **pm)

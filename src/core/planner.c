@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "errors.h"
+#include "index_page.h"
 #include "planner.h"
 
 /* Bytes per second at 1 kbit/s. */
@@ -145,7 +146,8 @@ int64_t plan_other_files_of(const struct progress *p)
         len = add_len(len, p->clips[i].name ? plan_json_escaped_len(p->clips[i].name) : 0);
         len = add_len(add_len(len, src), src);
     }
-    return plan_other_files_bytes(p->nb_clips, len);
+    /* index.html, when the job writes it (index_page.c bounds it) */
+    return sat_add(plan_other_files_bytes(p->nb_clips, len), index_page_bound(p));
 }
 
 enum job_mode plan_decide_mode(const struct plan_clip *clips, size_t n,
