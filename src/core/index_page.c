@@ -139,8 +139,10 @@ static void put_header(AVBPrint *b, const struct index_job *job)
 {
     const struct progress *p = job->p;
     int64_t total = 0;
-    for (size_t i = 0; i < p->nb_clips; i++)
-        total += plan_sector_round(p->clips[i].output_size);
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        int64_t s = plan_sector_round(p->clips[i].output_size);
+        total = total > INT64_MAX - s ? INT64_MAX : total + s;
+    }
     av_bprintf(b, "<h1>Evidence disc%s", job->label && *job->label ? ": " : "");
     if (job->label)
         html_put(b, job->label, INDEX_LABEL_BUDGET);
