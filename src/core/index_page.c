@@ -167,11 +167,15 @@ static void put_header(AVBPrint *b, const struct index_job *job)
                "<code>shasum -a 256 -c SHA256SUMS</code> on older macOS), or "
                "<code>prepare_bodycam --verify DIR</code>, which also checks the originals "
                "when they are still present.</p>\n");
-    av_bprintf(b, "<p id=\"player-note\" class=\"note\">The clips are %s in MP4 files. "
-               "They play in VLC 3 or later, Chrome or Edge 121 or later, and Firefox; "
-               "Safari plays AV1 only on devices with an AV1 hardware decoder.</p>\n",
-               p->mode == MODE_COPY ? "the cameras' original recordings" :
-               "AV1 video with Opus audio");
+    if (p->mode == MODE_COPY)
+        av_bprintf(b, "<p id=\"player-note\" class=\"note\">The clips are the cameras' original "
+                   "recordings, in their own formats. VLC 3 or later plays the common ones; "
+                   "Chrome, Edge and Firefox play H.264 and AV1 in MP4.</p>\n");
+    else
+        av_bprintf(b, "<p id=\"player-note\" class=\"note\">The clips are AV1 video with Opus "
+                   "audio in MP4 files. They play in VLC 3 or later, Chrome or Edge 121 or later, "
+                   "and Firefox; Safari plays AV1 only on devices with an AV1 hardware "
+                   "decoder.</p>\n");
 }
 
 static void put_duration(AVBPrint *b, double d)
