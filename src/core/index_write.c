@@ -157,6 +157,9 @@ static void read_clip(const char *dir, const struct clip *c, struct index_clip *
         media_input_close(&fmt);
     }
     use_original(c, f, t, lg);
+    if (t->jpeg)
+        log_msg(lg, PBC_LOG_DEBUG, "index: %s: poster frame at %.3f s, %dx%d, %zu bytes at "
+                "mjpeg qscale %d", c->name, t->pts, t->width, t->height, t->size, t->qscale);
     f->thumb = t->jpeg;
     f->thumb_size = t->size;
     f->thumb_width = t->width;
