@@ -273,8 +273,11 @@ static int put_clip(AVBPrint *b, const struct progress *p, size_t i, const struc
     av_bprintf(b, "</a></h2>\n<div class=\"media\">\n");
     if ((ret = put_thumb(b, c, f)) < 0)
         return ret;
-    av_bprintf(b, "<video controls preload=\"metadata\" data-type=\"video/mp4%s%s%s\" src=\"./",
-               f->codecs[0] ? "; codecs=&quot;" : "", f->codecs, f->codecs[0] ? "&quot;" : "");
+    av_bprintf(b, "<video controls preload=\"metadata\"");
+    if (f->mime[0]) /* the player note's canPlayType question */
+        av_bprintf(b, " data-type=\"%s%s%s%s\"", f->mime, f->codecs[0] ? "; codecs=&quot;" : "",
+                   f->codecs, f->codecs[0] ? "&quot;" : "");
+    av_bprintf(b, " src=\"./");
     url_put(b, c->name);
     av_bprintf(b, "\"></video>\n</div>\n<table>\n");
     put_kind(b, p, c, f);

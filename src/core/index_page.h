@@ -56,6 +56,7 @@ struct index_clip {
     int variable_fps;
     char video_codec[INDEX_CODEC_BUDGET + 1]; /* e.g. "av1 (Main)" */
     char audio[INDEX_CODEC_BUDGET + 1];       /* e.g. "opus, mono, 24000 Hz"; "" none */
+    char mime[24];               /* the container's media type, "" unknown */
     char codecs[48];             /* RFC 6381 codecs of the disc file, "" unknown */
     int nb_tags;
     struct index_tag tags[INDEX_TAGS_MAX];

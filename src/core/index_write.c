@@ -91,6 +91,11 @@ static void read_streams(AVFormatContext *fmt, struct index_clip *f)
     profile = avcodec_profile_name(st->codecpar->codec_id, st->codecpar->profile);
     snprintf(f->video_codec, sizeof(f->video_codec), "%s%s%s%s", avcodec_get_name(st->codecpar->codec_id),
              profile ? " (" : "", profile ? profile : "", profile ? ")" : "");
+    /* the type a browser is asked about: only what the disc file is */
+    if (strstr(fmt->iformat->name, "mp4"))
+        snprintf(f->mime, sizeof(f->mime), "video/mp4");
+    else if (strstr(fmt->iformat->name, "matroska"))
+        snprintf(f->mime, sizeof(f->mime), "video/x-matroska");
     codecs_of(st->codecpar, f->codecs, sizeof(f->codecs));
     if (a >= 0)
         audio_of(fmt->streams[a]->codecpar, f->audio, sizeof(f->audio), f->codecs, sizeof(f->codecs));

@@ -163,6 +163,7 @@ static void test_bound_worst(void)
         memset(c[i].video_codec, '&', INDEX_CODEC_BUDGET);
         memset(c[i].audio, '"', INDEX_CODEC_BUDGET);
         memset(c[i].codecs, 'x', sizeof(c[i].codecs) - 1);
+        memset(c[i].mime, 'y', sizeof(c[i].mime) - 1);
         for (int t = 0; t < INDEX_TAGS_MAX; t++) {
             memset(c[i].tags[t].key, '"', INDEX_TAG_RAW_MAX);
             memset(c[i].tags[t].value, '&', INDEX_TAG_RAW_MAX);
