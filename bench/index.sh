@@ -21,12 +21,12 @@ C=$WORK/clips
 ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
 gen() { # NAME SECONDS SIZE VIDEO_SOURCE
     [ -s "$C/$1.mp4" ] || ff -f lavfi -i "$4" -f lavfi -i "anoisesrc=c=pink:r=48000:a=0.1" -t "$2" \
-        -c:v libx264 -preset veryfast -b:v 8M -pix_fmt yuv420p -c:a aac -b:a 128k "$C/$1.mp4"
+        -c:v libx264 -preset ultrafast -b:v 8M -pix_fmt yuv420p -c:a aac -b:a 128k "$C/$1.mp4"
 }
 gen c1080_day 12 1920x1080 "testsrc2=s=1920x1080:r=30,noise=alls=8:allf=t+u"
-gen c1080_night 8 1920x1080 "gradients=s=1920x1080:r=30:speed=0.02,noise=alls=22:allf=t+u"
-gen c720_street 10 1280x720 "testsrc2=s=1280x720:r=30,noise=alls=6:allf=t+u"
-gen c720_detail 15 1280x720 "mandelbrot=s=1280x720:r=30,noise=alls=12:allf=t+u"
+gen c1080_night 4 1920x1080 "gradients=s=1920x1080:r=30:speed=0.02,noise=alls=22:allf=t+u"
+gen c720_street 6 1280x720 "testsrc2=s=1280x720:r=30,noise=alls=6:allf=t+u"
+gen c720_detail 5 1280x720 "mandelbrot=s=1280x720:r=30,noise=alls=12:allf=t+u"
 gen c480_cellar 6 640x480 "cellauto=s=640x480:r=30,noise=alls=30:allf=t+u"
 total=$(cat "$C"/*.mp4 | wc -c)
 sr() { echo $(( ($1 + 2047) / 2048 * 2048 )); }
@@ -34,7 +34,7 @@ ms() { date -d "$1" +%s%3N; }
 for mode in COPY ENCODE; do
     d=$WORK/$mode
     rm -rf "$d" "$d.log"
-    disc=$(( mode == COPY ? total * 2 : 0 ))
+    disc=$(( total * 2 ))
     [ "$mode" = COPY ] || disc=$(( total / 10 ))
     "$BIN" -v --build-dir "$d" --logfile "$d.log" --disc-bytes "$disc" --safety-bytes 0 "$C"/*.mp4 > /dev/null
     echo "### $mode ($(ls "$C" | wc -l) clips, disc $disc bytes)"

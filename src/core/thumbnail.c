@@ -32,7 +32,9 @@ static int open_decoder(AVFormatContext *fmt, int *idx, AVCodecContext **dec)
         return AVERROR(ENOMEM);
     if ((ret = avcodec_parameters_to_context(*dec, fmt->streams[*idx]->codecpar)) < 0)
         return ret;
-    (*dec)->thread_count = 1; /* one frame: threads would only add delay */
+    /* frame threads: the frames from the keyframe to the target are many
+     * (a 4 s GOP of 1080p H.264 took 2 s on one thread) */
+    (*dec)->thread_count = 0;
     return avcodec_open2(*dec, codec, NULL);
 }
 
