@@ -81,7 +81,7 @@ struct index_job {
 };
 
 /* The page for job and its clips (one per p->clips[i], same order), in
- * *html (malloc'd, *len bytes). Returns 0 or AVERROR(ENOMEM). Never longer
+ * *html (av_malloc'd: av_free it; *len bytes). Returns 0 or AVERROR(ENOMEM). Never longer
  * than index_page_bound(job->p) when every thumbnail is within
  * INDEX_THUMB_MAX_BYTES and the label within its budget. */
 int index_page_render(const struct index_job *job, const struct index_clip *clips,
