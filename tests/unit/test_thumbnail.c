@@ -4,14 +4,18 @@
  * quality. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libavformat/avformat.h>
 #include <libavutil/log.h>
 
 #include "check.h"
 #include "index_page.h"
+#include "index_write.h"
 #include "media_input.h"
+#include "progress.h"
 #include "thumbnail.h"
 
 static const char *fixture_dir;
@@ -81,6 +85,47 @@ static void test_aspect(void)
     thumbnail_clear(&t);
 }
 
+/* A disc file that cannot be read: the page still comes, with the
+ * original's frame and tags (the path a build without an AV1 decoder
+ * takes), and says the file could not be read. */
+static void test_page_fallback(void)
+{
+    struct progress *p = progress_alloc();
+    struct index_job job = { .p = p, .started = "2026-01-01T00:00:00Z",
+                             .completed = "2026-01-01T00:00:01Z", .version = "v", .libraries = "l",
+                             .usable = 1000000 };
+    struct index_result res;
+    char src[4096], out[4096], *html = NULL;
+    struct stat st;
+    FILE *f;
+    snprintf(src, sizeof(src), "%s/plain.mp4", fixture_dir);
+    snprintf(out, sizeof(out), "%s/broken.mp4", fixture_dir);
+    CHECK(p && (f = fopen(out, "w")) && fputs("not a video\n", f) >= 0 && fclose(f) == 0);
+    if (!p || stat(src, &st) < 0 || progress_add_clip(p, "broken.mp4", src) < 0 ||
+        !(p->build_dir = strdup(fixture_dir))) {
+        CHECK(0);
+        progress_free(&p);
+        return;
+    }
+    p->index_page = 1;
+    p->clips[0].source_size = st.st_size;
+    p->clips[0].output_size = 12;
+    CHECK_INT(index_page_write(&job, NULL, &res), 0);
+    CHECK_INT(res.thumbs, 1);
+    snprintf(out, sizeof(out), "%s/%s", fixture_dir, INDEX_PAGE_NAME);
+    if ((f = fopen(out, "r"))) {
+        html = calloc(1, 1 << 20);
+        CHECK(html && fread(html, 1, (1 << 20) - 1, f) == res.bytes);
+        fclose(f);
+    }
+    CHECK(html && strstr(html, "<img class=\"thumb\" width=\"320\" height=\"180\""));
+    CHECK(html && strstr(html, "the file could not be read"));
+    CHECK(html && strstr(html, "Tags (from the original)"));
+    CHECK((int64_t)res.bytes <= index_page_bound(p));
+    free(html);
+    progress_free(&p);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -92,5 +137,6 @@ int main(int argc, char **argv)
     RUN(test_third);
     RUN(test_bound_enforced);
     RUN(test_aspect);
+    RUN(test_page_fallback);
     return check_done();
 }
