@@ -22,7 +22,11 @@ if [ -n "$missing" ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
 fi
-# command:package pairs; a node from elsewhere (NodeSource) brings its own npm
+# The browser suite's tools, only beside a checkout that has the suite (the
+# Dockerfile's first stage runs this script alone). command:package pairs; a
+# node from elsewhere (NodeSource) brings its own npm.
+browser=$(dirname "$0")/../tests/browser/install.sh
+[ -x "$browser" ] || exit 0
 for pair in node:nodejs npm:npm chromium:chromium; do
     command -v "${pair%%:*}" > /dev/null 2>&1 && continue
     echo "setup: installing ${pair#*:} (browser suite)" >&2
@@ -30,6 +34,5 @@ for pair in node:nodejs npm:npm chromium:chromium; do
         echo "setup: ${pair#*:} not installed: the browser suite will skip" >&2
 done
 if command -v npm > /dev/null 2>&1; then
-    "$(dirname "$0")/../tests/browser/install.sh" ||
-        echo "setup: playwright-core not installed: the browser suite will skip" >&2
+    "$browser" || echo "setup: playwright-core not installed: the browser suite will skip" >&2
 fi
