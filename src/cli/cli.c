@@ -48,6 +48,7 @@ enum opt_id {
     OPT_RESUME,
     OPT_VERIFY,
     OPT_DRY_RUN,
+    OPT_NO_INDEX,
     OPT_PRESET,
     OPT_THREADS,
     OPT_QUIET,
@@ -72,6 +73,7 @@ static const struct cli_option options[OPT_NB] = {
     [OPT_RESUME]           = { "resume", 0, 1 },
     [OPT_VERIFY]           = { "verify", 0, 1 },
     [OPT_DRY_RUN]          = { "dry-run", 0, 0 },
+    [OPT_NO_INDEX]         = { "no-index", 0, 0 },
     [OPT_PRESET]           = { "preset", 0, 1 },
     [OPT_THREADS]          = { "threads", 0, 1 },
     [OPT_QUIET]            = { "quiet", 'q', 0 },
@@ -210,6 +212,9 @@ static int apply_option(struct parse_ctx *c, enum opt_id id, const char *val)
     case OPT_DRY_RUN:
         opt->dry_run = 1;
         break;
+    case OPT_NO_INDEX:
+        opt->no_index = 1;
+        break;
     case OPT_QUIET:
     case OPT_VERBOSE:
         if (c->seen[id == OPT_QUIET ? OPT_VERBOSE : OPT_QUIET])
@@ -310,7 +315,7 @@ static int check_combination(const struct parse_ctx *c)
     const struct pbc_options *opt = c->opt;
     static const enum opt_id not_with_verify[] = {
         OPT_BUILD_DIR, OPT_RESUME, OPT_DISC_BYTES, OPT_SAFETY_BYTES,
-        OPT_DELETE_ORIGINALS, OPT_DRY_RUN, OPT_PRESET,
+        OPT_DELETE_ORIGINALS, OPT_DRY_RUN, OPT_PRESET, OPT_NO_INDEX,
     };
     char q[QUOTE_SIZE];
 
@@ -435,6 +440,7 @@ void cli_print_help(void)
 "  --resume FILE            resume the job of progress file FILE; values not\n"
 "                           given come from FILE, input FILEs are ignored\n"
 "  --dry-run                plan only (mode, bitrate), write nothing\n"
+"  --no-index               write no index.html evidence page\n"
 "  --preset N               SVT-AV1 preset, 0 (slowest) to %d (fastest)\n"
 "                           (default %d)\n"
 "  --threads N              encoder threads, 0 = automatic (default 0)\n"

@@ -17,6 +17,8 @@
 #include "base/log.h"
 #include "base/run_log.h"
 #include "state/manifest.h"
+#include "job/index_write.h"
+#include "base/version.h"
 
 static int open_log(struct job *j)
 {
@@ -237,18 +239,45 @@ static int write_manifests(struct job *j)
     return 0;
 }
 
+/* index.html, after the manifests (docs/CLI.md "index.html"); budgeted
+ * in other_files (index_page_bound), so it is written only if planned. */
+static int write_index(struct job *j)
+{
+    struct index_job ij = { .p = j->prog, .version = pbc_version(), .usable = j->usable };
+    struct index_result res;
+    char started[PROGRESS_TIME_LEN + 1], completed[PROGRESS_TIME_LEN + 1], libs[512], h[32];
+    int ret;
+    if (!j->prog->index_page)
+        return 0;
+    if (j->prog->job_started[0])
+        memcpy(started, j->prog->job_started, sizeof(started));
+    else
+        manifest_utc_time(j->wall_started.tv_sec, started);
+    manifest_utc_time(time(NULL), completed);
+    ij.started = started;
+    ij.completed = completed;
+    ij.libraries = pbc_library_versions(libs, sizeof(libs));
+    if ((ret = index_page_write(&ij, j->log, &res)) < 0)
+        return ret;
+    log_info(j->log, "wrote %s: %zu bytes (%s, bound %lld), %zu thumbnail(s) of %zu bytes; "
+             "SHA-256 %s", INDEX_PAGE_NAME, res.bytes, log_human_bytes((long long)res.bytes, h,
+             sizeof(h)), (long long)index_page_bound(j->prog), res.thumbs, res.thumb_bytes,
+             res.sha256);
+    return 0;
+}
+
 /* What the disc will hold: every output, the manifests and, when it lives
  * in the build directory, the progress file, each in whole sectors. */
 static int measure_outputs(struct job *j, int64_t *total)
 {
-    static const char *const own_files[] = { MANIFEST_SUMS_NAME, MANIFEST_JSON_NAME };
+    static const char *const own_files[] = { MANIFEST_SUMS_NAME, MANIFEST_JSON_NAME, INDEX_PAGE_NAME };
     const struct progress *p = j->prog;
     char *dir = fs_dirname(j->progress_path), *real = NULL;
     struct stat st;
     int64_t sum = 0;
     if (!dir)
         return AVERROR(ENOMEM);
-    for (size_t i = 0; i < p->nb_clips + 2; i++) {
+    for (size_t i = 0; i < p->nb_clips + 2 + !!p->index_page; i++) {
         const char *name = i < p->nb_clips ? p->clips[i].name : own_files[i - p->nb_clips];
         char *path = fs_join(p->build_dir, name);
         int ok = path && stat(path, &st) == 0;
@@ -374,7 +403,8 @@ static int complete(struct job *j)
         return ret;
     if (pbc_interrupted)
         return PBC_E_INTERRUPTED;
-    if ((ret = job_verify_outputs(j)) < 0 || (ret = write_manifests(j)) < 0)
+    if ((ret = job_verify_outputs(j)) < 0 || (ret = write_manifests(j)) < 0 ||
+        (ret = write_index(j)) < 0)
         return ret;
     if (pbc_interrupted)
         return PBC_E_INTERRUPTED;

@@ -207,6 +207,7 @@ int job_inputs_fresh(struct job *j)
     j->prog->safety_bytes = opt->safety_bytes;
     j->prog->delete_originals = opt->delete_originals;
     j->prog->preset = opt->preset;
+    j->prog->index_page = !opt->no_index;
     for (int i = 0; i < opt->nb_inputs; i++)
         if ((ret = add_input(j, i, build_abs)) < 0)
             goto end;
@@ -324,6 +325,8 @@ int job_inputs_resume(struct job *j)
         p->delete_originals = opt->delete_originals;
     if (opt->preset_set)
         p->preset = opt->preset;
+    if (opt->no_index) /* off only: a page not budgeted cannot be added */
+        p->index_page = 0;
     j->resumed = 1;
     return 0;
 }

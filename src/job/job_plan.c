@@ -119,7 +119,7 @@ static void log_budget(struct job *j, const struct plan_budget *b)
 {
     struct pbc_log *lg = j->log;
     log_info(lg, "budget: usable bytes                %15lld", (long long)b->usable);
-    log_info(lg, "budget: - build directory's files   %15lld  (progress file and manifests, upper bound)",
+    log_info(lg, "budget: - build directory's files   %15lld  (progress file, manifests, index.html: upper bound)",
              (long long)b->other_files);
     log_info(lg, "budget: - Opus audio                %15lld  (%d kbit/s, per packet)",
              (long long)b->audio, j->prog->audio_kbps);

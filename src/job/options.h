@@ -24,6 +24,7 @@ struct pbc_options {
     const char *resume_path;    /* --resume FILE, or NULL */
     const char *verify_dir;     /* --verify DIR, or NULL */
     int dry_run;
+    int no_index;               /* --no-index: no index.html */
     int verbosity;              /* -1 quiet, 0 normal, 1 verbose */
     int nb_inputs;
     char *const *inputs;        /* positional FILEs (point into argv) */

@@ -8,6 +8,7 @@
 
 #include "base/errors.h"
 #include "plan/planner.h"
+#include "state/index_page.h"
 
 /* Bytes per second at 1 kbit/s. */
 #define BYTES_PER_KBPS_S 125.0
@@ -94,11 +95,7 @@ int64_t plan_usable_bytes(int64_t disc_bytes, int64_t safety_bytes)
 
 int64_t plan_sector_round(int64_t bytes)
 {
-    if (bytes <= 0)
-        return 0;
-    if (bytes > INT64_MAX - (PLAN_SECTOR_BYTES - 1))
-        return INT64_MAX / PLAN_SECTOR_BYTES * PLAN_SECTOR_BYTES;
-    return (bytes + PLAN_SECTOR_BYTES - 1) / PLAN_SECTOR_BYTES * PLAN_SECTOR_BYTES;
+    return disc_sector_round(bytes);
 }
 
 static int64_t sector_floor(int64_t bytes)
@@ -156,8 +153,11 @@ int64_t plan_other_files_of(const struct progress *p)
         sources = add_len(sources,
                           p->clips[i].source ? plan_json_escaped_len(p->clips[i].source) : 0);
     }
-    return plan_other_files_bytes(p->nb_clips, p->build_dir ? plan_json_escaped_len(p->build_dir) : 0,
-                                  names, sources);
+    /* index.html, when the job writes it (index_page.c bounds it) */
+    return sat_add(plan_other_files_bytes(p->nb_clips,
+                                          p->build_dir ? plan_json_escaped_len(p->build_dir) : 0,
+                                          names, sources),
+                   index_page_bound(p));
 }
 
 enum job_mode plan_decide_mode(const struct plan_clip *clips, size_t n,

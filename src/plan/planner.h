@@ -12,9 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/disc.h"
 #include "state/progress.h"
 
-#define PLAN_SECTOR_BYTES 2048
+#define PLAN_SECTOR_BYTES DISC_SECTOR_BYTES
 #define PLAN_AUDIO_KBPS 64
 /* The video bitrate below which ENCODE is infeasible (see design.md). */
 #define PLAN_MIN_KBPS 50

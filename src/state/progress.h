@@ -54,6 +54,9 @@ struct progress {
      * across resumes for the manifest; "" when unknown (the optional key
      * "job_started" is absent, as in files of older versions). */
     char job_started[PROGRESS_TIME_LEN + 1];
+    /* Write index.html (and count it in the budget): 0 with --no-index and
+     * for files of older versions, which have no key "index_page". */
+    int index_page;
     size_t nb_clips;
     struct clip *clips;    /* in processing order */
     size_t clips_cap;      /* allocated entries of clips */

@@ -179,7 +179,7 @@ static int read_job_started(struct progress_reader *rd, const json_t *root, stru
 
 static int read_header(struct progress_reader *rd, const json_t *root, struct progress *p)
 {
-    const char *s;
+    const char *s = NULL;
     int64_t v;
     int ret;
     json_t *kbps;
@@ -236,6 +236,11 @@ static int read_header(struct progress_reader *rd, const json_t *root, struct pr
     if ((ret = get_int(rd, root, "audio_kbps", 1, AUDIO_KBPS_MAX, "a positive integer", &v)) < 0)
         return ret;
     p->audio_kbps = (int)v;
+    /* Optional: a job of an older version budgeted no page, so writes none. */
+    p->index_page = 0;
+    if (json_object_get(root, "index_page") &&
+        (ret = get_bool(rd, root, "index_page", &p->index_page)) < 0)
+        return ret;
     return read_job_started(rd, root, p);
 }
 

@@ -31,6 +31,10 @@ expect_in out.txt "encoding .*/in/clip2.mp4 .*stored kbps $kbps\\)"
 expect_in out.txt "encoding .*/in/clip3.mp4 .*stored kbps $kbps\\)"
 expect_not_in out.txt "encoding .*/in/clip1.mp4"
 [ "$(json_int work/progress.completed.json kbps)" = "$kbps" ] || fail "kbps changed"
+# the page was budgeted by the first run (index_page in the progress file)
+# and is written by the resumed one
+expect_in work/progress.completed.json '"index_page": true'
+[ -f work/index.html ] || fail "the resumed run wrote no index.html"
 [ "$(stat -c '%i %Y %s' work/clip1.mp4)" = "$before" ] && [ "$(sha work/clip1.mp4)" = "$hash1" ] ||
     fail "the finished output was touched by the resume"
 for n in 1 2 3; do

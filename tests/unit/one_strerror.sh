@@ -6,7 +6,7 @@
 src=${1:?usage: one_strerror.sh SRC_DIR}
 echo "1..1"
 hits=$(grep -rnE 'av_err2str|av_strerror|av_make_error_string' "$src" --include='*.c' --include='*.h' |
-       grep -v "/core/errors\.[ch]:")
+       grep -v "/base/errors\.[ch]:")
 if [ -n "$hits" ]; then
     echo "$hits" | sed 's/^/# /'
     echo "not ok 1 - errors are logged through pbc_strerror only"

@@ -938,6 +938,41 @@ static void test_job_started_kept(void)
     free(out);
 }
 
+/* "index_page": optional, true only when written; a wrong type is refused. */
+static void test_index_page_key(void)
+{
+    char *doc = edit_doc("\"audio_kbps\": 64,", "\"audio_kbps\": 64,\n  \"index_page\": true,", NULL, NULL);
+    char *bad = edit_doc("\"audio_kbps\": 64,", "\"audio_kbps\": 64,\n  \"index_page\": 1,", NULL, NULL);
+    char *plain = edit_doc("\"audio_kbps\": 64,", "\"audio_kbps\": 64,", NULL, NULL);
+    char *in = path_in_workdir("index-in.json"), *out = path_in_workdir("index-out.json");
+    struct progress *p = NULL;
+    char *text = NULL, err[256] = "";
+    CHECK(doc && bad && plain && write_text(in, doc, strlen(doc)) == 0);
+    CHECK_INT(progress_load(in, &p, err, sizeof(err)), 0);
+    if (p) {
+        CHECK_INT(p->index_page, 1);
+        CHECK_INT(progress_save(p, out), 0);
+        text = read_text(out);
+        CHECK(text && strstr(text, "  \"index_page\": true,\n"));
+        progress_free(&p);
+    }
+    CHECK(plain && write_text(in, plain, strlen(plain)) == 0);
+    CHECK_INT(progress_load(in, &p, err, sizeof(err)), 0);
+    CHECK(p && p->index_page == 0);
+    progress_free(&p);
+    CHECK(bad && write_text(in, bad, strlen(bad)) == 0);
+    CHECK_INT(progress_load(in, &p, err, sizeof(err)), PBC_E_PROGRESS);
+    CHECK(strstr(err, "\"index_page\"") != NULL);
+    unlink(in);
+    unlink(out);
+    free(text);
+    free(doc);
+    free(bad);
+    free(plain);
+    free(in);
+    free(out);
+}
+
 /* ---- atomic saves ---- */
 
 static int partials_in_workdir(void)
@@ -1243,6 +1278,7 @@ int main(void)
     RUN(test_exact_layout);
     RUN(test_save_incremental);
     RUN(test_job_started_kept);
+    RUN(test_index_page_key);
     RUN(test_save_replaces_without_partial);
     RUN(test_save_into_missing_dir);
     RUN(test_save_refuses_invalid);
