@@ -259,10 +259,10 @@ static int write_index(struct job *j)
     ij.libraries = pbc_library_versions(libs, sizeof(libs));
     if ((ret = index_page_write(&ij, j->log, &res)) < 0)
         return ret;
-    log_info(j->log, "wrote %s: %zu bytes (%s, bound %lld), %zu thumbnail(s) of %zu bytes; "
-             "SHA-256 %s", INDEX_PAGE_NAME, res.bytes, log_human_bytes((long long)res.bytes, h,
-             sizeof(h)), (long long)index_page_bound(j->prog), res.thumbs, res.thumb_bytes,
-             res.sha256);
+    log_info(j->log, "wrote %s: %zu bytes (%s, bound %lld), %zu %s of %zu bytes; SHA-256 %s",
+             INDEX_PAGE_NAME, res.bytes, log_human_bytes((long long)res.bytes, h, sizeof(h)),
+             (long long)index_page_bound(j->prog), res.thumbs,
+             log_plural(res.thumbs, "thumbnail", "thumbnails"), res.thumb_bytes, res.sha256);
     return 0;
 }
 

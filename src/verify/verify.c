@@ -260,14 +260,14 @@ int verify_run(const char *dir, struct pbc_log *lg)
         goto end;
     }
     sha256_hex(digest, hex);
-    log_info(lg, "verifying %s against %s (SHA-256 %s): %s job completed %s, %zu output(s)",
+    log_info(lg, "verifying %s against %s (SHA-256 %s): %s job completed %s, %zu %s",
              dir, MANIFEST_JSON_NAME, hex, progress_mode_name(v.m->mode), v.m->completed,
-             v.m->nb_files);
+             v.m->nb_files, log_plural(v.m->nb_files, "output", "outputs"));
     if ((ret = verify_all(&v, hex)) < 0)
         goto end;
     if (v.failed) {
-        log_error(lg, "verify %s: %zu check(s) FAILED: %s; %zu of %zu outputs match", dir,
-                  v.failed, v.failed_names, v.outputs_ok, v.m->nb_files);
+        log_error(lg, "verify %s: %zu %s FAILED: %s; %zu of %zu outputs match", dir,
+                  v.failed, log_plural(v.failed, "check", "checks"), v.failed_names, v.outputs_ok, v.m->nb_files);
         ret = PBC_E_VERIFY;
     } else {
         log_info(lg, "verify %s: all %zu outputs and SHA256SUMS match MANIFEST.json; originals: "
