@@ -198,7 +198,7 @@ size_t progress_count(const struct progress *p, enum clip_status status)
 static json_t *clip_to_json(const struct clip *c, json_error_t *jerr)
 {
     return json_pack_ex(jerr, 0,
-        "{s:s, s:s, s:I, s:I, s:f, s:I, s:b, s:s?, s:s?, s:o, s:o, s:i}",
+        "{s:s, s:s, s:I, s:I, s:f, s:I, s:b, s:s?, s:s?, s:o, s:o, s:i, s:o*}",
         "name", c->name,
         "source", c->source,
         "source_size", (json_int_t)c->source_size,
@@ -210,7 +210,9 @@ static json_t *clip_to_json(const struct clip *c, json_error_t *jerr)
         "output_sha256", c->output_sha256[0] ? c->output_sha256 : NULL,
         "output_size", c->output_size == -1 ? json_null() : json_integer(c->output_size),
         "target_kbps", c->target_kbps == 0 ? json_null() : json_integer(c->target_kbps),
-        "encodes", c->encodes);
+        "encodes", c->encodes,
+        /* Only while in flight: other clips keep the layout of old. */
+        "start_kbps", c->start_kbps ? json_integer(c->start_kbps) : NULL);
 }
 
 static int to_json(struct progress_reader *rd, const struct progress *p, json_t **out)
