@@ -6,8 +6,10 @@ mkclip in/clip1.mp4 8
 mkclip in/clip2.mp4 6
 mkclip in/clip3.mp4 5
 snapshot in/clip1.mp4 in/clip2.mp4 in/clip3.mp4
+# --jobs 1: one clip at a time, so the longest is the one done at the kill
+# (jobs_kill_resume covers --jobs 2).
 pbc_bg --build-dir work --logfile prep.log --disc-bytes 3_000_000 --safety-bytes 100_000 \
-    in/clip1.mp4 in/clip2.mp4 in/clip3.mp4
+    --jobs 1 in/clip1.mp4 in/clip2.mp4 in/clip3.mp4
 wait_done work/progress.json 1
 kill9
 [ "$(done_count work/progress.json)" -eq 1 ] || fail "$(done_count work/progress.json) clips done at the kill, expected 1"
