@@ -135,7 +135,8 @@ static size_t auto_jobs(struct job *j, size_t pending)
 static size_t choose_jobs(struct job *j, size_t pending)
 {
     size_t n = (size_t)j->opt->jobs;
-    if (pending <= 1)
+    /* One clip, or one core and no --threads to share: nothing to choose. */
+    if (pending <= 1 || (!n && j->opt->threads <= 0 && online_cores() == 1))
         return 1;
     if (!n)
         return auto_jobs(j, pending);
