@@ -1,5 +1,7 @@
 /* The clip loop: each pending clip is copied or encoded to a temporary name,
- * renamed into place, marked done and the progress file saved. */
+ * renamed into place, marked done and the progress file saved. ENCODE runs
+ * its clips through the jobs of job_parallel.c; the final guard and the
+ * fill pass re-encode here, one clip at a time. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -168,8 +170,8 @@ static void *hash_thread(void *opaque)
 
 /* Encodes c at kbps into tmp and reads the result back (SHA-256, size);
  * hashes the original on the side when its hash is not known yet. The
- * caller removes tmp on failure. Touches no job state but the source's
- * hash (its own clip's), so jobs run it without the lock. */
+ * caller removes tmp on failure. Writes no job state (the source's hash
+ * goes to out), so jobs run it without the lock. */
 static int encode_partial(struct job *j, const struct clip *c, int64_t kbps,
                           const struct clip_run *run, const char *tmp, struct encoded *out)
 {
