@@ -125,8 +125,8 @@ static size_t auto_jobs(struct job *j, size_t pending)
     size_t chosen = n < by_mem ? n : by_mem;
     if (chosen > pending)
         chosen = pending;
-    log_info(j->log, "jobs: %zu at once (automatic: %d %s, %d per job at %dx%d, the largest "
-             "pending frame; ~%lld MB per encoder, %s; %zu clip(s) pending)", chosen, cores,
+    log_info(j->log, "jobs: %zu at once (automatic: %d %s, %d per job, the largest pending "
+             "frame being %dx%d; ~%lld MB per encoder, %s; %zu clip(s) pending)", chosen, cores,
              j->opt->threads > 0 ? "threads (--threads)" : "cores", per_job, w, h,
              (long long)(per / 1000000), mem, pending);
     return chosen;
