@@ -142,7 +142,7 @@ for pct in $BUDGETS; do
     read -r ow ou os <"$R/ours.time"
     guard=$(grep -c 'final guard: the outputs need .* re-encoding' "$R/ours.log" || true)
     if [ -d "$R/ours" ]; then ob=$(sectors "$R/ours"); else ob=0; fi
-    if grep -q 'the budget is infeasible' "$R/ours.log"; then
+    if grep -q 'the batch cannot fit' "$R/ours.log"; then
         ofits=infeasible
     elif [ "$rc" = 0 ] && [ "$ob" -le "$B" ]; then ofits=yes; else ofits=NO; fi
     ofill=$(fmt "$ob" "$B")

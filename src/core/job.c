@@ -45,6 +45,49 @@ static int open_log(struct job *j)
     return 0;
 }
 
+/* Fresh run: the build directory and its missing parents. */
+static int make_build_dir(struct job *j)
+{
+    struct stat st;
+    int ret;
+    if (j->opt->dry_run || j->resumed || stat(j->prog->build_dir, &st) == 0)
+        return 0;
+    if ((ret = fs_mkdir_p(j->prog->build_dir)) < 0) {
+        if (j->log)
+            log_error(j->log, "cannot create the build directory %s: %s", j->prog->build_dir,
+                      av_err2str(ret));
+        else
+            fprintf(stderr, "prepare_bodycam: --build-dir %s: %s\n", j->opt->build_dir,
+                    av_err2str(ret));
+        return PBC_E_USAGE;
+    }
+    return 0;
+}
+
+/* A log file inside a build directory not made yet needs it first. */
+static int log_needs_build_dir(const struct job *j)
+{
+    const char *dir = j->prog ? j->prog->build_dir : NULL;
+    char *parent = NULL, *abs = NULL, cwd[4096];
+    size_t n = dir ? strlen(dir) : 0;
+    struct stat st;
+    int inside = 0;
+    if (!dir || !j->opt->logfile || j->opt->dry_run || j->resumed)
+        return 0;
+    parent = fs_dirname(j->opt->logfile);
+    if (!parent || stat(parent, &st) == 0)
+        goto end;
+    if (parent[0] == '/')
+        abs = strdup(parent);
+    else if (getcwd(cwd, sizeof(cwd)))
+        abs = fs_join(cwd, parent);
+    inside = abs && !strncmp(abs, dir, n) && (abs[n] == '/' || abs[n] == '\0');
+end:
+    free(parent);
+    free(abs);
+    return inside;
+}
+
 static int prepare_build_dir(struct job *j)
 {
     const char *dir = j->prog->build_dir;
@@ -59,7 +102,8 @@ static int prepare_build_dir(struct job *j)
         return ret;
     }
     if (removed)
-        log_info(j->log, "removed %d partial file(s) left in %s by an interrupted run", removed, dir);
+        log_info(j->log, "removed %d partial %s left in %s by an interrupted run", removed,
+                 log_plural((size_t)removed, "file", "files"), dir);
     return 0;
 }
 
@@ -67,7 +111,8 @@ int job_check_space(struct job *j)
 {
     const struct progress *p = j->prog;
     int64_t need = j->other_files, free_bytes = 0, written = 0;
-    char h1[32], h2[32];
+    char h1[32], h2[32], *where = strdup(p->build_dir);
+    struct stat st;
     int ret;
     for (size_t i = 0; i < p->nb_clips; i++) {
         const struct clip *c = &p->clips[i];
@@ -79,7 +124,17 @@ int job_check_space(struct job *j)
     /* ENCODE writes at most what is left of the usable bytes. */
     if (p->mode == MODE_ENCODE)
         need += j->usable - written > 0 ? j->usable - written : 0;
-    if ((ret = fs_free_bytes(p->build_dir, &free_bytes)) < 0) {
+    /* Before the build directory is made: the file system it will be on. */
+    while (where && stat(where, &st) < 0 && strcmp(where, "/")) {
+        char *up = fs_dirname(where);
+        free(where);
+        where = up;
+    }
+    if (!where)
+        return AVERROR(ENOMEM);
+    ret = fs_free_bytes(where, &free_bytes);
+    free(where);
+    if (ret < 0) {
         log_error(j->log, "cannot read the free space of %s: %s", p->build_dir, av_err2str(ret));
         return ret;
     }
@@ -188,9 +243,10 @@ static int write_manifests(struct job *j)
         log_error(j->log, "cannot write the manifests in %s: %s", j->prog->build_dir, err);
         return ret;
     }
-    log_info(j->log, "wrote %s and %s in %s: %zu output(s), %s by %s (uid %lld) on %s; "
+    log_info(j->log, "wrote %s and %s in %s: %zu %s, %s by %s (uid %lld) on %s; "
              "MANIFEST.json SHA-256 %s", MANIFEST_SUMS_NAME, MANIFEST_JSON_NAME,
-             j->prog->build_dir, j->prog->nb_clips, j->prog->mode == MODE_COPY ?
+             j->prog->build_dir, j->prog->nb_clips,
+             log_plural(j->prog->nb_clips, "output", "outputs"), j->prog->mode == MODE_COPY ?
              "bit-exact copies" : "derived viewing copies", run.user[0] ? run.user : "(unknown user)",
              (long long)run.uid, run.host[0] ? run.host : "(unknown host)", hex);
     return 0;
@@ -326,23 +382,25 @@ int job_run(const struct pbc_options *opt)
         goto end;
     if (!opt->resume_path && (ret = job_decide_mode(&j)) < 0)
         goto end;
-    if (!opt->dry_run && !j.resumed && (ret = fs_mkdir_p(j.prog->build_dir)) < 0) {
-        fprintf(stderr, "prepare_bodycam: --build-dir %s: %s\n", opt->build_dir, av_err2str(ret));
-        ret = PBC_E_USAGE;
+    if (log_needs_build_dir(&j) && (ret = make_build_dir(&j)) < 0)
         goto end;
-    }
     if ((ret = open_log(&j)) < 0)
         goto end;
     if (j.resumed) {
-        log_info(j.log, "resuming %s: %zu of %zu clips done, build directory %s", j.progress_path,
-                 progress_count(j.prog, CLIP_DONE), j.prog->nb_clips, j.prog->build_dir);
+        log_info(j.log, "resuming %s: %zu of %zu %s done, build directory %s", j.progress_path,
+                 progress_count(j.prog, CLIP_DONE), j.prog->nb_clips,
+                 log_plural(j.prog->nb_clips, "clip", "clips"), j.prog->build_dir);
         if (opt->nb_inputs)
             log_warn(j.log, "with --resume the clips come from the progress file: the %d FILE "
-                     "argument(s) are ignored", opt->nb_inputs);
+                     "%s ignored", opt->nb_inputs,
+                     log_plural((size_t)opt->nb_inputs, "argument is", "arguments are"));
     }
     if ((ret = job_plan(&j)) < 0 || opt->dry_run)
         goto end;
-    if ((ret = prepare_build_dir(&j)) < 0 || (ret = job_check_space(&j)) < 0)
+    /* The run starts: only now is the build directory made, so a usage,
+     * probe or plan error leaves nothing behind. */
+    if ((ret = job_check_space(&j)) < 0 || (ret = make_build_dir(&j)) < 0 ||
+        (ret = prepare_build_dir(&j)) < 0)
         goto end;
     if (!j.resumed)
         manifest_utc_time(j.wall_started.tv_sec, j.prog->job_started);

@@ -24,7 +24,7 @@
  * video (ENCODE). */
 struct loop_state {
     struct job *j;
-    size_t number, total;       /* clip number (1-based) among this run's */
+    size_t number, total;       /* the clip's place in the job (1-based), of all its clips */
     const char *name;
     double job_units, done_units; /* whole run; finished clips */
     struct timespec start;
@@ -215,6 +215,22 @@ static int encode_partial(struct job *j, const struct clip *c, int64_t kbps,
     return 0;
 }
 
+/* One wording for every encode of a clip, first or again, with its place
+ * in the job; tail ends the line (the fill pass adds the batch's total). */
+static void log_encoded(struct job *j, const struct clip *c, const struct clip_run *run,
+                        const struct transcode_stats *stats, const char *tail)
+{
+    char was[128] = "";
+    if (run->again)
+        snprintf(was, sizeof(was), " (%s; was %lld bytes at %lld kbit/s)", run->again,
+                 (long long)run->old_size, (long long)run->old_kbps);
+    log_info(j->log, "clip %zu/%zu %s: %s, %lld bytes at %lld kbit/s%s, %lld frames, %.3f s, "
+             "%lld corrupt packets skipped, SHA-256 %s%s", run->number, run->total, c->name,
+             run->again ? "re-encoded" : "done", (long long)c->output_size,
+             (long long)c->target_kbps, was, (long long)stats->video_frames_out, stats->duration,
+             (long long)stats->corrupt_packets, c->output_sha256, tail);
+}
+
 /* The clip is done: into place, recorded and saved, as one step under the
  * job's lock so that no other job plans from a half-updated state. */
 static int encode_commit(struct job *j, struct clip *c, int64_t kbps, const char *tmp,
@@ -254,10 +270,7 @@ int job_clip_encode(struct job *j, size_t idx, int64_t kbps, const struct clip_r
     if ((ret = encode_partial(j, c, kbps, run, tmp, &out)) < 0 ||
         (ret = encode_commit(j, c, kbps, tmp, final, &out)) < 0)
         goto end;
-    log_info(j->log, "clip %zu/%zu %s: done, %lld bytes at %lld kbit/s, %lld frames, %.3f s, "
-             "%lld corrupt packets skipped, SHA-256 %s", run->number, run->total, c->name,
-             (long long)out.size, (long long)kbps, (long long)out.stats.video_frames_out,
-             out.stats.duration, (long long)out.stats.corrupt_packets, c->output_sha256);
+    log_encoded(j, c, run, &out.stats, "");
 end:
     if (ret < 0 && tmp)
         unlink(tmp);
@@ -286,7 +299,7 @@ static double clip_units(const struct progress *p, const struct clip *c)
 int job_clips_run(struct job *j)
 {
     struct progress *p = j->prog;
-    struct loop_state ls = { .j = j, .total = progress_count(p, CLIP_PENDING) };
+    struct loop_state ls = { .j = j, .total = p->nb_clips };
     if (p->mode == MODE_ENCODE)
         return job_parallel_run(j);
     clock_gettime(CLOCK_MONOTONIC, &ls.start);
@@ -300,7 +313,7 @@ int job_clips_run(struct job *j)
             continue;
         if (pbc_interrupted)
             return PBC_E_INTERRUPTED;
-        ls.number++;
+        ls.number = i + 1;
         ls.name = c->name;
         ret = copy_one(j, c, &ls);
         if (ret < 0)
@@ -313,6 +326,12 @@ int job_clips_run(struct job *j)
 int job_clip_reencode(struct job *j, size_t idx, int64_t kbps)
 {
     struct clip *c = &j->prog->clips[idx];
+    struct loop_state ls = { .j = j, .number = idx + 1, .total = j->prog->nb_clips,
+                             .name = c->name, .job_units = c->duration };
+    struct clip_run run = { .number = idx + 1, .total = j->prog->nb_clips,
+                            .threads = j->opt->threads, .progress = on_encode_progress,
+                            .opaque = &ls, .again = "final guard",
+                            .old_size = c->output_size, .old_kbps = c->target_kbps };
     int ret;
     /* Pending first: a run killed during the re-encode then resumes with a
      * consistent file (the old output is replaced only by the rename). */
@@ -322,10 +341,6 @@ int job_clip_reencode(struct job *j, size_t idx, int64_t kbps)
     c->start_kbps = kbps;
     if ((ret = job_save(j)) < 0)
         return ret;
-    struct loop_state ls = { .j = j, .number = 1, .total = 1, .name = j->prog->clips[idx].name,
-                             .job_units = j->prog->clips[idx].duration };
-    struct clip_run run = { .number = 1, .total = 1, .threads = j->opt->threads,
-                            .progress = on_encode_progress, .opaque = &ls };
     clock_gettime(CLOCK_MONOTONIC, &ls.start);
     return job_clip_encode(j, idx, kbps, &run);
 }
@@ -333,12 +348,14 @@ int job_clip_reencode(struct job *j, size_t idx, int64_t kbps)
 int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
 {
     struct clip *c = &j->prog->clips[idx];
-    struct loop_state ls = { .j = j, .number = 1, .total = 1, .name = c->name,
-                             .job_units = c->duration };
-    struct clip_run run = { .number = 1, .total = 1, .threads = j->opt->threads,
-                            .progress = on_encode_progress, .opaque = &ls };
+    struct loop_state ls = { .j = j, .number = idx + 1, .total = j->prog->nb_clips,
+                             .name = c->name, .job_units = c->duration };
+    struct clip_run run = { .number = idx + 1, .total = j->prog->nb_clips,
+                            .threads = j->opt->threads, .progress = on_encode_progress,
+                            .opaque = &ls, .again = "fill pass",
+                            .old_size = c->output_size, .old_kbps = c->target_kbps };
     char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
-    char old_sha[sizeof(c->output_sha256)];
+    char old_sha[sizeof(c->output_sha256)], tail[128];
     struct encoded out = { .size = 0 };
     int64_t size = 0, total = 0, old_size = c->output_size, old_kbps = c->target_kbps;
     int ret;
@@ -357,9 +374,10 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
     total = total - plan_sector_round(old_size) + plan_sector_round(size);
     c->encodes++;
     if (total > j->usable) {
-        log_info(j->log, "fill pass: %s re-encoded at %lld kbit/s took %lld bytes; the batch "
-                 "would need %lld bytes, %lld more than usable: kept the old output (%lld bytes "
-                 "at %lld kbit/s)", c->name, (long long)kbps, (long long)size, (long long)total,
+        log_info(j->log, "clip %zu/%zu %s: re-encoded (fill pass) at %lld kbit/s took %lld "
+                 "bytes; the batch would need %lld bytes, %lld more than usable: kept the old "
+                 "output (%lld bytes at %lld kbit/s)", ls.number, ls.total, c->name,
+                 (long long)kbps, (long long)size, (long long)total,
                  (long long)(total - j->usable), (long long)old_size, (long long)old_kbps);
         unlink(tmp);
         ret = job_save(j);
@@ -386,10 +404,9 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
     c->status = CLIP_DONE;
     if ((ret = job_save(j)) < 0)
         goto end;
-    log_info(j->log, "fill pass: %s: done, %lld bytes at %lld kbit/s (was %lld bytes at %lld "
-             "kbit/s), the batch now needs %lld of the usable %lld bytes, SHA-256 %s", c->name,
-             (long long)size, (long long)kbps, (long long)old_size, (long long)old_kbps,
-             (long long)total, (long long)j->usable, c->output_sha256);
+    snprintf(tail, sizeof(tail), "; the batch now needs %lld of the usable %lld bytes",
+             (long long)total, (long long)j->usable);
+    log_encoded(j, c, &run, &out.stats, tail);
 end:
     if (ret < 0 && tmp)
         unlink(tmp);

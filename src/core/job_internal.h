@@ -31,13 +31,16 @@ struct job {
     pthread_mutex_t *lock;
 };
 
-/* One encode as the job runs it: its number among this run's clips (for
- * the log), its threads (transcode_params.threads) and progress callback. */
+/* One encode as the job runs it: its place in the job (1-based, of all
+ * its clips) for the log, its threads (transcode_params.threads) and
+ * progress callback; for a re-encode, why and the output it replaces. */
 struct clip_run {
     size_t number, total;
     int threads;
     transcode_progress_fn progress;
     void *opaque;
+    const char *again;          /* "final guard" or "fill pass"; NULL the first time */
+    int64_t old_size, old_kbps;
 };
 
 /* 1 when st (a fresh stat of c->source) is still the original the job
@@ -61,7 +64,8 @@ int job_decide_mode(struct job *j);
 
 /* Logs the capacity and the plan; fresh run: for ENCODE probes every input, renames the
  * outputs to .mp4, orders the clips and derives the budget and kbps. Logs
- * the plan. Returns 0, PBC_E_PROBE, PBC_E_DEPENDENCY or PBC_E_INFEASIBLE (dry run only). */
+ * the plan. Returns 0, PBC_E_PROBE, PBC_E_DEPENDENCY or PBC_E_INFEASIBLE (the batch
+ * cannot fit even at the floor: fresh, or resumed with clips pending). */
 int job_plan(struct job *j);
 
 /* Checks the build dir's file system can hold what the pending clips will

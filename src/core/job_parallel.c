@@ -126,9 +126,9 @@ static size_t auto_jobs(struct job *j, size_t pending)
     if (chosen > pending)
         chosen = pending;
     log_info(j->log, "jobs: %zu at once (automatic: %d %s, %d per job, the largest pending "
-             "frame being %dx%d; ~%lld MB per encoder, %s; %zu clip(s) pending)", chosen, cores,
+             "frame being %dx%d; ~%lld MB per encoder, %s; %zu %s pending)", chosen, cores,
              j->opt->threads > 0 ? "threads (--threads)" : "cores", per_job, w, h,
-             (long long)(per / 1000000), mem, pending);
+             (long long)(per / 1000000), mem, pending, log_plural(pending, "clip", "clips"));
     return chosen;
 }
 
@@ -142,7 +142,8 @@ static size_t choose_jobs(struct job *j, size_t pending)
         return auto_jobs(j, pending);
     if (n > pending)
         n = pending;
-    log_info(j->log, "jobs: %zu at once (--jobs %d, %zu clip(s) pending)", n, j->opt->jobs, pending);
+    log_info(j->log, "jobs: %zu at once (--jobs %d, %zu %s pending)", n, j->opt->jobs, pending,
+             log_plural(pending, "clip", "clips"));
     return n;
 }
 
@@ -194,8 +195,9 @@ static void *worker(void *opaque)
     if (ret < 0 && ret != PBC_E_INTERRUPTED && !pbc_interrupted) {
         pbc_interrupted = 1;
         if (pl->busy > 1)
-            log_warn(pl->j->log, "clip %s failed: stopping the %zu other clip(s) in flight",
-                     pl->j->prog->clips[sl->idx].name, pl->busy - 1);
+            log_warn(pl->j->log, "clip %s failed: stopping the %zu other %s in flight",
+                     pl->j->prog->clips[sl->idx].name, pl->busy - 1,
+                     log_plural(pl->busy - 1, "clip", "clips"));
     }
     pthread_cond_signal(&pl->cond);
     pthread_mutex_unlock(&pl->lock);
@@ -216,24 +218,23 @@ static int share_threads(const struct pool *pl)
     return share > 0 ? share : 1;
 }
 
+/* The serial wording, plus what --jobs adds: the clips in flight the
+ * target counted, or a restart at a stored target. (Its threads are in the
+ * transcoder's "video out" line: lp.) */
 static void log_start(struct pool *pl, const struct slot *sl, int resumed,
                       const struct plan_target *t)
 {
     const struct progress *p = pl->j->prog;
     const struct clip *c = &p->clips[sl->idx];
-    char extra[128] = "", threads[32] = "";
-    if (resumed)
-        snprintf(extra, sizeof(extra), "the target it was started at before the interruption");
-    else if (t->inflight)
-        snprintf(extra, sizeof(extra), "corrected from the bytes still free, %zu clip(s) in "
-                 "flight charged %lld bytes", t->inflight, (long long)t->inflight_bytes);
-    else
-        snprintf(extra, sizeof(extra), "corrected from the bytes still free");
-    if (pl->nb_slots > 1)
-        snprintf(threads, sizeof(threads), ", %d thread(s)", sl->run.threads);
-    log_info(pl->j->log, "clip %zu/%zu %s: encoding %s (%.3f s) at %lld kbit/s video "
-             "(stored kbps %lld, %s%s)", sl->run.number, sl->run.total, c->name, c->source,
-             c->duration, (long long)sl->kbps, (long long)p->kbps, extra, threads);
+    char inflight[96] = "";
+    if (t->inflight)
+        snprintf(inflight, sizeof(inflight), "; %zu %s in flight charged %lld bytes", t->inflight,
+                 log_plural(t->inflight, "clip", "clips"), (long long)t->inflight_bytes);
+    log_info(pl->j->log, "clip %zu/%zu %s: encoding %s (%.3f s) at %lld kbit/s video (%s %lld%s)",
+             sl->run.number, sl->run.total, c->name, c->source, c->duration, (long long)sl->kbps,
+             resumed ? "restarted at the target it was started at before the interruption; "
+             "stored kbps" : sl->kbps == p->kbps ? "the stored kbps" :
+             "corrected from the bytes still free; stored kbps", (long long)p->kbps, inflight);
 }
 
 /* Under the lock: the next clip's target, saved before its thread starts. */
@@ -251,7 +252,7 @@ static int start_next(struct pool *pl)
     struct slot *sl = &pl->slots[s];
     *sl = (struct slot){ .pool = pl, .idx = idx, .busy = 1 };
     sl->kbps = old > 0 ? old : plan_clip_target_derive(j->prog, idx, j->other_files, &t);
-    sl->run = (struct clip_run){ .number = pl->next + 1, .total = pl->nb_order,
+    sl->run = (struct clip_run){ .number = idx + 1, .total = j->prog->nb_clips,
                                  .threads = share_threads(pl), .progress = on_progress,
                                  .opaque = sl };
     c->start_kbps = sl->kbps;

@@ -121,8 +121,40 @@ static void log_budget(struct job *j, const struct plan_budget *b)
              (long long)b->sector_slack, PLAN_SECTOR_BYTES);
     log_info(lg, "budget: - rate-control margin       %15lld", (long long)b->rc_margin);
     log_info(lg, "budget: = video bytes               %15lld", (long long)b->video);
-    log_info(lg, "budget: video kbps = %lld x 8 / %.3f s / 1000 = %lld",
-             (long long)b->video, b->video_seconds, (long long)b->kbps);
+    if (b->feasible)
+        log_info(lg, "budget: video kbps = %lld x 8 / %.3f s / 1000 = %lld",
+                 (long long)b->video, b->video_seconds, (long long)b->kbps);
+    else
+        log_info(lg, "budget: video kbps = %lld x 8 / %.3f s / 1000 = %lld, below the floor of "
+                 "%d kbit/s", (long long)b->video, b->video_seconds, (long long)b->raw_kbps,
+                 PLAN_MIN_KBPS);
+}
+
+/* The batch cannot fit even at the floor: say so once, then what would
+ * fit and where the bytes go. */
+static void log_refusal(struct job *j, const struct plan_budget *b)
+{
+    const struct progress *p = j->prog;
+    int64_t fixed = b->audio + b->mux_overhead + b->sector_slack + b->other_files;
+    int64_t disc = b->floor_min + p->safety_bytes, full = b->feasible_need + p->safety_bytes;
+    char h1[32], h2[32], h3[32];
+    log_error(j->log, "the batch cannot fit: with its video at the floor of %d kbit/s it takes at "
+              "least %lld bytes (%s), more than the usable %lld bytes (%s); no clip is encoded, "
+              "outputs and originals are left as they are", PLAN_MIN_KBPS,
+              (long long)b->floor_min, log_human_bytes(b->floor_min, h1, sizeof(h1)),
+              (long long)j->usable, log_human_bytes(j->usable, h2, sizeof(h2)));
+    log_info(j->log, "what would fit: the smallest disc at %d kbit/s is %lld bytes (%s) with "
+             "--safety-bytes %lld; the plan keeps its full rate-control reserve from %lld bytes "
+             "(%s)", PLAN_MIN_KBPS, (long long)disc, log_human_bytes(disc, h1, sizeof(h1)),
+             (long long)p->safety_bytes, (long long)full, log_human_bytes(full, h2, sizeof(h2)));
+    log_info(j->log, "audio and overhead alone take %lld bytes (%s) of the budget, %.1f%% of the "
+             "usable %lld bytes (%s): Opus audio %lld, MP4 overhead %lld, sector rounding %lld, "
+             "the build directory's files %lld", (long long)fixed,
+             log_human_bytes(fixed, h1, sizeof(h1)),
+             j->usable > 0 ? 100.0 * (double)fixed / (double)j->usable : 0.0,
+             (long long)j->usable, log_human_bytes(j->usable, h3, sizeof(h3)),
+             (long long)b->audio, (long long)b->mux_overhead, (long long)b->sector_slack,
+             (long long)b->other_files);
 }
 
 static int plan_encode(struct job *j)
@@ -150,19 +182,51 @@ static int plan_encode(struct job *j)
     }
     log_budget(j, &j->budget);
     p->kbps = j->budget.kbps;
+    if (!j->budget.fits_floor) {
+        log_refusal(j, &j->budget);
+        ret = PBC_E_INFEASIBLE;
+        goto end;
+    }
     if (j->budget.feasible)
         log_info(j->log, "budget: feasible: the batch is planned to fit at %lld kbit/s of video "
                  "(floor %d kbit/s)", (long long)p->kbps, PLAN_MIN_KBPS);
     else
-        log_error(j->log, "the budget is infeasible: audio, overhead and the minimum video "
-                  "bitrate of %d kbit/s do not fit in %lld usable bytes; the clips will be "
-                  "encoded at %lld kbit/s and the run will end with exit code 2",
-                  PLAN_MIN_KBPS, (long long)j->usable, (long long)p->kbps);
+        log_warn(j->log, "budget: tight: at the floor of %d kbit/s the batch takes at least %lld "
+                 "bytes and by the model's bounds %lld, against the usable %lld, with no room for "
+                 "the rate-control reserve; the clips are encoded from %d kbit/s and the measured "
+                 "total decides: exit code 0 if the outputs fit, 2 if not", PLAN_MIN_KBPS,
+                 (long long)j->budget.floor_min, (long long)j->budget.floor_need,
+                 (long long)j->usable, PLAN_MIN_KBPS);
     for (size_t i = 0; i < p->nb_clips; i++)
         log_info(j->log, "plan: %zu/%zu %s: %.3f s, predicted %lld bytes at %lld kbit/s",
                  i + 1, p->nb_clips, p->clips[i].name, p->clips[i].duration,
                  (long long)plan_predict_bytes(&pcs[i], p->kbps, p->audio_kbps), (long long)p->kbps);
 end:
+    free(pcs);
+    return ret;
+}
+
+/* A resumed ENCODE job with clips still to encode is checked as a fresh
+ * run would check it, from the durations the progress file holds: a plan
+ * that cannot fit even at the floor stops before encoding more (exit 2),
+ * whichever version planned it. With every clip done the outputs exist
+ * and their measured total decides. */
+static int check_resumed_plan(struct job *j)
+{
+    struct progress *p = j->prog;
+    struct plan_clip *pcs = NULL;
+    struct plan_budget b;
+    int ret = 0;
+    if (p->mode != MODE_ENCODE || progress_count(p, CLIP_DONE) == p->nb_clips)
+        return 0;
+    if (!(pcs = calloc(p->nb_clips, sizeof(*pcs))))
+        return AVERROR(ENOMEM);
+    plan_clips(p, pcs);
+    if (plan_budget(pcs, p->nb_clips, j->usable, j->other_files, p->audio_kbps, &b) == 0 &&
+        !b.fits_floor) {
+        log_refusal(j, &b);
+        ret = PBC_E_INFEASIBLE;
+    }
     free(pcs);
     return ret;
 }
@@ -195,25 +259,24 @@ int job_plan(struct job *j)
         log_info(j->log, "mode %s (kept from the progress file)", progress_mode_name(p->mode));
         if (p->mode == MODE_ENCODE)
             log_info(j->log, "video bitrate %lld kbit/s (kept from the progress file)", (long long)p->kbps);
-        return 0;
+        return check_resumed_plan(j);
     }
     if (p->mode == MODE_COPY) {
-        log_info(j->log, "mode COPY: the %zu clips total %lld bytes (%s); with whole %d-byte "
-                 "sectors and %lld bytes for the build directory's own files they fit in "
-                 "the usable %lld bytes", p->nb_clips, (long long)total,
-                 log_human_bytes(total, human, sizeof(human)), PLAN_SECTOR_BYTES,
-                 (long long)j->other_files, (long long)j->usable);
+        log_info(j->log, "mode COPY: %zu %s of %lld bytes (%s) in all; with whole %d-byte "
+                 "sectors and %lld bytes for the build directory's own files %s in "
+                 "the usable %lld bytes", p->nb_clips, log_plural(p->nb_clips, "clip", "clips"),
+                 (long long)total, log_human_bytes(total, human, sizeof(human)), PLAN_SECTOR_BYTES,
+                 (long long)j->other_files, log_plural(p->nb_clips, "it fits", "they fit"),
+                 (long long)j->usable);
         for (size_t i = 0; i < p->nb_clips; i++)
             log_info(j->log, "plan: %zu/%zu %s: copy of %lld bytes", i + 1, p->nb_clips,
                      p->clips[i].name, (long long)p->clips[i].source_size);
         return 0;
     }
-    log_info(j->log, "mode ENCODE: the %zu clips total %lld bytes (%s), more than fits in "
-             "the usable %lld bytes; every clip is re-encoded to AV1 + Opus",
-             p->nb_clips, (long long)total, log_human_bytes(total, human, sizeof(human)),
-             (long long)j->usable);
-    int ret = plan_encode(j);
-    if (ret == 0 && !j->budget.feasible && j->opt->dry_run)
-        ret = PBC_E_INFEASIBLE;
-    return ret;
+    log_info(j->log, "mode ENCODE: %zu %s of %lld bytes (%s) in all, more than fits in the "
+             "usable %lld bytes; %s re-encoded to AV1 + Opus", p->nb_clips,
+             log_plural(p->nb_clips, "clip", "clips"), (long long)total,
+             log_human_bytes(total, human, sizeof(human)), (long long)j->usable,
+             log_plural(p->nb_clips, "it is", "every clip is"));
+    return plan_encode(j);
 }

@@ -194,6 +194,11 @@ void log_route_libav(struct pbc_log *lg)
         av_log_set_callback(av_log_default_callback);
 }
 
+const char *log_plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 const char *log_human_bytes(long long bytes, char *buf, unsigned size)
 {
     static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };

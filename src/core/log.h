@@ -4,6 +4,8 @@
 #ifndef PBC_LOG_H
 #define PBC_LOG_H
 
+#include <stddef.h>
+
 enum log_level {
     PBC_LOG_ERROR,
     PBC_LOG_WARN,
@@ -45,5 +47,8 @@ void log_route_libav(struct pbc_log *lg);
 
 /* Formats a byte count as "50.00 GB" (decimal units, as disc makers use). */
 const char *log_human_bytes(long long bytes, char *buf, unsigned size);
+
+/* one when n is 1, else many: "1 clip", "2 clips", "0 clips". */
+const char *log_plural(size_t n, const char *one, const char *many);
 
 #endif

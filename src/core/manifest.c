@@ -2,6 +2,7 @@
  * job, written atomically, read back by --verify. See manifest.h. */
 #include <errno.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include <unistd.h>
 
 #include <jansson.h>
+
+#include "pbc_config.h"
 
 #include "errors.h"
 #include "fsutil.h"
@@ -58,6 +61,30 @@ static void copy_id(char out[MANIFEST_ID_MAX + 1], const char *s)
     memcpy(out, s, len + 1);
 }
 
+/* The login name of uid from the password database, "" when not found.
+ * The static binary reads /etc/passwd itself (fgetpwent_r needs no NSS,
+ * which a static glibc cannot load reliably): names from LDAP or SSSD are
+ * then unknown (design.md "Static build"). */
+static void passwd_name(uid_t uid, char out[MANIFEST_ID_MAX + 1])
+{
+    struct passwd pw, *found = NULL;
+    char buf[4096];
+    out[0] = '\0';
+#if PBC_STATIC_BUILD
+    FILE *f = fopen("/etc/passwd", "re");
+    if (!f)
+        return;
+    while (fgetpwent_r(f, &pw, buf, sizeof(buf), &found) == 0 && found && found->pw_uid != uid)
+        found = NULL;
+    fclose(f);
+#else
+    if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) != 0)
+        found = NULL;
+#endif
+    if (found)
+        copy_id(out, found->pw_name);
+}
+
 void manifest_identify(struct manifest_run *run)
 {
     const char *user = getenv("USER");
@@ -65,6 +92,10 @@ void manifest_identify(struct manifest_run *run)
     if (!user || !*user)
         user = getenv("LOGNAME");
     copy_id(run->user, user);
+    /* $USER and $LOGNAME first: they name who logged in, also under sudo
+     * or su (the effective uid's entry would say root). */
+    if (!run->user[0])
+        passwd_name(geteuid(), run->user);
     host[0] = '\0';
     if (gethostname(host, sizeof(host)) < 0)
         host[0] = '\0';

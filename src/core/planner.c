@@ -13,26 +13,23 @@
 #define BYTES_PER_KBPS_S 125.0
 
 /* Bounds of the build directory's own files (design.md "The build
- * directory's own files"): fixed parts, per clip, and per byte of names_len,
- * which counts every string already JSON-escaped (plan_json_escaped_len).
- * Measured on the fit corpus's runs (9 clips): progress ~525 fixed + ~454
- * per clip besides the strings, MANIFEST.json ~1180 fixed (173 of them
- * the library versions) + ~670 per clip; the constants take every integer
- * at its widest (19-20 digits, a 24-character double), a 1 KB library
- * string, user and host of 64 bytes each, then a safety factor of about
- * 1.4 per clip and 2-3 on the fixed parts. The manifest counts names_len
- * twice: it records the arguments as given, which may be longer than the
- * real paths the progress file holds. */
-#define PROGRESS_BASE_BYTES   2048
-#define PROGRESS_CLIP_BYTES   768
-#define PROGRESS_NAME_FACTOR  1
-#define MANIFEST_BASE_BYTES   4096
-#define MANIFEST_CLIP_BYTES   1024
-#define MANIFEST_NAME_FACTOR  2
-#define SUMS_BASE_BYTES       128
-#define SUMS_CLIP_BYTES       (1 + 64 + 2 + 1 + 4)
-#define SUMS_NAME_FACTOR      1
-/* What names_len adds for the options beside the paths. */
+ * directory's own files"): a fixed part and a part per clip, besides the
+ * strings, which are added (JSON-escaped, plan_json_escaped_len) as many
+ * times as each file records them. Measured with every integer at its
+ * widest (19-20 digits, a 24-character double), user and host of 64
+ * characters escaped to 128, the encoder block: progress 350 + 540 per
+ * clip, MANIFEST.json 1,372 (170 of them the library string) + 707 per
+ * clip. The bounds take the library string at its 1,023-byte maximum and
+ * add about 15 % (a field a later version adds must not overflow a disc
+ * planned by this one). */
+#define PROGRESS_BASE_BYTES   512
+#define PROGRESS_CLIP_BYTES   640
+#define MANIFEST_BASE_BYTES   2560
+#define MANIFEST_CLIP_BYTES   832
+#define SUMS_BASE_BYTES       (1 + 64 + 2 + 13 + 1)
+#define SUMS_CLIP_BYTES       (1 + 64 + 2 + 1)
+/* The manifest's arguments besides the build dir and the sources: the
+ * program's path, the option names and numbers, the log file's path. */
 #define OTHER_FILES_OPTIONS_BYTES 1024
 
 static int64_t sat_add(int64_t a, int64_t b)
@@ -109,18 +106,33 @@ static int64_t sector_floor(int64_t bytes)
     return bytes <= 0 ? 0 : bytes / PLAN_SECTOR_BYTES * PLAN_SECTOR_BYTES;
 }
 
-int64_t plan_other_files_bytes(size_t nb_clips, size_t names_len)
+/* base + per_clip x n + the strings, saturated, in whole sectors. */
+static int64_t own_file(int64_t base, int64_t per_clip, int64_t n, int64_t strings)
 {
-    int64_t n = nb_clips > (size_t)INT64_MAX ? INT64_MAX : (int64_t)nb_clips;
-    int64_t len = names_len > (size_t)INT64_MAX ? INT64_MAX : (int64_t)names_len;
-    int64_t progress = sat_add(sat_add(PROGRESS_BASE_BYTES, sat_mul(n, PROGRESS_CLIP_BYTES)),
-                               sat_mul(len, PROGRESS_NAME_FACTOR));
-    int64_t manifest = sat_add(sat_add(MANIFEST_BASE_BYTES, sat_mul(n, MANIFEST_CLIP_BYTES)),
-                               sat_mul(len, MANIFEST_NAME_FACTOR));
-    int64_t sums = sat_add(sat_add(SUMS_BASE_BYTES, sat_mul(n, SUMS_CLIP_BYTES)),
-                           sat_mul(len, SUMS_NAME_FACTOR));
-    return sat_add(sat_add(plan_sector_round(progress), plan_sector_round(manifest)),
-                   plan_sector_round(sums));
+    return plan_sector_round(sat_add(sat_add(base, sat_mul(n, per_clip)), strings));
+}
+
+static int64_t len64(size_t len)
+{
+    return len > (size_t)INT64_MAX ? INT64_MAX : (int64_t)len;
+}
+
+int64_t plan_other_files_bytes(size_t nb_clips, size_t dir_len, size_t names_len,
+                               size_t sources_len)
+{
+    int64_t n = len64(nb_clips), dir = len64(dir_len);
+    int64_t names = len64(names_len), sources = len64(sources_len);
+    /* progress: build_dir; each name twice (files map, clip); each source. */
+    int64_t progress = own_file(PROGRESS_BASE_BYTES, PROGRESS_CLIP_BYTES, n,
+                                sat_add(sat_add(dir, sat_mul(names, 2)), sources));
+    /* MANIFEST.json: build_dir and the --build-dir argument; each name;
+     * each source as the original's path and as the argument; options. */
+    int64_t manifest = own_file(MANIFEST_BASE_BYTES, MANIFEST_CLIP_BYTES, n,
+                                sat_add(sat_add(sat_mul(dir, 2), names),
+                                        sat_add(sat_mul(sources, 2), OTHER_FILES_OPTIONS_BYTES)));
+    /* SHA256SUMS: each name (its '\\' escape costs what JSON's does). */
+    int64_t sums = own_file(SUMS_BASE_BYTES, SUMS_CLIP_BYTES, n, names);
+    return sat_add(sat_add(progress, manifest), sums);
 }
 
 size_t plan_json_escaped_len(const char *s)
@@ -138,14 +150,14 @@ static size_t add_len(size_t a, size_t b)
 
 int64_t plan_other_files_of(const struct progress *p)
 {
-    size_t dir = p->build_dir ? plan_json_escaped_len(p->build_dir) : 0;
-    size_t len = add_len(add_len(dir, dir), OTHER_FILES_OPTIONS_BYTES);
+    size_t names = 0, sources = 0;
     for (size_t i = 0; i < p->nb_clips; i++) {
-        size_t src = p->clips[i].source ? plan_json_escaped_len(p->clips[i].source) : 0;
-        len = add_len(len, p->clips[i].name ? plan_json_escaped_len(p->clips[i].name) : 0);
-        len = add_len(add_len(len, src), src);
+        names = add_len(names, p->clips[i].name ? plan_json_escaped_len(p->clips[i].name) : 0);
+        sources = add_len(sources,
+                          p->clips[i].source ? plan_json_escaped_len(p->clips[i].source) : 0);
     }
-    return plan_other_files_bytes(p->nb_clips, len);
+    return plan_other_files_bytes(p->nb_clips, p->build_dir ? plan_json_escaped_len(p->build_dir) : 0,
+                                  names, sources);
 }
 
 enum job_mode plan_decide_mode(const struct plan_clip *clips, size_t n,
@@ -211,6 +223,42 @@ static int valid_duration(double d)
     return d > 0 && isfinite(d);
 }
 
+/* The floor lines of b (planner.h), from its other lines: the video at
+ * PLAN_MIN_KBPS over the whole duration, then the smallest rest whose
+ * margin leaves that much. */
+static void floor_needs(struct plan_budget *b)
+{
+    int64_t fixed = sat_add(sat_add(sat_add(b->other_files, b->audio), b->mux_overhead),
+                            b->sector_slack);
+    int64_t video = from_double(ceil(PLAN_MIN_KBPS * BYTES_PER_KBPS_S * b->video_seconds));
+    int64_t rest;
+    /* The same kbps_of as the plan, so feasible_need is exact to the byte. */
+    while (video < INT64_MAX && kbps_of(video, b->video_seconds) < PLAN_MIN_KBPS)
+        video++;
+    rest = from_double(ceil((double)video * 100.0 / (100 - PLAN_RC_MARGIN_PCT)));
+    while (rest < INT64_MAX && sat_sub(rest, pct_ceil(rest, PLAN_RC_MARGIN_PCT)) < video)
+        rest++;
+    b->floor_need = sat_add(fixed, video);
+    b->feasible_need = sat_add(fixed, rest);
+    b->floor_min = sat_add(sat_add(b->floor_min, PLAN_OTHER_FILES_MIN_BYTES), video);
+    b->fits_floor = b->feasible || b->floor_min <= b->usable;
+}
+
+/* The least a clip writes besides its video: its audio as long as the
+ * clip, exact in CBR, and the MP4 boxes at their measured minimum; no
+ * sector rounding. */
+static int64_t nonvideo_min(const struct plan_clip *c, int audio_kbps)
+{
+    int64_t packets = c->has_audio ? from_double(floor(c->duration * PLAN_OPUS_PACKETS_PER_S)) : 0;
+    int64_t frames = c->video_frames > 0 ? c->video_frames : 0;
+    /* Only CBR has a known least packet size. */
+    int64_t packet = PLAN_OPUS_VBR_PCT == 0 ? opus_packet_bytes(audio_kbps) : 0;
+    return sat_add(sat_add(sat_mul(packets, packet),
+                           sat_mul(packets, PLAN_MP4_AUDIO_PACKET_MIN_BYTES)),
+                   sat_add(PLAN_MP4_FILE_MIN_BYTES,
+                           sat_mul(frames, PLAN_MP4_VIDEO_FRAME_MIN_BYTES)));
+}
+
 int plan_budget(const struct plan_clip *clips, size_t n, int64_t usable,
                 int64_t other_files, int audio_kbps, struct plan_budget *b)
 {
@@ -231,6 +279,7 @@ int plan_budget(const struct plan_clip *clips, size_t n, int64_t usable,
         b->sector_slack = sat_add(b->sector_slack, PLAN_SECTOR_BYTES);
         b->video_frames = sat_add(b->video_frames, c->video_frames > 0 ? c->video_frames : 0);
         b->video_seconds += c->duration;
+        b->floor_min = sat_add(b->floor_min, nonvideo_min(c, audio_kbps));
     }
     rest = sat_sub(sat_sub(sat_sub(sat_sub(usable, other_files), b->audio),
                            b->mux_overhead), b->sector_slack);
@@ -239,6 +288,7 @@ int plan_budget(const struct plan_clip *clips, size_t n, int64_t usable,
     b->raw_kbps = b->video > 0 ? kbps_of(b->video, b->video_seconds) : 0;
     b->feasible = b->video > 0 && b->raw_kbps >= PLAN_MIN_KBPS;
     b->kbps = b->feasible ? b->raw_kbps : PLAN_MIN_KBPS;
+    floor_needs(b);
     return 0;
 }
 

@@ -35,6 +35,14 @@
 #define PLAN_MP4_VIDEO_FRAME_BYTES 28   /* stsz, stco/co64, stsc, stts, sdtp, stss */
 #define PLAN_MP4_AUDIO_PACKET_BYTES 18  /* stsz, stco/co64, stsc */
 
+/* The least the MP4 muxer and the build directory's files ever take
+ * (design.md "Refusing a batch that cannot fit"): what decides a refusal,
+ * so that no batch is refused that could fit. */
+#define PLAN_MP4_FILE_MIN_BYTES 900
+#define PLAN_MP4_VIDEO_FRAME_MIN_BYTES 8
+#define PLAN_MP4_AUDIO_PACKET_MIN_BYTES 8
+#define PLAN_OTHER_FILES_MIN_BYTES (3 * PLAN_SECTOR_BYTES)
+
 /* Reserve for the encoder's rate error, in % of the video bytes still to
  * be encoded; the band of the feedback law around the stored kbps. */
 #define PLAN_RC_MARGIN_PCT 5
@@ -77,6 +85,16 @@ struct plan_budget {
     int64_t kbps;          /* video kbps = video x 8 / video_seconds / 1000, floored;
                             * PLAN_MIN_KBPS when infeasible */
     int feasible;          /* 0 when kbps would fall below PLAN_MIN_KBPS */
+    /* At the floor, in usable bytes: floor_min, the least the batch can
+     * take with its video at PLAN_MIN_KBPS (every other term at its
+     * measured minimum, not its bound; fits_floor = floor_min <= usable,
+     * else the job is refused before encoding); floor_need, the model's
+     * prediction there (its bounds, no rate-control margin); feasible_need,
+     * the least usable at which the plan is feasible. */
+    int64_t floor_min;
+    int64_t floor_need;
+    int64_t feasible_need;
+    int fits_floor;
     /* The counts behind the lines above, for the log. */
     size_t files;          /* clips */
     int64_t audio_packets; /* Opus packets, bound */
@@ -111,9 +129,11 @@ int64_t plan_sector_round(int64_t bytes);
 
 /* Upper bound of the bytes of the build directory's own files (the
  * progress file, SHA256SUMS, MANIFEST.json) for nb_clips clips, each file
- * sector-rounded. names_len: the JSON-escaped bytes (plan_json_escaped_len)
- * of the strings they record, counted as plan_other_files_of does. */
-int64_t plan_other_files_bytes(size_t nb_clips, size_t names_len);
+ * sector-rounded. dir_len, names_len, sources_len: the JSON-escaped bytes
+ * (plan_json_escaped_len) of the build directory, of all output names and
+ * of all source paths; each file adds them as often as it records them. */
+int64_t plan_other_files_bytes(size_t nb_clips, size_t dir_len, size_t names_len,
+                               size_t sources_len);
 
 /* Bytes of s in a JSON string as jansson writes it without
  * JSON_ENSURE_ASCII: '"' and '\\' 2, a control character at most 6
@@ -121,10 +141,9 @@ int64_t plan_other_files_bytes(size_t nb_clips, size_t names_len);
 size_t plan_json_escaped_len(const char *s);
 
 /* The bound for p's job, a function of what its progress file holds (so a
- * resumed run gets the same value): plan_other_files_bytes with names_len =
- * 2 x build_dir + 1024 (the options) + sum(name + 2 x source), every string
- * JSON-escaped. The manifest records the build dir and the arguments (the
- * sources once more). */
+ * resumed run gets the same value): plan_other_files_bytes of its build
+ * dir, names and sources. The manifest's arguments are assumed to be no
+ * longer than the build dir and the sources they name plus 1 KB. */
 int64_t plan_other_files_of(const struct progress *p);
 
 /* MODE_COPY when sum(sector_round(size)) + other_files <= usable. */
@@ -132,7 +151,7 @@ enum job_mode plan_decide_mode(const struct plan_clip *clips, size_t n,
                                int64_t usable, int64_t other_files);
 
 /* Fills b for an ENCODE of clips. Returns 0 (b->feasible says whether the
- * batch can fit) or AVERROR(EINVAL) on nonsense input (n == 0, a duration
+ * plan keeps its margins, b->fits_floor whether the batch can fit at all) or AVERROR(EINVAL) on nonsense input (n == 0, a duration
  * <= 0 or not finite, audio_kbps <= 0). */
 int plan_budget(const struct plan_clip *clips, size_t n, int64_t usable,
                 int64_t other_files, int audio_kbps, struct plan_budget *b);

@@ -14,7 +14,7 @@ wait "$pid"
 rc=$?
 expect_rc 4
 expect_in out.txt "\\[ERROR\\] .*short.mp4"
-expect_in out.txt "clip short.mp4 failed: stopping the 1 other clip\\(s\\) in flight"
+expect_in out.txt "clip short.mp4 failed: stopping the 1 other clip in flight"
 expect_in out.txt "long.mp4: interrupted; the partial output is removed"
 expect_in out.txt "stopped by an error: progress saved"
 expect_not_in out.txt "long.mp4: done"

@@ -11,14 +11,16 @@ snapshot in/a.mp4 in/b.mp4 in/c.mp4 in/d.mp4
 pbc --build-dir work --logfile prep.log --disc-bytes 3_000_000 --safety-bytes 100_000 \
     --jobs 2 in/a.mp4 in/b.mp4 in/c.mp4 in/d.mp4
 expect_rc 0
-expect_in out.txt "jobs: 2 at once \\(--jobs 2, 4 clip\\(s\\) pending\\)"
+expect_in out.txt "jobs: 2 at once \\(--jobs 2, 4 clips pending\\)"
 # Parallel for real: clip 2 starts before any clip is done, and its target
 # counts clip 1 in flight.
 first_done=$(grep -n ': done, ' out.txt | head -n 1 | cut -d: -f1)
 second_start=$(grep -n 'clip 2/4 .*: encoding ' out.txt | cut -d: -f1)
 [ -n "$first_done" ] && [ -n "$second_start" ] && [ "$second_start" -lt "$first_done" ] ||
     fail "clip 2 did not start before the first clip was done"
-expect_in out.txt "clip 2/4 .*: encoding .*1 clip\\(s\\) in flight charged [0-9]+ bytes, 1 thread\\(s\\)\\)"
+expect_in out.txt "clip 2/4 .*: encoding .*; 1 clip in flight charged [0-9]+ bytes\\)"
+# Each encoder got one of the two cores.
+[ "$(grep -c 'video out: libsvtav1 .*, lp 1$' out.txt)" -eq 4 ] || fail "not every clip was encoded on one thread"
 [ "$(grep -c ': encoding ' out.txt)" -ge 4 ] || fail "not every clip was encoded"
 for n in a b c d; do
     [ "$(probe_streams "work/$n.mp4" | sort | tr '\n' ' ')" = "audio:opus video:av1 " ] ||

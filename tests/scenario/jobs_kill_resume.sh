@@ -21,9 +21,9 @@ expect_in prep.log "clip2.mp4: encoding .* at $k2 kbit/s video"
 pbc --logfile prep.log --resume work/progress.json --jobs 2
 expect_rc 0
 expect_in out.txt "resuming work/progress.json: 0 of 3 clips done"
-expect_in out.txt "clip 1/3 clip1.mp4: encoding .* at $k1 kbit/s video \\(stored kbps [0-9]+, the target it was started at before the interruption"
-expect_in out.txt "clip 2/3 clip2.mp4: encoding .* at $k2 kbit/s video \\(stored kbps [0-9]+, the target it was started at before the interruption"
-expect_in out.txt "clip 3/3 clip3.mp4: encoding .*corrected from the bytes still free"
+expect_in out.txt "clip 1/3 clip1.mp4: encoding .* at $k1 kbit/s video \\(restarted at the target it was started at before the interruption; stored kbps [0-9]+"
+expect_in out.txt "clip 2/3 clip2.mp4: encoding .* at $k2 kbit/s video \\(restarted at the target it was started at before the interruption; stored kbps [0-9]+"
+expect_in out.txt "clip 3/3 clip3.mp4: encoding .*stored kbps [0-9]+"
 # Encoded at their stored targets (unless the final guard re-encoded one).
 for pair in "clip1.mp4 $k1" "clip2.mp4 $k2"; do
     set -- $pair

@@ -6,7 +6,7 @@ set -u
 : "${PBC_BIN:?PBC_BIN must name the prepare_bodycam binary}"
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/pbc-scenario.XXXXXX")
 cd "$SCRATCH" || exit 99
-trap 'st=$?; if [ $st -eq 0 ]; then rm -rf "$SCRATCH"; else echo "# scratch kept: $SCRATCH"; fi' EXIT
+trap 'st=$?; if [ $st -eq 0 ] && [ -z "${KEEP_SCRATCH:-}" ]; then rm -rf "$SCRATCH"; else echo "# scratch kept: $SCRATCH"; fi' EXIT
 
 fail() {
     echo "FAIL: $*"
@@ -79,6 +79,25 @@ wait_done() {
     while [ "$(done_count "$1")" -lt "$2" ]; do
         [ "$(date +%s)" -lt "$deadline" ] || fail "timed out waiting for $2 done clip(s) in $1"
         kill -0 "$pid" 2>/dev/null || { wait "$pid"; rc=$?; fail "process ended (exit $rc) before $2 clip(s) were done"; }
+        sleep 0.01
+    done
+}
+
+# partials DIR: the partial (unfinished) outputs in DIR, one a line.
+partials() {
+    ls -a "$1" 2>/dev/null | grep 'pbc-partial'
+}
+
+# wait_partial DIR [SECONDS]: polls until DIR holds a non-empty partial
+# output, so that a kill then lands mid-clip.
+wait_partial() {
+    local deadline=$(( $(date +%s) + ${2:-120} )) f
+    while :; do
+        for f in $(partials "$1"); do
+            [ -s "$1/$f" ] && return 0
+        done
+        [ "$(date +%s)" -lt "$deadline" ] || fail "timed out waiting for a partial output in $1"
+        kill -0 "$pid" 2>/dev/null || { wait "$pid"; rc=$?; fail "process ended (exit $rc) before a partial output appeared"; }
         sleep 0.01
     done
 }

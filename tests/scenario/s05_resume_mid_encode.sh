@@ -1,5 +1,5 @@
-# Scenario 5: as 4 but in ENCODE mode: SIGKILL after the first clip is
-# encoded, then --resume: the remaining clips are encoded with the stored
+# Scenario 5: as 4 but in ENCODE mode: SIGKILL during the second clip (its
+# partial on disk), then --resume: the remaining clips are encoded with the stored
 # kbps, the finished output is not touched, exit 0.
 . "$(dirname "$0")/lib.sh"
 mkclip in/clip1.mp4 8
@@ -11,7 +11,10 @@ snapshot in/clip1.mp4 in/clip2.mp4 in/clip3.mp4
 pbc_bg --build-dir work --logfile prep.log --disc-bytes 3_000_000 --safety-bytes 100_000 \
     --jobs 1 in/clip1.mp4 in/clip2.mp4 in/clip3.mp4
 wait_done work/progress.json 1
+wait_partial work
 kill9
+[ -n "$(partials work)" ] || fail "no partial output after a kill mid-encode"
+note "partial at the kill: $(partials work | tr '\n' ' ')"
 [ "$(done_count work/progress.json)" -eq 1 ] || fail "$(done_count work/progress.json) clips done at the kill, expected 1"
 expect_in work/progress.json '"mode": "ENCODE"'
 kbps=$(json_int work/progress.json kbps)
@@ -20,13 +23,14 @@ kbps=$(json_int work/progress.json kbps)
 expect_in work/progress.json '"clip1.mp4": "done"'
 before=$(stat -c '%i %Y %s' work/clip1.mp4)
 hash1=$(sha work/clip1.mp4)
-pbc --logfile prep.log --resume work/progress.json
+pbc --logfile prep.log --resume work/progress.json --jobs 1
 expect_rc 0
+expect_in out.txt "removed 1 partial file left in"
 expect_in out.txt "resuming work/progress.json: 1 of 3 clips done"
 expect_in out.txt "video bitrate $kbps kbit/s \\(kept from the progress file\\)"
 [ "$(grep -c ': encoding ' out.txt)" -eq 2 ] || fail "the resumed run encoded $(grep -c ': encoding ' out.txt) clips, expected 2"
-expect_in out.txt "encoding .*/in/clip2.mp4 .*\\(stored kbps $kbps,"
-expect_in out.txt "encoding .*/in/clip3.mp4 .*\\(stored kbps $kbps,"
+expect_in out.txt "encoding .*/in/clip2.mp4 .*stored kbps $kbps\\)"
+expect_in out.txt "encoding .*/in/clip3.mp4 .*stored kbps $kbps\\)"
 expect_not_in out.txt "encoding .*/in/clip1.mp4"
 [ "$(json_int work/progress.completed.json kbps)" = "$kbps" ] || fail "kbps changed"
 [ "$(stat -c '%i %Y %s' work/clip1.mp4)" = "$before" ] && [ "$(sha work/clip1.mp4)" = "$hash1" ] ||

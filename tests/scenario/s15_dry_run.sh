@@ -1,7 +1,7 @@
 # --dry-run (issue 4): probes and plans, prints the plan (mode, usable
 # bytes, the budget lines, kbps, per-clip predictions, feasibility), writes
 # nothing at all (no build directory, no log, no progress file), exits 0,
-# or 2 when the budget is infeasible.
+# or 2 when the batch cannot fit even at the floor.
 . "$(dirname "$0")/lib.sh"
 mkclip in/a.mp4 5
 mkclip in/b.mp4 3
@@ -28,7 +28,7 @@ cmp -s tree_before.txt tree_after.txt || fail "the dry run wrote something: $(di
 
 pbc --dry-run --build-dir work --logfile prep.log --disc-bytes 60_000 --safety-bytes 0 in/a.mp4 in/b.mp4
 expect_rc 2
-expect_in out.txt 'the budget is infeasible'
+expect_in out.txt 'the batch cannot fit'
 [ ! -e work ] && [ ! -e prep.log ] || fail "the infeasible dry run wrote something"
 
 pbc --dry-run --build-dir work --logfile prep.log in/a.mp4 in/b.mp4

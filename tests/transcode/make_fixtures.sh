@@ -36,6 +36,48 @@ ff -f lavfi -i "$VIDEO:d=3" -itsoffset 1.5 -f lavfi -i "sine=d=1.5:sample_rate=4
 
 ff -f lavfi -i "$VIDEO:d=2" $X264 no_audio.mp4
 
+# edit_list: cut at 0.5 s without re-encoding: the file keeps the GOP's
+# first 15 frames, which its edit list leaves out (60 stored, 45 shown).
+ff -ss 0.5 -i no_audio.mp4 -c copy edit_list.mp4
+
+# loud_stereo: a correlated stereo tone peaking near -0.4 dBFS (a siren,
+# shouting), which a plain 0.707 + 0.707 sum takes past full scale.
+ff -f lavfi -i "$VIDEO:d=2" \
+   -f lavfi -i "aevalsrc=0.955*sin(2*PI*440*t)|0.955*sin(2*PI*440*t):s=48000:d=2" \
+   $X264 -c:a aac -b:a 192k loud_stereo.mp4
+
+# surround51: six tones, LFE included; the audio stream has its own
+# creation_time, title and handler, as a camera's second track can.
+ff -f lavfi -i "$VIDEO:d=2" -f lavfi -i "aevalsrc=0.3*sin(2*PI*300*t)|0.3*sin(2*PI*500*t)|0.5*sin(2*PI*440*t)|0.2*sin(2*PI*50*t)|0.25*sin(2*PI*700*t)|0.25*sin(2*PI*900*t):c=5.1:s=48000:d=2" \
+   $X264 -c:a aac -metadata creation_time=2012-05-17T00:54:33Z \
+   -metadata:s:a:0 creation_time=2012-05-17T00:56:13Z -metadata:s:a:0 title="Mic 2" \
+   -metadata:s:a:0 handler_name="Camera audio" -metadata:s:v:0 handler_name="Camera video" \
+   -metadata:s:a:0 language=deu surround51.mp4
+# ffmpeg's muxer gives every track the file's time, so the audio track's
+# own time (mdhd creation_time, version 0: 4 bytes after version/flags) is
+# written here: 2012-05-17T00:56:13Z = 1337216173 + 2082844800 (1904 epoch).
+off=$(grep -obUa mdhd surround51.mp4 | sed -n 2p | cut -d: -f1)
+t=$((1337216173 + 2082844800))
+oct() { printf '\\%03o' $(($1 & 255)); }
+printf "$(oct $((t >> 24)))$(oct $((t >> 16)))$(oct $((t >> 8)))$(oct $t)" |
+    dd of=surround51.mp4 bs=1 seek=$((off + 8)) conv=notrunc 2>/dev/null
+
+# surround71: one loud tone on all eight channels; AAC's decoder returns
+# it above full scale (+4.3 dBFS), as a clipped source can be.
+T71="0.9*sin(2*PI*440*t)"
+ff -f lavfi -i "$VIDEO:d=2" \
+   -f lavfi -i "aevalsrc=$T71|$T71|$T71|$T71|$T71|$T71|$T71|$T71:c=7.1:s=48000:d=2" \
+   $X264 -c:a aac surround71.mp4
+
+# dual_mono: one loud microphone signal on both channels.
+ff -f lavfi -i "$VIDEO:d=2" -f lavfi -i "aevalsrc=0.9*sin(2*PI*330*t):s=48000:d=2" \
+   $X264 -af "pan=stereo|c0=c0|c1=c0" -c:a aac -b:a 128k dual_mono.mp4
+
+# trim_end: 16 kHz AAC (64 ms frames) of 2.01 s: decoded whole, the
+# last frame runs 38 ms past the source's end unless that end is honoured.
+ff -f lavfi -i "$VIDEO:d=2" -f lavfi -i "sine=f=440:d=2.01:sample_rate=16000" \
+   $X264 -c:a aac trim_end.mp4
+
 # 4:4:4 full range, and the deprecated full-range yuvj420p.
 ff -f lavfi -i "$VIDEO:d=1" -f lavfi -i "sine=d=1" -pix_fmt yuv444p -color_range pc \
    $X264 -c:a aac yuv444_full.mp4

@@ -2,7 +2,7 @@
  * checked with ffprobe (an independent tool here). Every check is its own
  * TAP test point, so a failure names what broke.
  *
- * Usage: test_transcode CASE FIXTURE_DIR FFPROBE WORK_DIR
+ * Usage: test_transcode CASE FIXTURE_DIR FFPROBE WORK_DIR FFMPEG
  * CASE is a fixture's name without .mp4, "interrupt" or "interrupt_mid". */
 #include <errno.h>
 #include <math.h>
@@ -10,20 +10,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "errors.h"
 #include "interrupt.h"
 #include "log.h"
 #include "transcode/transcode.h"
+#include "tc_checks.h"
 
 /* Test-harness state only. TAP goes to the real stdout; the log, which
  * echoes to stdout, is sent to stderr so it cannot garble the TAP stream. */
 static int tap_count, tap_failed;
 static FILE *tap;
 
-static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void ok(int cond, const char *fmt, ...)
+void ok(int cond, const char *fmt, ...)
 {
     va_list ap;
     fprintf(tap, "%sok %d - ", cond ? "" : "not ", ++tap_count);
@@ -35,20 +36,6 @@ static void ok(int cond, const char *fmt, ...)
     if (!cond)
         tap_failed++;
 }
-
-struct env {
-    const char *fixtures, *ffprobe, *work;
-    const char *tag;  /* the case, names the output */
-    const char *name; /* the fixture */
-    struct pbc_log *lg;
-};
-
-/* ffprobe's "flat" output, key=value per line. */
-struct probe {
-    int n;
-    char *key[512];
-    char *val[512];
-};
 
 static void probe_free(struct probe *p)
 {
@@ -89,7 +76,7 @@ static int probe_file(const struct env *e, const char *path, struct probe *p)
     return pclose(f) == 0 && p->n > 0 ? 0 : -1;
 }
 
-static const char *probe_get(const struct probe *p, const char *key)
+const char *probe_get(const struct probe *p, const char *key)
 {
     for (int i = 0; i < p->n; i++)
         if (!strcmp(p->key[i], key))
@@ -142,12 +129,12 @@ static long opus_input_rate(const char *path)
     return rate;
 }
 
-static int streq(const char *a, const char *b)
+int streq(const char *a, const char *b)
 {
     return a && b && !strcmp(a, b);
 }
 
-static int near(double a, double b, double tol)
+int near(double a, double b, double tol)
 {
     return !isnan(a) && !isnan(b) && fabs(a - b) <= tol;
 }
@@ -179,18 +166,37 @@ static int run(const struct env *e, char *src, char *dst, size_t size,
     return transcode_clip(&p, st);
 }
 
+/* One Opus frame: the bound on any start or duration difference. */
+#define TC_FRAME_S 0.020
+
+/* A stream's start and duration (so its end too) are the source's. The
+ * start is held to 2 ms: a late start must not move by Opus's 6.5 ms
+ * pre-skip. */
+static void check_timing(const struct probe *in, const struct probe *out, const char *type)
+{
+    double s_in = stream_num(in, type, "start_time"), s_out = stream_num(out, type, "start_time");
+    double d_in = stream_num(in, type, "duration"), d_out = stream_num(out, type, "duration");
+
+    ok(near(s_out, s_in, 0.002), "%s start within 2 ms of the source's (%.6f vs %.6f)",
+       type, s_out, s_in);
+    ok(near(d_out, d_in, TC_FRAME_S), "%s duration within 20 ms of the source's (%.6f vs %.6f)",
+       type, d_out, d_in);
+    ok(near(s_out + d_out, s_in + d_in, TC_FRAME_S),
+       "%s end within 20 ms of the source's (%.6f vs %.6f)", type, s_out + d_out, s_in + d_in);
+}
+
 /* The checks every successful case shares. */
 static void check_common(const struct probe *in, const struct probe *out, int audio,
                          const char *dst)
 {
     ok(streq(stream_get(out, "video", "codec_name"), "av1"), "video is AV1");
     ok(streq(stream_get(out, "video", "pix_fmt"), "yuv420p"), "video is 8-bit 4:2:0");
-    ok(near(stream_num(out, "video", "duration"), stream_num(in, "video", "duration"), 0.1),
-       "video duration within 0.1 s of the source (%s vs %s)",
-       stream_get(out, "video", "duration"), stream_get(in, "video", "duration"));
+    check_timing(in, out, "video");
     ok(near(atof(probe_get(out, "format.duration") ? probe_get(out, "format.duration") : "nan"),
-            atof(probe_get(in, "format.duration") ? probe_get(in, "format.duration") : "nan"), 0.1),
-       "container duration within 0.1 s of the source");
+            atof(probe_get(in, "format.duration") ? probe_get(in, "format.duration") : "nan"),
+            TC_FRAME_S),
+       "container duration within 20 ms of the source's (%s vs %s)",
+       probe_get(out, "format.duration"), probe_get(in, "format.duration"));
     ok(near(stream_num(out, "video", "nb_read_packets"), stream_num(in, "video", "nb_read_packets"), 0),
        "same number of video frames as the source (%s vs %s)",
        stream_get(out, "video", "nb_read_packets"), stream_get(in, "video", "nb_read_packets"));
@@ -202,12 +208,7 @@ static void check_common(const struct probe *in, const struct probe *out, int au
     ok(streq(stream_get(out, "audio", "channels"), "1"), "audio is mono");
     ok(opus_input_rate(dst) == 24000, "audio is encoded at 24 kHz (dOps: %ld)",
        opus_input_rate(dst));
-    ok(near(stream_num(out, "audio", "start_time"), stream_num(in, "audio", "start_time"), 0.03),
-       "audio start within 30 ms of the source's (%s vs %s)",
-       stream_get(out, "audio", "start_time"), stream_get(in, "audio", "start_time"));
-    ok(near(stream_num(out, "audio", "duration"), stream_num(in, "audio", "duration"), 0.1),
-       "audio duration within 0.1 s of the source's (%s vs %s)",
-       stream_get(out, "audio", "duration"), stream_get(in, "audio", "duration"));
+    check_timing(in, out, "audio");
 }
 
 static int case_success(const struct env *e, int audio)
@@ -223,6 +224,13 @@ static int case_success(const struct env *e, int audio)
     ok(probe_file(e, src, &in) == 0, "ffprobe reads the source");
     ok(probe_file(e, dst, &out) == 0, "ffprobe reads the output");
     check_common(&in, &out, audio, dst);
+    check_tags(&in, &out);
+    check_moov_first(dst);
+    if (!strcmp(e->tag, "loud_stereo") || !strcmp(e->tag, "dual_mono") ||
+        !strcmp(e->tag, "surround71"))
+        check_levels(e, src, dst, 3.0);
+    else if (!strcmp(e->tag, "surround51"))
+        check_levels(e, src, dst, 7.0);
     ok(st.video_frames_in > 0 && st.video_frames_in == st.video_frames_out,
        "stats: every decoded frame encoded (%lld in, %lld out)",
        (long long)st.video_frames_in, (long long)st.video_frames_out);
@@ -313,6 +321,51 @@ static void case_corrupt(const struct env *e)
     probe_free(&out);
 }
 
+/* Frames the source's edit list leaves out are not encoded: the output
+ * has the frames a player shows (45 of the 60 stored), and the log says why. */
+static void case_edit_list(const struct env *e)
+{
+    char src[1024], dst[1024];
+    struct transcode_stats st;
+    struct probe out;
+    int calls = 0;
+    int ret = run(e, src, dst, sizeof(src), &st, &calls);
+
+    ok(ret == 0, "transcode_clip returns 0 (%d)", ret);
+    ok(st.video_frames_in == 45 && st.video_frames_out == 45,
+       "the 45 frames shown decoded and encoded (%lld, %lld)",
+       (long long)st.video_frames_in, (long long)st.video_frames_out);
+    ok(probe_file(e, dst, &out) == 0 && near(stream_num(&out, "video", "nb_read_packets"), 45, 0),
+       "the output has 45 frames");
+    probe_free(&out);
+}
+
+/* A relative output path with a colon ("tc:dir/out.mp4", a build
+ * directory named so) is a file, not a URL protocol, in both of the
+ * muxer's passes (faststart reopens it). */
+static void case_colon_path(const struct env *e)
+{
+    char src[1024];
+    struct transcode_stats st;
+    const char *dst = "tc:dir/out.mp4";
+    int ret;
+
+    snprintf(src, sizeof(src), "%s/%s", e->fixtures, e->name);
+    if (chdir(e->work) < 0 || (mkdir("tc:dir", 0755) < 0 && errno != EEXIST)) {
+        ok(0, "cannot make %s/tc:dir", e->work);
+        return;
+    }
+    unlink(dst);
+    struct transcode_params p = {
+        .src_path = src, .dst_path = dst, .clip_name = e->name,
+        .video_kbps = 300, .preset = 12, .audio_kbps = 64, .threads = 1, .log = e->lg,
+    };
+    ret = transcode_clip(&p, &st);
+    ok(ret == 0, "transcode_clip to %s returns 0 (%s)", dst, av_err2str(ret));
+    ok(access(dst, F_OK) == 0, "the output is at %s", dst);
+    check_moov_first(dst);
+}
+
 /* interrupt: 0 none, 1 before the start, 2 at the first progress report. */
 static void case_failure(const struct env *e, int interrupt)
 {
@@ -334,23 +387,28 @@ int main(int argc, char **argv)
 {
     struct env e;
     const char *missing = NULL;
-    char fixture[256];
+    char fixture[256], log_path[1024];
 
-    if (argc != 5) {
-        fprintf(stderr, "usage: %s CASE FIXTURE_DIR FFPROBE WORK_DIR\n", argv[0]);
+    if (argc != 6) {
+        fprintf(stderr, "usage: %s CASE FIXTURE_DIR FFPROBE WORK_DIR FFMPEG\n", argv[0]);
         return 2;
     }
     e.tag = argv[1];
     e.fixtures = argv[2];
     e.ffprobe = argv[3];
     e.work = argv[4];
+    e.ffmpeg = argv[5];
     /* The interrupt cases reuse the basic clip. */
-    snprintf(fixture, sizeof(fixture), "%s.mp4", strncmp(e.tag, "interrupt", 9) ? e.tag : "basic");
+    snprintf(fixture, sizeof(fixture), "%s.mp4",
+             strncmp(e.tag, "interrupt", 9) && strcmp(e.tag, "colon_path") ? e.tag : "basic");
     e.name = fixture;
     tap = fdopen(dup(STDOUT_FILENO), "w");
     if (!tap || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
         return 2;
-    if (log_open(&e.lg, NULL, 0) < 0)
+    /* The log also goes to a file, for the checks of what it says. */
+    snprintf(log_path, sizeof(log_path), "%s/log_%s.txt", e.work, e.tag);
+    unlink(log_path);
+    if (log_open(&e.lg, log_path, 0) < 0)
         return 2;
     log_route_libav(e.lg);
 
@@ -360,6 +418,10 @@ int main(int argc, char **argv)
         case_vfr(&e);
     else if (!strcmp(e.tag, "corrupt"))
         case_corrupt(&e);
+    else if (!strcmp(e.tag, "colon_path"))
+        case_colon_path(&e);
+    else if (!strcmp(e.tag, "edit_list"))
+        case_edit_list(&e);
     else if (!strcmp(e.tag, "no_audio"))
         case_success(&e, 0);
     else if (!strcmp(e.tag, "not_media") || !strcmp(e.tag, "truncated"))
@@ -372,6 +434,7 @@ int main(int argc, char **argv)
         case_success(&e, 1);
 
     log_close(&e.lg);
+    check_log(log_path, e.tag);
     fprintf(tap, "1..%d\n", tap_count);
     fclose(tap);
     return tap_failed ? 1 : 0;

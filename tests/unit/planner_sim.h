@@ -105,7 +105,7 @@ static struct progress *mk_batch(double budget_fraction, int64_t *other, int64_t
         pcs[i].size = (int64_t)(pcs[i].duration * 8128 * 125); /* 8 Mbit/s + AAC */
         input += pcs[i].size;
     }
-    *other = plan_other_files_bytes(11, 11 * 80);
+    *other = plan_other_files_bytes(11, 60, 11 * 30, 11 * 50);
     int64_t disc = (int64_t)(input * budget_fraction);
     if (plan_budget(pcs, 11, disc, *other, 64, &b) < 0)
         return NULL;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -408,7 +409,7 @@ static void test_bound(void)
     const char *argv[N + 1];
     struct progress *p = NULL;
     struct manifest_run run;
-    size_t names_len = 0, args_len = 0, esc_len = 0;
+    size_t names_len = 0, args_len = 0, esc_names = 0, esc_src = 0;
     int64_t manifests, progress_bytes;
     char *ppath = dir ? fs_join(dir, PROGRESS_FILE_NAME) : NULL;
     for (int i = 0; i < N; i++) {
@@ -434,16 +435,17 @@ static void test_bound(void)
         c->target_kbps = INT64_MAX / 1000;
         c->encodes = INT_MAX;
         names_len += strlen(c->name) + strlen(c->source);
-        esc_len += plan_json_escaped_len(c->name) + plan_json_escaped_len(c->source);
+        esc_names += plan_json_escaped_len(c->name);
+        esc_src += plan_json_escaped_len(c->source);
         memset(argbuf[i], '\x02', sizeof(argbuf[i]) - 1);
         argbuf[i][sizeof(argbuf[i]) - 1] = '\0';
         argv[i] = argbuf[i];
         args_len += strlen(argv[i]) + 1;
-        esc_len += plan_json_escaped_len(argv[i]) + 1;
+        esc_src += plan_json_escaped_len(argv[i]) + 1;
     }
     argv[N] = "\xff\xfe";
     args_len += 3;
-    esc_len += 3 + plan_json_escaped_len(dir);
+    esc_src += 3;
     p->kbps = INT64_MAX / 1000;
     p->disc_bytes = INT64_MAX;
     p->safety_bytes = INT64_MAX - 1;
@@ -459,16 +461,16 @@ static void test_bound(void)
            (long long)manifest_bound(N, names_len, args_len, strlen(dir)));
     CHECK(manifests <= manifest_bound(N, names_len, args_len, strlen(dir)));
     /* The planner's budget for the build dir's own files covers them when
-     * the arguments and the build dir are counted, JSON-escaped, with the
-     * names (here the arguments are not the sources: 6 bytes a byte). */
+     * the arguments, which here are not the sources (6 bytes a byte), are
+     * counted, JSON-escaped, with the sources. */
     printf("# own files %lld bytes, planner bound %lld\n",
            (long long)(plan_sector_round(file_size(dir, MANIFEST_JSON_NAME)) +
                        plan_sector_round(file_size(dir, MANIFEST_SUMS_NAME)) +
                        plan_sector_round(progress_bytes)),
-           (long long)plan_other_files_bytes(N, esc_len));
+           (long long)plan_other_files_bytes(N, plan_json_escaped_len(dir), esc_names, esc_src));
     CHECK(plan_sector_round(file_size(dir, MANIFEST_JSON_NAME)) +
           plan_sector_round(file_size(dir, MANIFEST_SUMS_NAME)) + plan_sector_round(progress_bytes) <=
-          plan_other_files_bytes(N, esc_len));
+          plan_other_files_bytes(N, plan_json_escaped_len(dir), esc_names, esc_src));
 end:
     free(ppath);
     progress_free(&p);
@@ -593,6 +595,116 @@ end:
     free(dir);
 }
 
+/* A small job as a technician runs it, at the widest values the files
+ * can hold (every integer at its widest, user and host of 64 escaped
+ * characters, the encoder block), in a build directory whose path is about
+ * dir_len bytes long. Returns the bytes the three files take on the disc
+ * and sets *bound to the job's planner bound. */
+static int64_t small_job_own(int n, size_t dir_len, int64_t *bound)
+{
+    char *top = scratch_dir(), *dir = NULL, hex[SHA256_HEX_LEN + 1], err[256];
+    char names[8][32], *namep[8], comp[200];
+    const char *argv[32];
+    struct progress *p = NULL;
+    struct manifest_run run;
+    int64_t own = -1;
+    int argc = 0;
+    char *ppath = NULL;
+    *bound = 0;
+    if (!top || n > 8)
+        goto end;
+    dir = strdup(top);
+    while (dir && strlen(dir) + 2 < dir_len) {
+        size_t k = dir_len - strlen(dir) - 1;
+        char *next;
+        k = k > sizeof(comp) - 1 ? sizeof(comp) - 1 : k;
+        memset(comp, 'd', k);
+        comp[k] = '\0';
+        next = fs_join(dir, comp);
+        free(dir);
+        dir = next;
+        CHECK(dir && mkdir(dir, 0755) == 0);
+    }
+    for (int i = 0; i < n; i++) {
+        snprintf(names[i], sizeof(names[i]), "AXON_Body_3_X%06d.mp4", i);
+        namep[i] = names[i];
+    }
+    if (!dir || !(ppath = fs_join(dir, PROGRESS_FILE_NAME)) ||
+        !(p = done_job(dir, MODE_ENCODE, (const char *const *)namep, (size_t)n)))
+        goto end;
+    p->disc_bytes = INT64_MAX;
+    p->safety_bytes = INT64_MAX / 3;
+    p->kbps = INT64_MAX / 1000;
+    p->preset = 13;
+    argv[argc++] = "/usr/local/bin/prepare_bodycam";
+    argv[argc++] = "--build-dir";
+    argv[argc++] = dir;
+    argv[argc++] = "--logfile";
+    argv[argc++] = "/var/log/prepare_bodycam/2024-03-01.log";
+    argv[argc++] = "--disc-bytes=9_223_372_036_854_775_807";
+    argv[argc++] = "--safety-bytes=3_074_457_345_618_258_602";
+    argv[argc++] = "--delete-originals";
+    argv[argc++] = "yes";
+    argv[argc++] = "--preset=13";
+    argv[argc++] = "--threads=1024";
+    argv[argc++] = "-q";
+    for (int i = 0; i < n; i++) {
+        struct clip *c = &p->clips[i];
+        c->source_size = INT64_MAX;
+        c->source_mtime_ns = INT64_MIN;
+        c->duration = 1.2345678901234567e+300;
+        c->video_frames = INT64_MAX;
+        c->target_kbps = INT64_MAX / 1000;
+        c->encodes = INT_MAX;
+        argv[argc++] = c->source;
+    }
+    run = sample_run(argv, argc);
+    memset(run.user, '\\', MANIFEST_ID_MAX);
+    memset(run.host, '"', MANIFEST_ID_MAX);
+    run.uid = INT64_MIN;
+    CHECK_INT(manifest_write(p, &run, hex, err, sizeof(err)), 0);
+    CHECK_INT(progress_save(p, ppath), 0);
+    own = plan_sector_round(file_size(dir, MANIFEST_JSON_NAME)) +
+          plan_sector_round(file_size(dir, MANIFEST_SUMS_NAME)) +
+          plan_sector_round(file_size(dir, PROGRESS_FILE_NAME));
+    *bound = plan_other_files_of(p);
+    printf("# %d clip(s), build dir of %zu bytes: progress %lld, MANIFEST.json %lld, SHA256SUMS "
+           "%lld: %lld on the disc, bound %lld\n", n, strlen(dir),
+           (long long)file_size(dir, PROGRESS_FILE_NAME), (long long)file_size(dir, MANIFEST_JSON_NAME),
+           (long long)file_size(dir, MANIFEST_SUMS_NAME), (long long)own, (long long)*bound);
+end:
+    free(ppath);
+    progress_free(&p);
+    rm_rf(top);
+    free(top);
+    free(dir);
+    return own;
+}
+
+/* The bound of a small job is an upper bound, yet within a few sectors of
+ * what is written: it used to reserve ~20 KB where ~6 KB were written and
+ * grow with the build directory's path 8 bytes a byte (issue 14), which
+ * made the plan of a small batch infeasible although it fit. */
+static void test_bound_small(void)
+{
+    static const int counts[] = { 1, 2, 6, 8 };
+    static const size_t dirs[] = { 0, 120, 400 };
+    for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+        for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+            int64_t bound, own = small_job_own(counts[k], dirs[d], &bound);
+            CHECK(own > 0);
+            CHECK(own <= bound);
+            /* Slack: the fixed parts' reserve and one sector of rounding
+             * per file at most. */
+            if (bound - own > 4 * PLAN_SECTOR_BYTES) {
+                printf("# %d clips, dir %zu: bound %lld exceeds the %lld written by more than "
+                       "4 sectors\n", counts[k], dirs[d], (long long)bound, (long long)own);
+                CHECK(0);
+            }
+        }
+    }
+}
+
 /* ---- verify_run on a small directory ---- */
 
 static void test_verify(void)
@@ -647,13 +759,27 @@ static void test_helpers(void)
     manifest_identify(&run);
     CHECK_STR(run.user, "alice");
     CHECK_INT(run.uid, (int64_t)geteuid());
+    /* A name the manifest cannot hold is not recorded: the passwd entry's
+     * is (below). */
     setenv("USER", "bad\nname", 1);
     manifest_identify(&run);
-    CHECK_STR(run.user, "");
+    CHECK(strcmp(run.user, "bad\nname") != 0);
     unsetenv("USER");
     setenv("LOGNAME", "bob", 1);
     manifest_identify(&run);
     CHECK_STR(run.user, "bob");
+    /* Neither set (a service, cron, env -i): the passwd entry's name, not
+     * "unknown" (issue 14). */
+    unsetenv("LOGNAME");
+    struct passwd *pw = getpwuid(geteuid());
+    manifest_identify(&run);
+    CHECK(pw != NULL);
+    if (pw)
+        CHECK_STR(run.user, pw->pw_name);
+    setenv("USER", "bad\nname", 1);
+    manifest_identify(&run);
+    if (pw)
+        CHECK_STR(run.user, pw->pw_name);
 }
 
 int main(void)
@@ -668,6 +794,7 @@ int main(void)
     RUN(test_bound);
     RUN(test_bound_typical);
     RUN(test_bound_non_ascii);
+    RUN(test_bound_small);
     RUN(test_verify);
     return check_done();
 }

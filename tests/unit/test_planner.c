@@ -41,14 +41,19 @@ static void test_sector_round(void)
 
 static void test_other_files(void)
 {
-    /* progress 2048 + 3 x 768 + 100 = 4452 -> 6144
-     * manifest 4096 + 3 x 1024 + 2 x 100 = 7368 -> 8192
-     * SHA256SUMS 128 + 3 x 72 + 100 = 444 -> 2048 */
-    CHECK_INT(plan_other_files_bytes(3, 100), 6144 + 8192 + 2048);
-    CHECK_INT(plan_other_files_bytes(0, 0), 2048 + 4096 + 2048);
-    CHECK(plan_other_files_bytes(11, 2000) > plan_other_files_bytes(10, 2000));
-    CHECK_INT(plan_other_files_bytes(11, 2000) % 2048, 0);
-    CHECK(plan_other_files_bytes(SIZE_MAX, SIZE_MAX) > 0);
+    /* dir 40, names 60, sources 90:
+     * progress 512 + 3 x 640 + 40 + 2 x 60 + 90 = 2682 -> 4096
+     * manifest 2560 + 3 x 832 + 2 x 40 + 60 + 2 x 90 + 1024 = 6400 -> 8192
+     * SHA256SUMS 81 + 3 x 68 + 60 = 345 -> 2048 */
+    CHECK_INT(plan_other_files_bytes(3, 40, 60, 90), 4096 + 8192 + 2048);
+    CHECK_INT(plan_other_files_bytes(0, 0, 0, 0), 2048 + 4096 + 2048);
+    CHECK(plan_other_files_bytes(11, 40, 2000, 2000) > plan_other_files_bytes(10, 40, 2000, 2000));
+    CHECK_INT(plan_other_files_bytes(11, 40, 2000, 2000) % 2048, 0);
+    /* A byte of the build dir's path costs 3 (progress once, the manifest
+     * twice), not 8 as it did. */
+    CHECK_INT(plan_other_files_bytes(3, 40 + 2048, 60, 90) - plan_other_files_bytes(3, 40, 60, 90),
+              3 * 2048);
+    CHECK(plan_other_files_bytes(SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX) > 0);
 }
 
 static void test_mode_scenarios(void)
@@ -60,7 +65,7 @@ static void test_mode_scenarios(void)
     struct plan_clip s10[2] = { { .size = INT64_C(12200000000) }, { .size = INT64_C(12200000000) } };
     struct plan_clip s1[1] = { { .size = INT64_C(49400000000) } };
     struct plan_clip s11[2] = { { .size = INT64_C(12300000000) }, { .size = INT64_C(12300000000) } };
-    int64_t other = plan_other_files_bytes(3, 300);
+    int64_t other = plan_other_files_bytes(3, 100, 100, 100);
     CHECK_INT(plan_decide_mode(s2, 3, plan_usable_bytes(25 * GB, 0), other), MODE_COPY);
     CHECK_INT(plan_decide_mode(s10, 2, plan_usable_bytes(25 * GB, 500 * 1000 * 1000), other),
               MODE_COPY);
@@ -164,6 +169,55 @@ static void test_infeasible_audio(void)
     CHECK(!b.feasible);
 }
 
+/* The floor lines (issue 14): feasible_need is the smallest usable at which
+ * the plan is feasible, to the byte; floor_need the bytes at exactly the
+ * floor without the margin; between them the job still runs (fits_floor),
+ * below floor_need it is refused. */
+static void test_floor_needs(void)
+{
+    const struct plan_clip clips[3] = {
+        { .duration = 100.0, .video_frames = 3000, .has_audio = 1 },
+        { .duration = 37.3, .video_frames = 1119, .has_audio = 0 },
+        { .duration = 4.04, .video_frames = 121, .has_audio = 1 },
+    };
+    struct plan_budget b;
+    int64_t other = 10240;
+    CHECK_INT(plan_budget(clips, 3, GB, other, 64, &b), 0);
+    int64_t need = b.feasible_need, floor_need = b.floor_need;
+    /* floor_need: other files, audio, MP4, sectors, and 50 kbit/s exactly. */
+    CHECK_INT(floor_need, other + b.audio + b.mux_overhead + b.sector_slack +
+              (int64_t)ceil(PLAN_MIN_KBPS * 125.0 * (100.0 + 37.3 + 4.04)));
+    CHECK(need > floor_need);
+    CHECK_INT(plan_budget(clips, 3, need, other, 64, &b), 0);
+    CHECK(b.feasible);
+    CHECK_INT(b.kbps, PLAN_MIN_KBPS);
+    CHECK(b.fits_floor);
+    CHECK_INT(plan_budget(clips, 3, need - 1, other, 64, &b), 0);
+    CHECK(!b.feasible);
+    CHECK(b.fits_floor);
+    CHECK_INT(b.feasible_need, need);
+    /* floor_min: the same video; audio as long as each clip (5000 + 202
+     * packets of 160 bytes), MP4 at 900 per file, 8 per frame and per
+     * packet, 3 sectors of own files. */
+    int64_t video = (int64_t)ceil(PLAN_MIN_KBPS * 125.0 * (100.0 + 37.3 + 4.04));
+    int64_t floor_min = b.floor_min;
+    CHECK_INT(floor_min, video + 5202 * 160 + 3 * 900 + 8 * (3000 + 1119 + 121) + 8 * 5202 +
+              3 * PLAN_SECTOR_BYTES);
+    CHECK(floor_min < floor_need);
+    CHECK_INT(plan_budget(clips, 3, floor_need, other, 64, &b), 0);
+    CHECK(!b.feasible);
+    CHECK(b.fits_floor);
+    CHECK_INT(plan_budget(clips, 3, floor_min, other, 64, &b), 0);
+    CHECK(b.fits_floor);
+    CHECK_INT(plan_budget(clips, 3, floor_min - 1, other, 64, &b), 0);
+    CHECK(!b.fits_floor);
+    CHECK_INT(b.floor_need, floor_need);
+    /* Audio alone over the disc: refused, and the needs still say how much. */
+    CHECK_INT(plan_budget(&clip100, 1, 800 * 1000, 0, 64, &b), 0);
+    CHECK(!b.fits_floor);
+    CHECK(b.floor_need > b.audio);
+}
+
 static void test_floor(void)
 {
     /* The smallest usable that is feasible gives exactly the floor; one
@@ -215,7 +269,7 @@ static void test_first_target_is_stored_kbps(void)
     int64_t other, kbps;
     struct progress *p = mk_batch(0.3, &other, &kbps);
     struct plan_target t;
-    CHECK(p != NULL);
+    CHECK(p != NULL); /* the plan must be feasible */
     if (!p)
         return;
     CHECK_INT(plan_clip_target_derive(p, 0, other, &t), kbps);
@@ -235,6 +289,7 @@ static void test_feedback_corrects(void)
     int64_t base, over, under, pred;
     plan_budget(c, 2, 20 * 1000 * 1000, 0, 64, &b);
     p = mk_progress(c, 2, 20 * 1000 * 1000, 0, b.kbps);
+    CHECK(p != NULL); /* the plan must be feasible */
     if (!p)
         return;
     pred = plan_predict_bytes(&c[0], b.kbps, 64);
@@ -277,6 +332,7 @@ static void test_feedback_clamp(void)
     struct progress *p;
     plan_budget(c, 2, 20 * 1000 * 1000, 0, 64, &b);
     p = mk_progress(c, 2, 20 * 1000 * 1000, 0, b.kbps);
+    CHECK(p != NULL); /* the plan must be feasible */
     if (!p)
         return;
     p->clips[0].status = CLIP_DONE;
@@ -303,6 +359,7 @@ static void test_feedback_determinism(void)
 {
     int64_t other, kbps, targets[11];
     struct progress *p = mk_batch(0.3, &other, &kbps);
+    CHECK(p != NULL); /* the plan must be feasible */
     if (!p)
         return;
     struct sim m = { .seed = 7, .lo = -0.05, .hi = 0.04, .tonal_from = SIZE_MAX };
@@ -343,6 +400,7 @@ static void test_fill_simulated(void)
                 struct sim m = { .seed = seed, .lo = errs[e][0], .hi = errs[e][1],
                                  .tonal_from = SIZE_MAX };
                 int guard;
+                CHECK(p != NULL); /* the plan must be feasible */
                 if (!p)
                     return;
                 guard = run_batch(p, other, &m, NULL);
@@ -378,6 +436,7 @@ static void test_guard_simulated(void)
             int64_t other, kbps;
             struct progress *p = mk_batch(fractions[f], &other, &kbps);
             int guard;
+            CHECK(p != NULL); /* the plan must be feasible */
             if (!p)
                 return;
             guard = run_batch(p, other, &sims[k], NULL);
@@ -417,6 +476,7 @@ static void test_guard_pick(void)
     int64_t over_by, kbps = 0;
     size_t idx = 99;
     struct progress *p = mk_guard_case(&over_by);
+    CHECK(p != NULL); /* the plan must be feasible */
     if (!p)
         return;
     CHECK(over_by > 0);
@@ -447,6 +507,7 @@ static void test_guard_limits(void)
     int64_t over_by, kbps;
     size_t idx;
     struct progress *p = mk_guard_case(&over_by);
+    CHECK(p != NULL); /* the plan must be feasible */
     if (!p)
         return;
     /* A clip encoded PLAN_GUARD_MAX_ENCODES times is left alone. */
@@ -471,6 +532,7 @@ static void test_guard_next_candidate(void)
     struct progress *p = mk_progress(c, 2, 0, 0, 600);
     size_t idx = 99;
     int64_t kbps = 0;
+    CHECK(p != NULL); /* the plan must be feasible */
     if (!p)
         return;
     for (size_t i = 0; i < 2; i++) {
@@ -617,6 +679,7 @@ int main(void)
     RUN(test_budget_invalid);
     RUN(test_infeasible_audio);
     RUN(test_floor);
+    RUN(test_floor_needs);
     RUN(test_budget_large);
     RUN(test_first_target_is_stored_kbps);
     RUN(test_feedback_corrects);

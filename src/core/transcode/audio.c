@@ -6,9 +6,18 @@
  * without audio, so audio often starts seconds after video. The FIFO's
  * first sample takes the first decoded frame's timestamp, and every later
  * frame follows by sample count; gaps and overlaps over 0.1 s are evened
- * out by swresample (silence in, samples out) so the sync holds. */
+ * out by swresample (silence in, samples out) so the sync holds. The
+ * source's end (its start + duration, which an MP4 edit list trims) is
+ * kept too: decoders return whole frames, up to ~40 ms past it.
+ *
+ * The downmix to mono is libswresample's matrix normalised so that the
+ * sum of its coefficients is TC_MIX_PEAK: however loud and correlated the
+ * channels, the mix cannot pass -1 dBFS (see docs/design.md). */
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 
+#include <libavutil/avstring.h>
 #include <libavutil/opt.h>
 #include <libavutil/samplefmt.h>
 #include <libswresample/swresample.h>
@@ -23,9 +32,14 @@ int tc_audio_open_decoder(struct tc_ctx *c)
     const AVCodec *codec;
     int ret;
 
-    a->fifo_pts = AV_NOPTS_VALUE;
+    a->fifo_pts = a->first_pts = a->end_pts = AV_NOPTS_VALUE;
     if (!a->in_st)
         return 0;
+    /* A duration guessed from the bitrate is no end to cut at. */
+    if (a->in_st->start_time != AV_NOPTS_VALUE && a->in_st->duration > 0 &&
+        c->ifmt->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE)
+        a->end_pts = av_rescale_q(a->in_st->start_time + a->in_st->duration,
+                                  a->in_st->time_base, (AVRational){ 1, TC_AUDIO_RATE });
     codec = avcodec_find_decoder(a->in_st->codecpar->codec_id);
     if (!codec)
         return tc_fail(c, AVERROR_DECODER_NOT_FOUND, "no decoder for audio codec %s",
@@ -108,6 +122,52 @@ int tc_audio_open_encoder(struct tc_ctx *c)
 
 static int audio_resample(struct tc_ctx *c, const AVFrame *f);
 
+/* One log line per clip: what the downmix does, with each channel's gain. */
+static void audio_log_mix(struct tc_ctx *c, const AVChannelLayout *in, const double *m)
+{
+    char desc[64], gains[256] = "", one[48], name[16];
+
+    if (av_channel_layout_describe(in, desc, sizeof(desc)) < 0)
+        snprintf(desc, sizeof(desc), "?");
+    for (int i = 0; i < in->nb_channels; i++) {
+        if (av_channel_name(name, sizeof(name),
+                            av_channel_layout_channel_from_index(in, i)) < 0)
+            snprintf(name, sizeof(name), "%d", i);
+        snprintf(one, sizeof(one), "%s%s %.3f", i ? ", " : "", name, m[i]);
+        av_strlcat(gains, one, sizeof(gains));
+    }
+    log_info(c->lg, "%s: audio: %d ch %s -> mono, normalised downmix (%s), "
+             "peak <= -1 dBFS before coding", c->name, in->nb_channels, desc, gains);
+}
+
+/* The downmix matrix: libswresample's own coefficients for in -> mono
+ * (centre and surrounds at -3 dB, LFE left out), scaled so their absolute
+ * sum is TC_MIX_PEAK. A mono source gets the same headroom. */
+static int audio_set_matrix(struct tc_ctx *c, const AVChannelLayout *in)
+{
+    double m[64];
+    int ret;
+
+    if (in->nb_channels > 64)
+        return tc_fail(c, AVERROR_PATCHWELCOME, "cannot downmix %d audio channels",
+                       in->nb_channels);
+    ret = swr_build_matrix2(in, &c->a.enc->ch_layout, M_SQRT1_2, M_SQRT1_2, 0.0,
+                            INT_MAX, 1.0, m, in->nb_channels,
+                            AV_MATRIX_ENCODING_NONE, NULL);
+    if (ret >= 0) {
+        double sum = 0.0;
+        for (int i = 0; i < in->nb_channels; i++)
+            sum += fabs(m[i]);
+        for (int i = 0; sum > 0.0 && i < in->nb_channels; i++)
+            m[i] *= TC_MIX_PEAK / sum;
+        ret = swr_set_matrix(c->a.swr, m, in->nb_channels);
+    }
+    if (ret < 0)
+        return tc_fail(c, ret, "cannot build the audio downmix matrix");
+    audio_log_mix(c, in, m);
+    return 0;
+}
+
 /* (Re)creates the resampler for f's format. A change mid-clip is rare (an
  * AAC stream switching channel count); the old resampler is drained first. */
 static int audio_setup_swr(struct tc_ctx *c, const AVFrame *f)
@@ -127,13 +187,19 @@ static int audio_setup_swr(struct tc_ctx *c, const AVFrame *f)
     }
     swr_free(&a->swr);
     av_channel_layout_uninit(&a->swr_in_layout);
-    if (f->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
+    /* Unspecified (or custom, ambisonic) orders get the default layout of
+     * their channel count: the matrix needs named channels. */
+    if (f->ch_layout.order != AV_CHANNEL_ORDER_NATIVE)
         av_channel_layout_default(&in, f->ch_layout.nb_channels);
     else if ((ret = av_channel_layout_copy(&in, &f->ch_layout)) < 0)
         return tc_fail(c, ret, "cannot copy the audio channel layout");
 
     ret = swr_alloc_set_opts2(&a->swr, &a->enc->ch_layout, a->enc->sample_fmt,
                               TC_AUDIO_RATE, &in, f->format, f->sample_rate, 0, NULL);
+    if (ret >= 0 && (ret = audio_set_matrix(c, &in)) < 0) {
+        av_channel_layout_uninit(&in);
+        return ret;
+    }
     /* min_comp turns on swr_next_pts()'s hard compensation: a jump of more
      * than min_hard_comp seconds is filled with silence or trimmed. */
     if (ret >= 0)
@@ -149,6 +215,22 @@ static int audio_setup_swr(struct tc_ctx *c, const AVFrame *f)
     a->swr_in_format = f->format;
     a->swr_in_rate = f->sample_rate;
     return av_channel_layout_copy(&a->swr_in_layout, &f->ch_layout);
+}
+
+/* The matrix bounds the mix for inputs within full scale, but a float
+ * decoder (AAC) returns a source that was itself clipped above it (+4 dBFS
+ * measured): such samples are held at TC_MIX_PEAK, and counted. */
+static void audio_clamp(struct tc_audio *a, int n)
+{
+    float *x = (float *)a->conv[0];
+    if (a->enc->sample_fmt != AV_SAMPLE_FMT_FLT)
+        return; /* s16: swresample saturates */
+    for (int i = 0; i < n; i++) {
+        if (x[i] > (float)TC_MIX_PEAK || x[i] < (float)-TC_MIX_PEAK) {
+            x[i] = x[i] > 0 ? (float)TC_MIX_PEAK : (float)-TC_MIX_PEAK;
+            a->clamped++;
+        }
+    }
 }
 
 /* Resamples f into the FIFO; f NULL drains the resampler. */
@@ -192,6 +274,7 @@ static int audio_resample(struct tc_ctx *c, const AVFrame *f)
         ret = swr_convert(a->swr, a->conv, a->conv_cap, in, in_n);
         if (ret < 0)
             return tc_fail(c, ret, "audio resampling failed");
+        audio_clamp(a, ret);
         if (ret > 0 && av_audio_fifo_write(a->fifo, (void **)a->conv, ret) < ret)
             return tc_fail(c, AVERROR(ENOMEM), "cannot grow the audio FIFO");
         if (f || ret == 0)
@@ -219,41 +302,65 @@ static int audio_send(struct tc_ctx *c, const AVFrame *frame)
     }
 }
 
-/* Encodes whole frames from the FIFO; final also the short remainder. */
+/* How many of the FIFO's samples are before the source's end; the rest
+ * is dropped, and *at_end says the end is reached. */
+static int audio_fifo_usable(struct tc_audio *a, int *at_end)
+{
+    int avail = av_audio_fifo_size(a->fifo);
+    *at_end = 0;
+    if (a->end_pts != AV_NOPTS_VALUE && a->fifo_pts + avail >= a->end_pts) {
+        *at_end = 1;
+        return (int)FFMAX(a->end_pts - a->fifo_pts, 0);
+    }
+    return avail;
+}
+
+/* Encodes whole frames from the FIFO; final (or the source's end) also
+ * the short remainder, which is then the last frame the encoder gets. */
 static int audio_encode_fifo(struct tc_ctx *c, int final)
 {
     struct tc_audio *a = &c->a;
     const int fs = a->enc->frame_size;
     const int small_last = a->enc->codec->capabilities & AV_CODEC_CAP_SMALL_LAST_FRAME;
 
-    for (;;) {
-        int avail = av_audio_fifo_size(a->fifo);
+    while (!a->ended) {
+        int at_end, avail = audio_fifo_usable(a, &at_end);
         int n = FFMIN(avail, fs), ret;
-        if (avail <= 0 || (avail < fs && !final))
+        if (at_end && avail <= fs)
+            a->ended = 1;
+        if (n <= 0 || (n < fs && !final && !a->ended)) {
+            if (a->ended)
+                av_audio_fifo_reset(a->fifo);
             return 0;
+        }
         a->enc_frame->nb_samples = fs;
         ret = av_frame_make_writable(a->enc_frame);
         if (ret < 0)
             return tc_fail(c, ret, "cannot allocate an audio frame");
         if (av_audio_fifo_read(a->fifo, (void **)a->enc_frame->data, n) < n)
             return tc_fail(c, AVERROR_BUG, "audio FIFO underrun");
+        if (a->ended)
+            av_audio_fifo_reset(a->fifo);
         if (n < fs && !small_last)
             av_samples_set_silence(a->enc_frame->data, n, fs - n, 1, a->enc->sample_fmt);
         else
             a->enc_frame->nb_samples = n;
+        if (a->first_pts == AV_NOPTS_VALUE)
+            a->first_pts = a->fifo_pts;
         a->enc_frame->pts = a->fifo_pts;
         a->fifo_pts += n;
         ret = audio_send(c, a->enc_frame);
         if (ret < 0)
             return ret;
     }
+    return 0;
 }
 
 /* Per decoded frame: resampled into the FIFO, then the whole encoder
  * frames it holds are encoded. */
 static int audio_on_frame(struct tc_ctx *c, AVFrame *frame)
 {
-    int ret = audio_resample(c, frame);
+    int ret = c->a.ended ? 0 : audio_resample(c, frame);
     return ret < 0 ? ret : audio_encode_fifo(c, 0);
 }
 
@@ -268,7 +375,7 @@ int tc_audio_finish(struct tc_ctx *c)
     if (!c->a.enc)
         return 0;
     if ((ret = tc_audio_decode(c, NULL)) < 0 ||
-        (ret = audio_resample(c, NULL)) < 0 ||
+        (!c->a.ended && (ret = audio_resample(c, NULL)) < 0) ||
         (ret = audio_encode_fifo(c, 1)) < 0)
         return ret;
     return audio_send(c, NULL);

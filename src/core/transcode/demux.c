@@ -132,6 +132,13 @@ int tc_demux_read(struct tc_ctx *c, AVPacket *pkt)
              * decoder conceals or rejects them. */
             if (pkt->flags & AV_PKT_FLAG_CORRUPT)
                 c->st->corrupt_packets++;
+            /* A frame the edit list leaves out is decoded (a later frame
+             * may need it) but not output; counted for the log. */
+            if (pkt->stream_index == c->v.in_index) {
+                c->v.packets_in++;
+                if (pkt->flags & AV_PKT_FLAG_DISCARD)
+                    c->v.edit_dropped++;
+            }
             return 0;
         }
         av_packet_unref(pkt);

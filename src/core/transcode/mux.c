@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libavutil/avstring.h>
+#include <libavutil/display.h>
+
 #include "errors.h"
 #include "log.h"
 #include "transcode_internal.h"
@@ -28,7 +31,11 @@ static int mux_copy_tags(AVDictionary **dst, const AVDictionary *src)
 
 int tc_mux_alloc(struct tc_ctx *c)
 {
-    int ret = avformat_alloc_output_context2(&c->ofmt, NULL, "mp4", c->p->dst_path);
+    /* "file:" so that a path such as "case:12/x.mp4" is not taken for a
+     * protocol; faststart's second pass reopens this same URL. */
+    char *url = av_asprintf("file:%s", c->p->dst_path);
+    int ret = url ? avformat_alloc_output_context2(&c->ofmt, NULL, "mp4", url) : AVERROR(ENOMEM);
+    av_free(url);
     if (ret < 0)
         return tc_fail(c, ret, "cannot set up the MP4 muxer");
     ret = mux_copy_tags(&c->ofmt->metadata, c->ifmt->metadata);
@@ -67,21 +74,53 @@ int tc_mux_add_stream(struct tc_ctx *c, const AVCodecContext *enc,
         if (!dst)
             return tc_fail(c, AVERROR(ENOMEM), "cannot copy the display matrix");
         memcpy(dst, matrix, size);
+        if (size >= 9 * sizeof(int32_t))
+            log_info(c->lg, "%s: video: rotation %.0f degrees counter-clockwise kept as the "
+                     "display matrix (players turn the picture; the pixels are not rotated)",
+                     c->name, av_display_rotation_get((const int32_t *)matrix));
     }
     *out = st;
     return 0;
 }
 
+/* Appends "what: key, key" for the tags of d, or "what: none". */
+static void mux_tag_keys(char *buf, size_t size, const char *what, const AVDictionary *d)
+{
+    const AVDictionaryEntry *e = NULL;
+    int n = 0;
+    av_strlcatf(buf, size, "%s%s:", buf[0] ? "; " : "", what);
+    while ((e = av_dict_get(d, "", e, AV_DICT_IGNORE_SUFFIX)))
+        av_strlcatf(buf, size, "%s %s", n++ ? "," : "", e->key);
+    if (!n)
+        av_strlcat(buf, " none", size);
+}
+
+/* One line per clip: which of the source's tags the output carries. */
+static void mux_log_tags(struct tc_ctx *c)
+{
+    char buf[1024] = "";
+    mux_tag_keys(buf, sizeof(buf), "file", c->ofmt->metadata);
+    for (unsigned i = 0; i < c->ofmt->nb_streams; i++)
+        mux_tag_keys(buf, sizeof(buf), c->ofmt->streams[i] == c->v.out_st ? "video" : "audio",
+                     c->ofmt->streams[i]->metadata);
+    log_info(c->lg, "%s: tags copied from the source (%s); each track keeps its own "
+             "creation_time", c->name, buf);
+}
+
 int tc_mux_open(struct tc_ctx *c)
 {
     AVDictionary *opts = NULL;
-    int ret = avio_open(&c->ofmt->pb, c->p->dst_path, AVIO_FLAG_WRITE);
+    int ret = avio_open(&c->ofmt->pb, c->ofmt->url, AVIO_FLAG_WRITE);
     if (ret < 0)
         return tc_fail(c, ret, "cannot create %s", c->p->dst_path);
     c->out_created = 1;
     /* Without use_metadata_tags the MP4 muxer keeps only the tags it has
-     * an iTunes atom for, and drops make, model, serial and the like. */
-    av_dict_set(&opts, "movflags", "+use_metadata_tags", 0);
+     * an iTunes atom for, and drops make, model, serial and the like.
+     * faststart puts moov before mdat (a copy plays and seeks at once from
+     * a file server): the trailer reopens dst_path by name to move the
+     * data up, in place, so the partial name is all it touches. */
+    av_dict_set(&opts, "movflags", "+use_metadata_tags+faststart", 0);
+    mux_log_tags(c);
     ret = avformat_write_header(c->ofmt, &opts);
     av_dict_free(&opts);
     if (ret < 0)
@@ -131,6 +170,8 @@ int tc_mux_finish(struct tc_ctx *c)
         ret = avio_closep(&c->ofmt->pb);
     if (ret < 0)
         return tc_fail(c, ret, "cannot write %s", c->p->dst_path);
+    if ((ret = tc_mp4_fix(c)) < 0)
+        return ret;
     return mux_fsync(c);
 }
 

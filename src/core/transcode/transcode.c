@@ -214,6 +214,13 @@ end:
                  c.name, (long long)c.st->video_frames_in, (long long)c.st->video_frames_out,
                  (long long)c.st->audio_packets_out, (long long)c.st->corrupt_packets,
                  (long long)c.st->decode_errors);
+    if (c.a.clamped > 0)
+        log_warn(c.lg, "%s: audio: the source goes over full scale; %lld samples of the mix "
+                 "held at -1 dBFS", c.name, (long long)c.a.clamped);
+    if (c.v.edit_dropped > 0)
+        log_info(c.lg, "%s: %lld of the file's %lld video frames lie outside its edit list: "
+                 "players do not show them, so they are not encoded", c.name,
+                 (long long)c.v.edit_dropped, (long long)c.v.packets_in);
     if (ret == PBC_E_INTERRUPTED)
         log_warn(c.lg, "%s: interrupted; the partial output is removed", c.name);
     tc_video_close(&c.v);

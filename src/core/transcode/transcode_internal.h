@@ -21,6 +21,10 @@ struct SwrContext;
 #define TC_DEFAULT_PRESET 10
 #define TC_DEFAULT_AUDIO_KBPS 64
 #define TC_AUDIO_RATE 24000
+/* The mono mix's largest possible sample, -1 dBFS: the downmix matrix is
+ * normalised to it, and the 1 dB leaves room for the peaks lossy coding
+ * adds (measured +0.24 dB on a tone). */
+#define TC_MIX_PEAK 0.8912509381337456
 /* SVT-AV1's own rate-error bounds (percent); the disc budget assumes them. */
 #define TC_UNDERSHOOT_PCT 5
 #define TC_OVERSHOOT_PCT 5
@@ -43,6 +47,8 @@ struct tc_video {
     int64_t end_pts;          /* pts + duration of the last written packet */
     int lp;                   /* SVT-AV1 logical processors, 0: all */
     int64_t frames_sent;      /* to the encoder; see tc_video_close */
+    int64_t packets_in;       /* read from the file */
+    int64_t edit_dropped;     /* of those, outside the source's edit list */
 };
 
 struct tc_audio {
@@ -60,6 +66,10 @@ struct tc_audio {
     int conv_cap;
     AVFrame *enc_frame;
     int64_t fifo_pts;         /* pts of the FIFO's first sample, 1/24000 */
+    int64_t first_pts;        /* of the first sample encoded, 1/24000 */
+    int64_t end_pts;          /* the source's end (its trim), 1/24000; NOPTS: none */
+    int ended;                /* the source's end is reached: later input is dropped */
+    int64_t clamped;          /* samples of an over-full-scale source held at the peak */
 };
 
 struct tc_ctx {
@@ -132,8 +142,15 @@ int tc_mux_open(struct tc_ctx *c);
 /* Rescales pkt from tb to its stream's and hands it to the interleaver
  * (which takes the reference). */
 int tc_mux_write(struct tc_ctx *c, AVPacket *pkt, AVRational tb, const AVStream *out);
-/* Writes the trailer, closes and fsyncs the output, records its size. */
+/* Writes the trailer (moov first: faststart), fixes what the muxer cannot
+ * be told (mp4fix.c), fsyncs the output, records its size. */
 int tc_mux_finish(struct tc_ctx *c);
+
+/* mp4fix.c: patches the finished MP4 in place (same sizes): each track's
+ * creation time becomes its source stream's (the muxer gives every track
+ * the file's), and a late-starting Opus track's edit list skips the
+ * encoder's pre-skip (the muxer starts it pre-skip early). */
+int tc_mp4_fix(struct tc_ctx *c);
 /* Frees the output context; removes dst_path when remove is set. */
 void tc_mux_close(struct tc_ctx *c, int remove);
 

@@ -1,0 +1,215 @@
+/* After the trailer: two things libavformat's MP4 muxer cannot be told,
+ * patched into the finished file's moov in place (no box changes size, so
+ * no offset moves):
+ *
+ * - Each track's creation time (tkhd, mdhd) is the file's: the muxer has
+ *   one time for all. A source stream's own creation_time (a camera's
+ *   audio track can differ from its video) is evidence, so each track gets
+ *   its source stream's, or none when the source stream had none.
+ * - An audio track that starts late gets an empty edit and then a media
+ *   edit from media time 0, the muxer's "delay" being the first packet's
+ *   pts, which is the encoder's pre-skip early. Here the empty edit becomes
+ *   the real start and the media edit skips the pre-skip, as the Opus-in-
+ *   ISOBMFF mapping asks; its duration is the samples encoded. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libavutil/intreadwrite.h>
+#include <libavutil/parseutils.h>
+
+#include "transcode_internal.h"
+
+#define MP4FIX_MOOV_MAX (256LL << 20) /* an 8 h clip's moov is ~30 MB */
+#define MP4_EPOCH_OFFSET 2082844800LL /* 1904-01-01 to 1970-01-01, seconds */
+
+struct mp4box {
+    uint8_t *p;    /* the box's first byte */
+    uint64_t size; /* including the header */
+    int hdr;       /* header bytes: 8, or 16 with a 64-bit size */
+};
+
+/* The n-th child of type in [buf, buf + len); 0 or -1. */
+static int box_find(uint8_t *buf, uint64_t len, const char *type, int n, struct mp4box *b)
+{
+    uint64_t off = 0;
+    while (off + 8 <= len) {
+        uint64_t size = AV_RB32(buf + off);
+        int hdr = 8;
+        if (size == 1 && off + 16 <= len) {
+            size = AV_RB64(buf + off + 8);
+            hdr = 16;
+        } else if (size == 0) {
+            size = len - off;
+        }
+        if (size < (uint64_t)hdr || size > len - off)
+            return -1;
+        if (!memcmp(buf + off + 4, type, 4) && n-- == 0) {
+            *b = (struct mp4box){ buf + off, size, hdr };
+            return 0;
+        }
+        off += size;
+    }
+    return -1;
+}
+
+/* The child found by a path of types, e.g. "mdia" then "mdhd". */
+static int box_path(const struct mp4box *in, const char *a, const char *b, struct mp4box *out)
+{
+    struct mp4box mid;
+    if (box_find(in->p + in->hdr, in->size - in->hdr, a, 0, &mid) < 0)
+        return -1;
+    if (!b) {
+        *out = mid;
+        return 0;
+    }
+    return box_find(mid.p + mid.hdr, mid.size - mid.hdr, b, 0, out);
+}
+
+/* A full box's field: version 0 has 32-bit times/durations, version 1 64. */
+static uint64_t full_get(const uint8_t *p, int v1)
+{
+    return v1 ? AV_RB64(p) : AV_RB32(p);
+}
+
+static void full_put(uint8_t *p, int v1, uint64_t v)
+{
+    if (v1)
+        AV_WB64(p, v);
+    else
+        AV_WB32(p, (uint32_t)v);
+}
+
+/* tkhd and mdhd both start: version/flags, creation, modification. */
+static void set_times(const struct mp4box *b, uint64_t t)
+{
+    uint8_t *p = b->p + b->hdr;
+    int v1 = p[0] == 1;
+    if (b->size < (uint64_t)b->hdr + 4 + (v1 ? 16 : 8) || (!v1 && t > UINT32_MAX))
+        return;
+    full_put(p + 4, v1, t);
+    full_put(p + 4 + (v1 ? 8 : 4), v1, t);
+}
+
+/* The timescale of an mvhd or mdhd. */
+static uint32_t get_timescale(const struct mp4box *b)
+{
+    const uint8_t *p = b->p + b->hdr;
+    int v1 = p[0] == 1;
+    if (b->size < (uint64_t)b->hdr + 4 + (v1 ? 20 : 12))
+        return 0;
+    return AV_RB32(p + 4 + (v1 ? 16 : 8));
+}
+
+static uint64_t stream_mp4_time(const AVStream *in)
+{
+    const AVDictionaryEntry *e = in ? av_dict_get(in->metadata, "creation_time", NULL, 0) : NULL;
+    int64_t us;
+    if (!e || av_parse_time(&us, e->value, 0) < 0 || us / 1000000 + MP4_EPOCH_OFFSET < 0)
+        return 0;
+    return (uint64_t)(us / 1000000 + MP4_EPOCH_OFFSET);
+}
+
+/* The late audio's edit list: [empty, first_pts] [pre-skip, samples]. */
+static void fix_audio_edits(const struct tc_audio *a, const struct mp4box *trak,
+                            uint32_t movie_ts)
+{
+    struct mp4box elst, mdhd;
+    const AVRational tb = { 1, TC_AUDIO_RATE };
+    uint8_t *p;
+    uint32_t media_ts;
+    int v1, esz;
+
+    if (a->first_pts == AV_NOPTS_VALUE || a->first_pts <= a->enc->initial_padding ||
+        box_path(trak, "edts", "elst", &elst) < 0 || box_path(trak, "mdia", "mdhd", &mdhd) < 0)
+        return;
+    media_ts = get_timescale(&mdhd);
+    p = elst.p + elst.hdr;
+    v1 = p[0] == 1;
+    esz = v1 ? 20 : 12;
+    if (!media_ts || elst.size < (uint64_t)elst.hdr + 8 + 2 * esz || AV_RB32(p + 4) != 2 ||
+        full_get(p + 8 + (v1 ? 8 : 4), v1) != (v1 ? UINT64_MAX : UINT32_MAX))
+        return;
+    full_put(p + 8, v1, av_rescale_q(a->first_pts, tb, (AVRational){ 1, movie_ts }));
+    full_put(p + 8 + esz, v1, av_rescale_q_rnd(a->fifo_pts - a->first_pts, tb,
+                                               (AVRational){ 1, movie_ts }, AV_ROUND_UP));
+    full_put(p + 8 + esz + (v1 ? 8 : 4), v1,
+             av_rescale_q(a->enc->initial_padding, tb, (AVRational){ 1, media_ts }));
+}
+
+static void fix_moov(struct tc_ctx *c, const struct mp4box *moov)
+{
+    struct mp4box mvhd, trak, b;
+    uint32_t movie_ts;
+
+    if (box_path(moov, "mvhd", NULL, &mvhd) < 0 || !(movie_ts = get_timescale(&mvhd)))
+        return;
+    for (unsigned i = 0; i < c->ofmt->nb_streams; i++) {
+        const AVStream *out = c->ofmt->streams[i];
+        const AVStream *in = out == c->v.out_st ? c->v.in_st : c->a.in_st;
+        uint64_t t = stream_mp4_time(in);
+        if (box_find(moov->p + moov->hdr, moov->size - moov->hdr, "trak", (int)i, &trak) < 0)
+            return;
+        if (box_path(&trak, "tkhd", NULL, &b) == 0)
+            set_times(&b, t);
+        if (box_path(&trak, "mdia", "mdhd", &b) == 0)
+            set_times(&b, t);
+        if (out == c->a.out_st)
+            fix_audio_edits(&c->a, &trak, movie_ts);
+    }
+}
+
+/* Finds the top-level moov: offset and size. */
+static int find_moov(int fd, int64_t *pos, int64_t *size)
+{
+    uint8_t h[16];
+    int64_t off = 0;
+    for (;;) {
+        uint64_t sz;
+        if (pread(fd, h, 16, off) < 8)
+            return AVERROR_INVALIDDATA;
+        sz = AV_RB32(h);
+        if (sz == 1)
+            sz = AV_RB64(h + 8);
+        if (sz < 8 || sz > INT64_MAX - (uint64_t)off)
+            return AVERROR_INVALIDDATA;
+        if (!memcmp(h + 4, "moov", 4)) {
+            *pos = off;
+            *size = (int64_t)sz;
+            return 0;
+        }
+        off += (int64_t)sz;
+    }
+}
+
+int tc_mp4_fix(struct tc_ctx *c)
+{
+    const char *path = c->p->dst_path;
+    uint8_t *buf = NULL;
+    int64_t pos = 0, size = 0;
+    int ret, fd = open(path, O_RDWR | O_CLOEXEC);
+
+    if (fd < 0)
+        return tc_fail(c, AVERROR(errno), "cannot reopen %s", path);
+    ret = find_moov(fd, &pos, &size);
+    if (ret >= 0 && size > MP4FIX_MOOV_MAX)
+        ret = AVERROR(EFBIG);
+    if (ret >= 0 && !(buf = malloc((size_t)size)))
+        ret = AVERROR(ENOMEM);
+    errno = 0;
+    if (ret >= 0 && pread(fd, buf, (size_t)size, pos) != size)
+        ret = errno ? AVERROR(errno) : AVERROR_INVALIDDATA;
+    if (ret >= 0) {
+        fix_moov(c, &(struct mp4box){ buf, (uint64_t)size, AV_RB32(buf) == 1 ? 16 : 8 });
+        errno = 0;
+        if (pwrite(fd, buf, (size_t)size, pos) != size)
+            ret = AVERROR(errno ? errno : EIO);
+    }
+    if (ret < 0)
+        ret = tc_fail(c, ret, "cannot set the track times and edit list in %s", path);
+    free(buf);
+    close(fd);
+    return ret;
+}
