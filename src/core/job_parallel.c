@@ -9,7 +9,7 @@
  * save: job_clip_encode). One lock for the progress state, its saving and
  * the live status line, so every saved file is a state some serial order
  * of the same completions would have saved. With N = 1 this is the serial
- * loop of old: same targets, same threads, same outputs. */
+ * loop of old: same targets, same threads, same encoder settings. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
