@@ -38,6 +38,7 @@
 
 #define PRESET_MAX  13
 #define THREADS_MAX 1024
+#define JOBS_MAX    256
 
 enum opt_id {
     OPT_BUILD_DIR,
@@ -51,6 +52,7 @@ enum opt_id {
     OPT_NO_INDEX,
     OPT_PRESET,
     OPT_THREADS,
+    OPT_JOBS,
     OPT_QUIET,
     OPT_VERBOSE,
     OPT_HELP,
@@ -76,6 +78,7 @@ static const struct cli_option options[OPT_NB] = {
     [OPT_NO_INDEX]         = { "no-index", 0, 0 },
     [OPT_PRESET]           = { "preset", 0, 1 },
     [OPT_THREADS]          = { "threads", 0, 1 },
+    [OPT_JOBS]             = { "jobs", 0, 1 },
     [OPT_QUIET]            = { "quiet", 'q', 0 },
     [OPT_VERBOSE]          = { "verbose", 'v', 0 },
     [OPT_HELP]             = { "help", 'h', 0 },
@@ -209,6 +212,8 @@ static int apply_option(struct parse_ctx *c, enum opt_id id, const char *val)
         break;
     case OPT_THREADS:
         return parse_ranged_int(c, name, val, 0, THREADS_MAX, &opt->threads);
+    case OPT_JOBS:
+        return parse_ranged_int(c, name, val, 0, JOBS_MAX, &opt->jobs);
     case OPT_DRY_RUN:
         opt->dry_run = 1;
         break;
@@ -315,7 +320,7 @@ static int check_combination(const struct parse_ctx *c)
     const struct pbc_options *opt = c->opt;
     static const enum opt_id not_with_verify[] = {
         OPT_BUILD_DIR, OPT_RESUME, OPT_DISC_BYTES, OPT_SAFETY_BYTES,
-        OPT_DELETE_ORIGINALS, OPT_DRY_RUN, OPT_PRESET, OPT_NO_INDEX,
+        OPT_DELETE_ORIGINALS, OPT_DRY_RUN, OPT_PRESET, OPT_NO_INDEX, OPT_JOBS,
     };
     char q[QUOTE_SIZE];
 
@@ -443,7 +448,10 @@ void cli_print_help(void)
 "  --no-index               write no index.html evidence page\n"
 "  --preset N               SVT-AV1 preset, 0 (slowest) to %d (fastest)\n"
 "                           (default %d)\n"
-"  --threads N              encoder threads, 0 = automatic (default 0)\n"
+"  --threads N              encoder threads in all, 0 = automatic (default 0)\n"
+"  --jobs N                 clips encoded at once, each with its share of\n"
+"                           --threads; 0 = chosen from the cores, the clips'\n"
+"                           resolution and the memory (default 0)\n"
 "  --verify DIR             check a finished build directory and exit\n"
 "  -q, --quiet              log errors and warnings only\n"
 "  -v, --verbose            log more detail\n"

@@ -3,11 +3,13 @@
 #ifndef PBC_JOB_INTERNAL_H
 #define PBC_JOB_INTERNAL_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "job/options.h"
+#include "media/transcode/transcode.h"
 #include "plan/planner.h"
 #include "state/progress.h"
 
@@ -25,6 +27,21 @@ struct job {
     struct plan_budget budget; /* ENCODE, fresh run: the plan as derived */
     struct timespec started; /* CLOCK_MONOTONIC, for speed and ETA */
     struct timespec wall_started; /* CLOCK_REALTIME: this run's start, for the manifest */
+    /* While jobs run (job_parallel.c): guards prog and its saving, and
+     * what the pool keeps about the clips in flight. NULL otherwise. */
+    pthread_mutex_t *lock;
+};
+
+/* One encode as the job runs it: its place in the job (1-based, of all
+ * its clips) for the log, its threads (transcode_params.threads) and
+ * progress callback; for a re-encode, why and the output it replaces. */
+struct clip_run {
+    size_t number, total;
+    int threads;
+    transcode_progress_fn progress;
+    void *opaque;
+    const char *again;          /* "final guard" or "fill pass"; NULL the first time */
+    int64_t old_size, old_kbps;
 };
 
 /* 1 when st (a fresh stat of c->source) is still the original the job
@@ -58,6 +75,24 @@ int job_check_space(struct job *j);
 
 /* Runs every pending clip; saves the progress file after each. */
 int job_clips_run(struct job *j);
+
+/* ENCODE: encodes clip idx at kbps (its start_kbps already saved) to a
+ * partial file, then under j->lock renames it into place, marks the clip
+ * done (start_kbps 0) and saves. The partial is removed on failure. */
+int job_clip_encode(struct job *j, size_t idx, int64_t kbps, const struct clip_run *run);
+
+/* ENCODE: runs every pending clip, up to --jobs at once; in-flight clips
+ * of an interrupted run first, at their start_kbps (job_parallel.c). */
+int job_parallel_run(struct job *j);
+
+/* For the live status line: seconds since t0 (CLOCK_MONOTONIC), and an
+ * ETA as HH:MM:SS ("--:--:--" when unknown). */
+double job_seconds_since(const struct timespec *t0);
+void job_format_eta(double seconds, char *buf, size_t size);
+
+/* Take and release j->lock (no-ops when it is NULL). */
+void job_lock(struct job *j);
+void job_unlock(struct job *j);
 
 /* ENCODE: re-encodes clip idx at kbps in place (the final guard). */
 int job_clip_reencode(struct job *j, size_t idx, int64_t kbps);

@@ -20,7 +20,8 @@ struct pbc_options {
     int delete_originals_set;
     int preset;                 /* SVT-AV1 preset 0..13 */
     int preset_set;
-    int threads;                /* 0 = auto */
+    int threads;                /* 0 = auto; the total over all jobs */
+    int jobs;                   /* clips encoded at once; 0 = auto */
     const char *resume_path;    /* --resume FILE, or NULL */
     const char *verify_dir;     /* --verify DIR, or NULL */
     int dry_run;

@@ -298,9 +298,36 @@ int64_t plan_predict_bytes(const struct plan_clip *c, int64_t video_kbps, int au
     return sat_add(sat_add(video_bytes_at(video_kbps, c->duration), nv.audio), nv.mux);
 }
 
+static int64_t predict_clip(const struct progress *p, const struct clip *c, int64_t kbps);
+
 static int64_t clamp64(int64_t x, int64_t lo, int64_t hi)
 {
     return x < lo ? lo : x > hi ? hi : x;
+}
+
+static int in_flight(const struct clip *c, size_t i, size_t idx)
+{
+    return c->status == CLIP_PENDING && c->start_kbps > 0 && i != idx;
+}
+
+/* The clips other jobs are encoding, charged at what the done clips say
+ * the model costs: sector_round(ceil(q x predict(start_kbps))) each. */
+static int64_t inflight_charge(const struct progress *p, size_t idx, double q, size_t *count)
+{
+    int64_t sum = 0;
+    *count = 0;
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        const struct clip *c = &p->clips[i];
+        int64_t predicted;
+        if (!in_flight(c, i, idx) || !valid_duration(c->duration))
+            continue;
+        predicted = predict_clip(p, c, c->start_kbps);
+        if (q != 1.0)
+            predicted = from_double(ceil(q * (double)predicted));
+        sum = sat_add(sum, plan_sector_round(predicted));
+        (*count)++;
+    }
+    return sum;
 }
 
 int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t other_files,
@@ -323,6 +350,9 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
         const struct clip *c = &p->clips[i];
         int done = c->status == CLIP_DONE && i != idx;
         struct nonvideo nv;
+        /* In flight (another job encodes it): charged below, not pending. */
+        if (in_flight(c, i, idx))
+            continue;
         /* idx is about to be (re-)encoded: its old output does not count. */
         if (done)
             tt.done_bytes = sat_add(tt.done_bytes, plan_sector_round(c->output_size));
@@ -350,8 +380,9 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
         if (tt.model_ratio > PLAN_RATIO_MAX_PCT / 100.0)
             tt.model_ratio = PLAN_RATIO_MAX_PCT / 100.0;
     }
+    tt.inflight_bytes = inflight_charge(p, idx, tt.model_ratio, &tt.inflight);
     tt.video = sat_sub(sat_sub(tt.usable, other_files), tt.done_bytes);
-    tt.video = sat_sub(tt.video, sectors);
+    tt.video = sat_sub(sat_sub(tt.video, tt.inflight_bytes), sectors);
     if (tt.model_ratio != 1.0 && tt.video > 0)
         tt.video = from_double(floor((double)tt.video / tt.model_ratio));
     tt.video = sat_sub(tt.video, sat_sub(tt.pending_nonvideo, sectors));

@@ -109,10 +109,13 @@ struct plan_target {
     int64_t usable;
     int64_t other_files;
     int64_t done_bytes;     /* sum of sector_round(output_size) of done clips */
+    int64_t inflight_bytes; /* clips in flight: sector_round(ceil(q x predict(start_kbps))) */
+    size_t inflight;        /* how many */
     int64_t pending_nonvideo; /* audio + MP4 + sector bounds of the pending clips */
     double model_ratio;     /* done clips: bytes / predicted bytes, bounded; 1 when none */
     int64_t rc_margin;
-    int64_t video;          /* (usable - other_files - done_bytes - pending sectors)
+    int64_t video;          /* (usable - other_files - done_bytes - inflight_bytes
+                             * - pending sectors)
                              * / model_ratio - pending audio and MP4 - rc_margin */
     double pending_seconds;
     int64_t raw_kbps;       /* video x 8 / pending_seconds / 1000 */
@@ -162,7 +165,9 @@ int64_t plan_predict_bytes(const struct plan_clip *c, int64_t video_kbps, int au
  * next pending one in processing order), from p->kbps, the real output
  * sizes of the done clips and the predictions of the pending ones,
  * corrected by how far the done clips were from their predictions. idx
- * counts as pending whatever its status (it is about to be re-encoded). A pure
+ * counts as pending whatever its status (it is about to be re-encoded). The
+ * other pending clips with a start_kbps are in flight (--jobs): charged at
+ * their start target times the done clips' model ratio (design.md). A pure
  * function of the fields the progress file holds, so a resumed run gets
  * the target an uninterrupted run would. Bounded to
  * [p->kbps x PLAN_BAND_LO_PCT%, p->kbps x PLAN_BAND_HI_PCT%] and never

@@ -170,7 +170,7 @@ size_t progress_count(const struct progress *p, enum clip_status status)
 json_t *progress_clip_to_json(const struct clip *c, json_error_t *jerr)
 {
     return json_pack_ex(jerr, 0,
-        "{s:s, s:s, s:I, s:I, s:f, s:I, s:b, s:s?, s:s?, s:o, s:o, s:i}",
+        "{s:s, s:s, s:I, s:I, s:f, s:I, s:b, s:s?, s:s?, s:o, s:o, s:i, s:o*}",
         "name", c->name,
         "source", c->source,
         "source_size", (json_int_t)c->source_size,
@@ -182,7 +182,9 @@ json_t *progress_clip_to_json(const struct clip *c, json_error_t *jerr)
         "output_sha256", c->output_sha256[0] ? c->output_sha256 : NULL,
         "output_size", c->output_size == -1 ? json_null() : json_integer(c->output_size),
         "target_kbps", c->target_kbps == 0 ? json_null() : json_integer(c->target_kbps),
-        "encodes", c->encodes);
+        "encodes", c->encodes,
+        /* Only while in flight: other clips keep the layout of old. */
+        "start_kbps", c->start_kbps ? json_integer(c->start_kbps) : NULL);
 }
 
 /* The document of p; with_clips 0 leaves "files" and "clips" empty (the

@@ -39,6 +39,9 @@ struct clip {
     int64_t output_size;   /* -1 until done */
     int64_t target_kbps;   /* ENCODE: video target the clip was encoded at; 0 otherwise */
     int encodes;           /* ENCODE: how many times it was encoded (final guard) */
+    /* ENCODE: the target its current encode was started at, saved before
+     * the encode begins; 0 when not in flight. Resume restarts it at this. */
+    int64_t start_kbps;
 };
 
 struct progress {

@@ -294,6 +294,14 @@ static int read_clip(struct progress_reader *rd, struct progress *p, size_t i, c
         (ret = get_int(rd, jc, "encodes", 0, INT_MAX, "a non-negative integer", &v)) < 0)
         return ret;
     c->encodes = (int)v;
+    /* Optional: files of older versions have no clip in flight. */
+    if (json_object_get(jc, "start_kbps") &&
+        (ret = get_int(rd, jc, "start_kbps", 0, KBPS_MAX, "a non-negative integer",
+                       &c->start_kbps)) < 0)
+        return ret;
+    if (status == CLIP_DONE && c->start_kbps)
+        return progress_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"start_kbps\" is not 0", i,
+                             pbc_quote(q1, sizeof(q1), name, strlen(name)));
     /* A done clip is skipped on resume and counted in the final total, so
      * its output must be fully described. */
     if (status == CLIP_DONE && (c->output_size < 0 || !c->output_sha256[0]))

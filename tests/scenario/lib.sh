@@ -166,3 +166,28 @@ atime_kept() {
     fi
     [ "$(stat -c '%X' "$@")" = "$atimes_before" ] || fail "an original's access time changed: it was read without O_NOATIME"
 }
+
+# start_kbps PROGRESS NAME: the stored start target of clip NAME (in flight),
+# empty when it has none.
+start_kbps() {
+    awk -v n="\"$2\"," '$1 == "\"name\":" { cur = $2 }
+        $1 == "\"start_kbps\":" && cur == n { gsub(/[^0-9]/, "", $2); print $2 }' "$1"
+}
+
+# clip_int PROGRESS NAME KEY: integer KEY of clip NAME.
+clip_int() {
+    awk -v n="\"$2\"," -v k="\"$3\":" '$1 == "\"name\":" { cur = $2 }
+        $1 == k && cur == n { gsub(/[^0-9]/, "", $2); print $2 }' "$1"
+}
+
+# wait_in_flight PROGRESS N [SECONDS]: polls until N clips are in flight
+# (have a start_kbps) and none is done, or fails.
+wait_in_flight() {
+    local deadline=$(( $(date +%s) + ${3:-120} ))
+    while [ "$(grep -c '"start_kbps"' "$1" 2>/dev/null)" != "$2" ]; do
+        [ "$(date +%s)" -lt "$deadline" ] || fail "timed out waiting for $2 clip(s) in flight in $1"
+        kill -0 "$pid" 2>/dev/null || { wait "$pid"; rc=$?; fail "process ended (exit $rc) before $2 clip(s) were in flight"; }
+        sleep 0.01
+    done
+    [ "$(done_count "$1")" -eq 0 ] || fail "a clip was done before $2 were in flight"
+}

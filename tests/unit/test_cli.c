@@ -139,6 +139,7 @@ static void test_defaults(void)
     CHECK_INT(a.opt.preset, 10);
     CHECK_INT(a.opt.preset_set, 0);
     CHECK_INT(a.opt.threads, 0);
+    CHECK_INT(a.opt.jobs, 0);
     CHECK(!a.opt.resume_path);
     CHECK(!a.opt.verify_dir);
     CHECK_INT(a.opt.dry_run, 0);
@@ -157,7 +158,7 @@ static void test_separate_values(void)
     PARSE(&a, "--build-dir", "work", "--logfile", "prep.log",
           "--disc-bytes", "50_000_000_000", "--safety-bytes", "200_000_000",
           "--delete-originals", "yes", "--preset", "4", "--threads", "8",
-          "--dry-run", "-v", "a.mp4", "b.mp4");
+          "--jobs", "3", "--dry-run", "-v", "a.mp4", "b.mp4");
     CHECK_INT(a.ret, 0);
     CHECK_INT(a.action, CLI_RUN);
     CHECK_STR(a.opt.build_dir, "work");
@@ -171,6 +172,7 @@ static void test_separate_values(void)
     CHECK_INT(a.opt.preset, 4);
     CHECK_INT(a.opt.preset_set, 1);
     CHECK_INT(a.opt.threads, 8);
+    CHECK_INT(a.opt.jobs, 3);
     CHECK_INT(a.opt.dry_run, 1);
     CHECK_INT(a.opt.verbosity, 1);
     CHECK_INT(a.opt.nb_inputs, 2);
@@ -307,6 +309,7 @@ static void test_verify(void)
     EXPECT_USAGE("--verify takes no input files", "--verify", "work", "a.mp4");
     EXPECT_USAGE("--build-dir cannot be used with --verify", "--verify", "w", "--build-dir", "w");
     EXPECT_USAGE("--resume cannot be used with --verify", "--verify", "w", "--resume", "p");
+    EXPECT_USAGE("--jobs cannot be used with --verify", "--verify", "w", "--jobs", "2");
     EXPECT_USAGE("--disc-bytes cannot be used with --verify", "--verify", "w", "--disc-bytes", "1");
 }
 
@@ -435,6 +438,8 @@ static void test_enum_and_ranges_bad(void)
     EXPECT_USAGE("--preset: expected a whole number from 0 to 13, got 'fast'", BASE,
                  "--preset", "fast", "a");
     EXPECT_USAGE("--threads: expected a whole number from 0", BASE, "--threads", "1_000_000", "a");
+    EXPECT_USAGE("--jobs: expected a whole number from 0 to 256, got '257'", BASE, "--jobs", "257", "a");
+    EXPECT_USAGE("--jobs: expected a whole number from 0 to 256, got '-1'", BASE, "--jobs=-1", "a");
 }
 
 static void test_unknown_and_missing(void)
