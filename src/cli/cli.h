@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "job/options.h"
+#include "cli/options.h"
+#include "job/prefs.h"
 
 enum cli_action {
     CLI_RUN,      /* run the job */
@@ -27,6 +28,11 @@ int cli_parse(int argc, char **argv, struct pbc_options *opt,
  * trailing or doubled '_', or overflow past INT64_MAX. Returns 0 or
  * AVERROR(EINVAL) / AVERROR(ERANGE). */
 int cli_parse_int64(const char *s, int64_t *out);
+
+/* The preferences the core takes, from opt: what was not given is
+ * PBC_PREF_UNSET where job/prefs.h says so; typed is the command line as
+ * typed (before cli_parse permuted argv), argc + 1 entries. */
+void cli_prefs(const struct pbc_options *opt, char *const *typed, struct pbc_prefs *prefs);
 
 void cli_print_help(void);
 void cli_print_version(void);

@@ -14,6 +14,7 @@
 int main(int argc, char **argv)
 {
     struct pbc_options opt;
+    struct pbc_prefs prefs;
     enum cli_action action;
     char err[512];
     int code;
@@ -40,8 +41,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "prepare_bodycam: cannot install signal handlers\n");
         code = PBC_EXIT_RUNTIME;
     } else {
-        opt.argv = typed;
-        code = pbc_exit_code(opt.verify_dir ? verify_command(&opt) : job_run(&opt));
+        cli_prefs(&opt, typed, &prefs);
+        code = pbc_exit_code(prefs.verify_dir ? verify_command(&prefs) : job_run(&prefs));
     }
     free(typed);
     return code;

@@ -22,14 +22,14 @@
 
 static int open_log(struct job *j)
 {
-    const struct pbc_options *opt = j->opt;
-    int ret = log_open(&j->log, opt->dry_run ? NULL : opt->logfile, opt->verbosity);
+    const struct pbc_prefs *prefs = j->prefs;
+    int ret = log_open(&j->log, prefs->dry_run ? NULL : prefs->logfile, prefs->verbosity);
     if (ret < 0) {
-        log_error(NULL, "--logfile %s: %s", opt->logfile, pbc_err2str(ret));
+        log_error(NULL, "--logfile %s: %s", prefs->logfile, pbc_err2str(ret));
         return PBC_E_USAGE;
     }
     log_route_libav(j->log);
-    run_log_header(j->log, opt->dry_run, opt->argc, opt->argv);
+    run_log_header(j->log, prefs->dry_run, prefs->nb_typed_args, prefs->typed_args);
     return 0;
 }
 
@@ -38,14 +38,14 @@ static int make_build_dir(struct job *j)
 {
     struct stat st;
     int ret;
-    if (j->opt->dry_run || j->resumed || stat(j->prog->build_dir, &st) == 0)
+    if (j->prefs->dry_run || j->resumed || stat(j->prog->build_dir, &st) == 0)
         return 0;
     if ((ret = fs_mkdir_p(j->prog->build_dir)) < 0) {
         if (j->log)
             log_error(j->log, "cannot create the build directory %s: %s", j->prog->build_dir,
                       pbc_err2str(ret));
         else
-            log_error(NULL, "--build-dir %s: %s", j->opt->build_dir, pbc_err2str(ret));
+            log_error(NULL, "--build-dir %s: %s", j->prefs->build_dir, pbc_err2str(ret));
         return PBC_E_USAGE;
     }
     return 0;
@@ -59,9 +59,9 @@ static int log_needs_build_dir(const struct job *j)
     size_t n = dir ? strlen(dir) : 0;
     struct stat st;
     int inside = 0;
-    if (!dir || !j->opt->logfile || j->opt->dry_run || j->resumed)
+    if (!dir || !j->prefs->logfile || j->prefs->dry_run || j->resumed)
         return 0;
-    parent = fs_dirname(j->opt->logfile);
+    parent = fs_dirname(j->prefs->logfile);
     if (!parent || stat(parent, &st) == 0)
         goto end;
     if (parent[0] == '/')
@@ -213,7 +213,7 @@ static int fill_pass(struct job *j)
 static int write_manifests(struct job *j)
 {
     struct manifest_run run = {
-        .resumed = j->resumed, .argc = j->opt->argc, .argv = j->opt->argv,
+        .resumed = j->resumed, .argc = j->prefs->nb_typed_args, .argv = j->prefs->typed_args,
     };
     char err[512], hex[SHA256_HEX_LEN + 1];
     struct timespec now;
@@ -446,7 +446,7 @@ static void log_outcome(struct job *j, int ret)
 {
     if (!j->log)
         return;
-    if (j->prog && !j->opt->dry_run)
+    if (j->prog && !j->prefs->dry_run)
         log_info(j->log, "clips done: %zu of %zu", progress_count(j->prog, CLIP_DONE), j->prog->nb_clips);
     if (ret == PBC_E_INTERRUPTED)
         log_warn(j->log, "interrupted: progress saved; resume with --resume %s", j->progress_path);
@@ -455,17 +455,17 @@ static void log_outcome(struct job *j, int ret)
     run_log_finished(j->log, &j->started, ret);
 }
 
-int job_run(const struct pbc_options *opt)
+int job_run(const struct pbc_prefs *prefs)
 {
-    struct job j = { .opt = opt };
+    struct job j = { .prefs = prefs };
     int ret;
     clock_gettime(CLOCK_MONOTONIC, &j.started);
     clock_gettime(CLOCK_REALTIME, &j.wall_started);
 
-    ret = opt->resume_path ? job_inputs_resume(&j) : job_inputs_fresh(&j);
+    ret = prefs->resume_path ? job_inputs_resume(&j) : job_inputs_fresh(&j);
     if (ret < 0)
         goto end;
-    if (!opt->resume_path && (ret = job_decide_mode(&j)) < 0)
+    if (!prefs->resume_path && (ret = job_decide_mode(&j)) < 0)
         goto end;
     if (log_needs_build_dir(&j) && (ret = make_build_dir(&j)) < 0)
         goto end;
@@ -475,12 +475,12 @@ int job_run(const struct pbc_options *opt)
         log_info(j.log, "resuming %s: %zu of %zu %s done, build directory %s", j.progress_path,
                  progress_count(j.prog, CLIP_DONE), j.prog->nb_clips,
                  log_plural(j.prog->nb_clips, "clip", "clips"), j.prog->build_dir);
-        if (opt->nb_inputs)
+        if (prefs->nb_inputs)
             log_warn(j.log, "with --resume the clips come from the progress file: the %d FILE "
-                     "%s ignored", opt->nb_inputs,
-                     log_plural((size_t)opt->nb_inputs, "argument is", "arguments are"));
+                     "%s ignored", prefs->nb_inputs,
+                     log_plural((size_t)prefs->nb_inputs, "argument is", "arguments are"));
     }
-    if ((ret = job_plan(&j)) < 0 || opt->dry_run)
+    if ((ret = job_plan(&j)) < 0 || prefs->dry_run)
         goto end;
     if (j.completed) {
         ret = finish_completed(&j);

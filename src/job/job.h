@@ -4,11 +4,11 @@
 #ifndef PBC_JOB_H
 #define PBC_JOB_H
 
-#include "job/options.h"
+#include "job/prefs.h"
 
-/* Runs the whole job described by opt. Returns 0 on success or a negative
+/* Runs the whole job described by prefs. Returns 0 on success or a negative
  * code; pbc_exit_code() turns it into the exit code of the spec. Every
  * failure has been logged (or, before the log is open, printed) once. */
-int job_run(const struct pbc_options *opt);
+int job_run(const struct pbc_prefs *prefs);
 
 #endif

@@ -329,7 +329,7 @@ int job_clip_reencode(struct job *j, size_t idx, int64_t kbps)
     struct loop_state ls = { .j = j, .number = idx + 1, .total = j->prog->nb_clips,
                              .name = c->name, .job_units = c->duration };
     struct clip_run run = { .number = idx + 1, .total = j->prog->nb_clips,
-                            .threads = j->opt->threads, .progress = on_encode_progress,
+                            .threads = j->prefs->threads, .progress = on_encode_progress,
                             .opaque = &ls, .again = "final guard",
                             .old_size = c->output_size, .old_kbps = c->target_kbps };
     int ret;
@@ -351,7 +351,7 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
     struct loop_state ls = { .j = j, .number = idx + 1, .total = j->prog->nb_clips,
                              .name = c->name, .job_units = c->duration };
     struct clip_run run = { .number = idx + 1, .total = j->prog->nb_clips,
-                            .threads = j->opt->threads, .progress = on_encode_progress,
+                            .threads = j->prefs->threads, .progress = on_encode_progress,
                             .opaque = &ls, .again = "fill pass",
                             .old_size = c->output_size, .old_kbps = c->target_kbps };
     char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;

@@ -141,7 +141,7 @@ static const char *base_name(const char *path)
 
 static int add_input(struct job *j, int i, const char *build_abs)
 {
-    const struct pbc_options *opt = j->opt;
+    const struct pbc_prefs *opt = j->prefs;
     struct progress *p = j->prog;
     const char *arg = opt->inputs[i];
     const char *name = base_name(arg);
@@ -191,7 +191,7 @@ end:
 
 int job_inputs_fresh(struct job *j)
 {
-    const struct pbc_options *opt = j->opt;
+    const struct pbc_prefs *opt = j->prefs;
     char *build_abs = absolute_path(opt->build_dir);
     int ret = 0;
     if (!build_abs)
@@ -203,10 +203,10 @@ int job_inputs_fresh(struct job *j)
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    j->prog->disc_bytes = opt->disc_bytes;
-    j->prog->safety_bytes = opt->safety_bytes;
-    j->prog->delete_originals = opt->delete_originals;
-    j->prog->preset = opt->preset;
+    j->prog->disc_bytes = pbc_pref_or(opt->disc_bytes, PBC_DEFAULT_DISC_BYTES);
+    j->prog->safety_bytes = pbc_pref_or(opt->safety_bytes, PBC_DEFAULT_SAFETY_BYTES);
+    j->prog->delete_originals = (int)pbc_pref_or(opt->delete_originals, 0);
+    j->prog->preset = (int)pbc_pref_or(opt->preset, PBC_DEFAULT_PRESET);
     j->prog->index_page = !opt->no_index;
     for (int i = 0; i < opt->nb_inputs; i++)
         if ((ret = add_input(j, i, build_abs)) < 0)
@@ -285,7 +285,7 @@ static char *resume_file(const char *arg, int *completed)
 
 int job_inputs_resume(struct job *j)
 {
-    const struct pbc_options *opt = j->opt;
+    const struct pbc_prefs *opt = j->prefs;
     struct progress *p = NULL;
     char reason[512] = "";
     int ret;
@@ -296,10 +296,10 @@ int job_inputs_resume(struct job *j)
         return fail(PBC_E_PROGRESS, "--resume %s: %s", opt->resume_path,
                     reason[0] ? reason : "cannot be loaded");
     p = j->prog;
-    if (opt->disc_bytes_set && opt->disc_bytes != p->disc_bytes)
+    if (opt->disc_bytes != PBC_PREF_UNSET && opt->disc_bytes != p->disc_bytes)
         return fail(PBC_E_PROGRESS, "--disc-bytes %lld differs from %lld in the progress file %s",
                     (long long)opt->disc_bytes, (long long)p->disc_bytes, opt->resume_path);
-    if (opt->safety_bytes_set && opt->safety_bytes != p->safety_bytes)
+    if (opt->safety_bytes != PBC_PREF_UNSET && opt->safety_bytes != p->safety_bytes)
         return fail(PBC_E_PROGRESS, "--safety-bytes %lld differs from %lld in the progress file %s",
                     (long long)opt->safety_bytes, (long long)p->safety_bytes, opt->resume_path);
     if (opt->build_dir) {
@@ -321,9 +321,9 @@ int job_inputs_resume(struct job *j)
         if (ret < 0)
             return ret;
     }
-    if (opt->delete_originals_set)
+    if (opt->delete_originals != PBC_PREF_UNSET)
         p->delete_originals = opt->delete_originals;
-    if (opt->preset_set)
+    if (opt->preset != PBC_PREF_UNSET)
         p->preset = opt->preset;
     if (opt->no_index) /* off only: a page not budgeted cannot be added */
         p->index_page = 0;

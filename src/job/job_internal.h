@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "job/options.h"
+#include "job/prefs.h"
 #include "media/transcode/transcode.h"
 #include "plan/planner.h"
 #include "state/progress.h"
@@ -16,7 +16,7 @@
 struct pbc_log;
 
 struct job {
-    const struct pbc_options *opt;
+    const struct pbc_prefs *prefs;
     struct pbc_log *log;
     struct progress *prog;
     char *progress_path;     /* where the progress file is saved */

@@ -108,7 +108,7 @@ static int64_t largest_pending_frame(const struct progress *p, int *w, int *h)
  * no more than the clips. */
 static size_t auto_jobs(struct job *j, size_t pending)
 {
-    int cores = j->opt->threads > 0 ? j->opt->threads : online_cores(), w, h;
+    int cores = j->prefs->threads > 0 ? j->prefs->threads : online_cores(), w, h;
     int64_t px = largest_pending_frame(j->prog, &w, &h), avail = mem_available();
     int64_t per = (int64_t)((double)JOB_ENCODER_BYTES_1080P * (double)px / JOB_PIXELS_1080P);
     int per_job = px > 2 * JOB_PIXELS_1080P ? 2 : 1;
@@ -127,22 +127,22 @@ static size_t auto_jobs(struct job *j, size_t pending)
         chosen = pending;
     log_info(j->log, "jobs: %zu at once (automatic: %d %s, %d per job, the largest pending "
              "frame being %dx%d; ~%lld MB per encoder, %s; %zu %s pending)", chosen, cores,
-             j->opt->threads > 0 ? "threads (--threads)" : "cores", per_job, w, h,
+             j->prefs->threads > 0 ? "threads (--threads)" : "cores", per_job, w, h,
              (long long)(per / 1000000), mem, pending, log_plural(pending, "clip", "clips"));
     return chosen;
 }
 
 static size_t choose_jobs(struct job *j, size_t pending)
 {
-    size_t n = (size_t)j->opt->jobs;
+    size_t n = (size_t)j->prefs->jobs;
     /* One clip, or one core and no --threads to share: nothing to choose. */
-    if (pending <= 1 || (!n && j->opt->threads <= 0 && online_cores() == 1))
+    if (pending <= 1 || (!n && j->prefs->threads <= 0 && online_cores() == 1))
         return 1;
     if (!n)
         return auto_jobs(j, pending);
     if (n > pending)
         n = pending;
-    log_info(j->log, "jobs: %zu at once (--jobs %d, %zu %s pending)", n, j->opt->jobs, pending,
+    log_info(j->log, "jobs: %zu at once (--jobs %d, %zu %s pending)", n, j->prefs->jobs, pending,
              log_plural(pending, "clip", "clips"));
     return n;
 }
@@ -349,8 +349,8 @@ int job_parallel_run(struct job *j)
         goto end;
     pl.nb_slots = choose_jobs(j, pl.nb_order);
     /* One job keeps the old behaviour: --threads as given, 0 included. */
-    pl.threads_total = pl.nb_slots == 1 ? j->opt->threads
-                       : j->opt->threads > 0 ? j->opt->threads : online_cores();
+    pl.threads_total = pl.nb_slots == 1 ? j->prefs->threads
+                       : j->prefs->threads > 0 ? j->prefs->threads : online_cores();
     if (!(pl.slots = calloc(pl.nb_slots, sizeof(*pl.slots)))) {
         ret = AVERROR(ENOMEM);
         goto end;

@@ -7,7 +7,7 @@
 #ifndef PBC_VERIFY_H
 #define PBC_VERIFY_H
 
-#include "job/options.h"
+#include "job/prefs.h"
 
 struct pbc_log;
 
@@ -18,10 +18,10 @@ struct pbc_log;
  * The failure is logged, naming the file. */
 int verify_run(const char *dir, struct pbc_log *lg);
 
-/* The --verify command: opens opt->logfile (may be NULL: stdout only),
- * logs the run's header, verify_run(opt->verify_dir), and the outcome.
+/* The --verify command: opens prefs->logfile (may be NULL: stdout only),
+ * logs the run's header, verify_run(prefs->verify_dir), and the outcome.
  * Returns verify_run's code, or PBC_E_USAGE when the log cannot be
  * opened (reported on stderr). */
-int verify_command(const struct pbc_options *opt);
+int verify_command(const struct pbc_prefs *prefs);
 
 #endif

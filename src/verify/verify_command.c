@@ -6,19 +6,19 @@
 #include "base/run_log.h"
 #include "verify/verify.h"
 
-int verify_command(const struct pbc_options *opt)
+int verify_command(const struct pbc_prefs *prefs)
 {
     struct pbc_log *lg = NULL;
     struct timespec started;
     int ret;
     clock_gettime(CLOCK_MONOTONIC, &started);
-    if ((ret = log_open(&lg, opt->logfile, opt->verbosity)) < 0) {
-        log_error(NULL, "--logfile %s: %s", opt->logfile, pbc_err2str(ret));
+    if ((ret = log_open(&lg, prefs->logfile, prefs->verbosity)) < 0) {
+        log_error(NULL, "--logfile %s: %s", prefs->logfile, pbc_err2str(ret));
         return PBC_E_USAGE;
     }
     log_route_libav(lg);
-    run_log_header(lg, 0, opt->argc, opt->argv);
-    ret = verify_run(opt->verify_dir, lg);
+    run_log_header(lg, 0, prefs->nb_typed_args, prefs->typed_args);
+    ret = verify_run(prefs->verify_dir, lg);
     run_log_finished(lg, &started, ret);
     log_route_libav(NULL);
     log_close(&lg);

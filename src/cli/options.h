@@ -1,13 +1,13 @@
-/* What the CLI hands to the core: the user's choices, parsed and checked
- * for form (numbers, yes/no) but not yet against the file system. */
+/* The CLI's parse result: the user's choices, parsed and checked for form
+ * (numbers, yes/no) but not yet against the file system, with what the
+ * parser needs (which options were given, argv). The core takes
+ * struct pbc_prefs (job/prefs.h), which cli_prefs() fills from it. */
 #ifndef PBC_OPTIONS_H
 #define PBC_OPTIONS_H
 
 #include <stdint.h>
 
-#define PBC_DEFAULT_DISC_BYTES   INT64_C(25000000000)
-#define PBC_DEFAULT_SAFETY_BYTES INT64_C(500000000)
-#define PBC_DEFAULT_PRESET       10
+#include "job/prefs.h"
 
 struct pbc_options {
     const char *build_dir;      /* NULL with --resume */
