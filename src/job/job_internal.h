@@ -103,6 +103,16 @@ int job_clip_reencode(struct job *j, size_t idx, int64_t kbps);
  * output. Either way the attempt counts in the clip's encodes. */
 int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps);
 
+/* After the clip loop, every step of completion (complete.c): final guard
+ * and fill pass (ENCODE), read-back, manifests, index page, size check,
+ * progress.completed.json, deleting the originals. Stops with
+ * PBC_E_INTERRUPTED between steps on SIGINT/SIGTERM. */
+int job_complete(struct job *j);
+
+/* --resume of a completed job: deletes what originals are left (after
+ * re-reading the outputs), or logs that nothing is left. */
+int job_finish_completed(struct job *j);
+
 /* Bytes of every output plus the other files, each sector-rounded. */
 int job_disc_total(const struct job *j, int64_t *total);
 

@@ -7,66 +7,11 @@
 #include <math.h>
 
 #include "base/errors.h"
+#include "plan/plan_arith.h"
 #include "plan/planner.h"
-#include "state/index_page.h"
 
 /* Bytes per second at 1 kbit/s. */
 #define BYTES_PER_KBPS_S 125.0
-
-/* Bounds of the build directory's own files (design.md "The build
- * directory's own files"): a fixed part and a part per clip, besides the
- * strings, which are added (JSON-escaped, plan_json_escaped_len) as many
- * times as each file records them. Measured with every integer at its
- * widest (19-20 digits, a 24-character double), user and host of 64
- * characters escaped to 128, the encoder block: progress 350 + 540 per
- * clip, MANIFEST.json 1,372 (170 of them the library string) + 707 per
- * clip. The bounds take the library string at its 1,023-byte maximum and
- * add about 15 % (a field a later version adds must not overflow a disc
- * planned by this one). */
-#define PROGRESS_BASE_BYTES   512
-#define PROGRESS_CLIP_BYTES   640
-#define MANIFEST_BASE_BYTES   2560
-#define MANIFEST_CLIP_BYTES   832
-#define SUMS_BASE_BYTES       (1 + 64 + 2 + 13 + 1)
-#define SUMS_CLIP_BYTES       (1 + 64 + 2 + 1)
-/* The manifest's arguments besides the build dir and the sources: the
- * program's path, the option names and numbers, the log file's path. */
-#define OTHER_FILES_OPTIONS_BYTES 1024
-
-static int64_t sat_add(int64_t a, int64_t b)
-{
-    if (b > 0 && a > INT64_MAX - b)
-        return INT64_MAX;
-    if (b < 0 && a < INT64_MIN - b)
-        return INT64_MIN;
-    return a + b;
-}
-
-static int64_t sat_sub(int64_t a, int64_t b)
-{
-    if (b == INT64_MIN)
-        return a >= 0 ? INT64_MAX : a + INT64_MAX + 1;
-    return sat_add(a, -b);
-}
-
-/* a x b for a, b >= 0. */
-static int64_t sat_mul(int64_t a, int64_t b)
-{
-    if (a <= 0 || b <= 0)
-        return 0;
-    return a > INT64_MAX / b ? INT64_MAX : a * b;
-}
-
-static int64_t from_double(double x)
-{
-    if (x != x)
-        return 0;
-    if (x >= 9.2e18)
-        return INT64_MAX;
-    if (x <= -9.2e18)
-        return INT64_MIN;
-    return (int64_t)x;
-}
 
 /* ceil(x x pct / 100) for x >= 0; 0 for x <= 0. */
 static int64_t pct_ceil(int64_t x, int pct)
@@ -101,63 +46,6 @@ int64_t plan_sector_round(int64_t bytes)
 static int64_t sector_floor(int64_t bytes)
 {
     return bytes <= 0 ? 0 : bytes / PLAN_SECTOR_BYTES * PLAN_SECTOR_BYTES;
-}
-
-/* base + per_clip x n + the strings, saturated, in whole sectors. */
-static int64_t own_file(int64_t base, int64_t per_clip, int64_t n, int64_t strings)
-{
-    return plan_sector_round(sat_add(sat_add(base, sat_mul(n, per_clip)), strings));
-}
-
-static int64_t len64(size_t len)
-{
-    return len > (size_t)INT64_MAX ? INT64_MAX : (int64_t)len;
-}
-
-int64_t plan_other_files_bytes(size_t nb_clips, size_t dir_len, size_t names_len,
-                               size_t sources_len)
-{
-    int64_t n = len64(nb_clips), dir = len64(dir_len);
-    int64_t names = len64(names_len), sources = len64(sources_len);
-    /* progress: build_dir; each name twice (files map, clip); each source. */
-    int64_t progress = own_file(PROGRESS_BASE_BYTES, PROGRESS_CLIP_BYTES, n,
-                                sat_add(sat_add(dir, sat_mul(names, 2)), sources));
-    /* MANIFEST.json: build_dir and the --build-dir argument; each name;
-     * each source as the original's path and as the argument; options. */
-    int64_t manifest = own_file(MANIFEST_BASE_BYTES, MANIFEST_CLIP_BYTES, n,
-                                sat_add(sat_add(sat_mul(dir, 2), names),
-                                        sat_add(sat_mul(sources, 2), OTHER_FILES_OPTIONS_BYTES)));
-    /* SHA256SUMS: each name (its '\\' escape costs what JSON's does). */
-    int64_t sums = own_file(SUMS_BASE_BYTES, SUMS_CLIP_BYTES, n, names);
-    return sat_add(sat_add(progress, manifest), sums);
-}
-
-size_t plan_json_escaped_len(const char *s)
-{
-    size_t n = 0;
-    for (const unsigned char *u = (const unsigned char *)s; *u; u++)
-        n += *u < 0x20 ? 6 : (*u == '"' || *u == '\\') ? 2 : 1;
-    return n;
-}
-
-static size_t add_len(size_t a, size_t b)
-{
-    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
-}
-
-int64_t plan_other_files_of(const struct progress *p)
-{
-    size_t names = 0, sources = 0;
-    for (size_t i = 0; i < p->nb_clips; i++) {
-        names = add_len(names, p->clips[i].name ? plan_json_escaped_len(p->clips[i].name) : 0);
-        sources = add_len(sources,
-                          p->clips[i].source ? plan_json_escaped_len(p->clips[i].source) : 0);
-    }
-    /* index.html, when the job writes it (index_page.c bounds it) */
-    return sat_add(plan_other_files_bytes(p->nb_clips,
-                                          p->build_dir ? plan_json_escaped_len(p->build_dir) : 0,
-                                          names, sources),
-                   index_page_bound(p));
 }
 
 enum job_mode plan_decide_mode(const struct plan_clip *clips, size_t n,
@@ -330,6 +218,29 @@ static int64_t inflight_charge(const struct progress *p, size_t idx, double q, s
     return sum;
 }
 
+/* The band of the feedback law around base: [lo, hi], never below
+ * PLAN_MIN_KBPS. */
+static void target_band(int64_t base, struct plan_target *tt)
+{
+    tt->lo = pct_floor(base, PLAN_BAND_LO_PCT);
+    tt->hi = pct_floor(base, PLAN_BAND_HI_PCT);
+    if (tt->lo < PLAN_MIN_KBPS)
+        tt->lo = PLAN_MIN_KBPS;
+    if (tt->hi < tt->lo)
+        tt->hi = tt->lo;
+}
+
+/* The done clips' bytes over their predictions, within
+ * [PLAN_RATIO_MIN_PCT, PLAN_RATIO_MAX_PCT] %. */
+static double bounded_ratio(double ratio)
+{
+    if (ratio < PLAN_RATIO_MIN_PCT / 100.0)
+        ratio = PLAN_RATIO_MIN_PCT / 100.0;
+    if (ratio > PLAN_RATIO_MAX_PCT / 100.0)
+        ratio = PLAN_RATIO_MAX_PCT / 100.0;
+    return ratio;
+}
+
 int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t other_files,
                                 struct plan_target *t)
 {
@@ -340,12 +251,7 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
 
     tt.usable = plan_usable_bytes(p->disc_bytes, p->safety_bytes);
     tt.other_files = other_files;
-    tt.lo = pct_floor(base, PLAN_BAND_LO_PCT);
-    tt.hi = pct_floor(base, PLAN_BAND_HI_PCT);
-    if (tt.lo < PLAN_MIN_KBPS)
-        tt.lo = PLAN_MIN_KBPS;
-    if (tt.hi < tt.lo)
-        tt.hi = tt.lo;
+    target_band(base, &tt);
     for (size_t i = 0; i < p->nb_clips; i++) {
         const struct clip *c = &p->clips[i];
         int done = c->status == CLIP_DONE && i != idx;
@@ -373,13 +279,8 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
     }
     /* The model's error on the done clips (audio and MP4 bounds, the
      * encoder's bias), assumed for the pending ones. */
-    if (done_predicted > 0) {
-        tt.model_ratio = done_actual / done_predicted;
-        if (tt.model_ratio < PLAN_RATIO_MIN_PCT / 100.0)
-            tt.model_ratio = PLAN_RATIO_MIN_PCT / 100.0;
-        if (tt.model_ratio > PLAN_RATIO_MAX_PCT / 100.0)
-            tt.model_ratio = PLAN_RATIO_MAX_PCT / 100.0;
-    }
+    if (done_predicted > 0)
+        tt.model_ratio = bounded_ratio(done_actual / done_predicted);
     tt.inflight_bytes = inflight_charge(p, idx, tt.model_ratio, &tt.inflight);
     tt.video = sat_sub(sat_sub(tt.usable, other_files), tt.done_bytes);
     tt.video = sat_sub(sat_sub(tt.video, tt.inflight_bytes), sectors);

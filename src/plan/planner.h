@@ -188,6 +188,28 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
 int plan_guard_pick(const struct progress *p, int64_t other_files,
                     size_t *idx, int64_t *kbps);
 
+/* The outputs of p's done clips, each sector-rounded, plus other_files:
+ * what the disc holds so far. */
+int64_t plan_disc_total(const struct progress *p, int64_t other_files);
+
+/* Re-encodes clip idx at kbps, updating p's clip (output_size,
+ * target_kbps, encodes, status done); total is the batch's bytes before
+ * it. Returns 0 or a negative code, which ends the loop. */
+typedef int (*plan_reencode_fn)(void *opaque, size_t idx, int64_t kbps, int64_t total);
+
+struct plan_guard_result {
+    int reencodes;   /* calls of reencode that returned 0 */
+    int gave_up;     /* the outputs did not fit and plan_guard_pick had no clip */
+    int64_t total;   /* plan_disc_total when the loop ended */
+};
+
+/* The final guard (design.md "Final guard"): while plan_disc_total exceeds
+ * usable, calls reencode for the clip and kbps plan_guard_pick names; at
+ * most 2 x nb_clips + 1 rounds. Returns 0 (res says how it ended) or
+ * reencode's negative code. */
+int plan_guard_loop(const struct progress *p, int64_t other_files, plan_reencode_fn reencode,
+                    void *opaque, struct plan_guard_result *res);
+
 /* Fill pass, the mirror of the final guard: when every clip is done, the
  * outputs (sector-rounded) plus other_files fit in usable and leave more
  * than PLAN_FILL_FREE_PCT % of it free, picks among the clips encoded

@@ -114,13 +114,31 @@ static struct progress *mk_batch(double budget_fraction, int64_t *other, int64_t
     return p;
 }
 
-/* Runs the clip loop and the final guard; returns the number of guard
- * re-encodes, or -1 when the guard gave up. targets[i] gets clip i's
- * first target. */
+/* The simulated encoder as the final guard's re-encode (plan_reencode_fn). */
+struct sim_run {
+    struct progress *p;
+    const struct sim *m;
+};
+
+static int sim_reencode(void *opaque, size_t idx, int64_t kbps, int64_t total)
+{
+    struct sim_run *r = opaque;
+    struct clip *c = &r->p->clips[idx];
+    (void)total;
+    c->output_size = fake_encode(r->m, r->p, idx, kbps);
+    c->target_kbps = kbps;
+    c->encodes++;
+    return 0;
+}
+
+/* Runs the clip loop, then the product's final guard loop
+ * (plan_guard_loop) with the simulated encoder; returns the number of
+ * guard re-encodes, or -1 when the guard gave up. targets[i] gets clip
+ * i's first target. */
 static int run_batch(struct progress *p, int64_t other, const struct sim *m, int64_t *targets)
 {
-    int64_t usable = plan_usable_bytes(p->disc_bytes, p->safety_bytes);
-    int reencodes = 0;
+    struct sim_run r = { .p = p, .m = m };
+    struct plan_guard_result res;
     for (size_t i = 0; i < p->nb_clips; i++) {
         struct clip *c = &p->clips[i];
         int64_t k = plan_clip_target(p, i, other);
@@ -131,17 +149,9 @@ static int run_batch(struct progress *p, int64_t other, const struct sim *m, int
         c->encodes = 1;
         c->status = CLIP_DONE;
     }
-    while (disc_total(p, other) > usable) {
-        size_t idx;
-        int64_t k;
-        if (!plan_guard_pick(p, other, &idx, &k))
-            return -1;
-        p->clips[idx].output_size = fake_encode(m, p, idx, k);
-        p->clips[idx].target_kbps = k;
-        p->clips[idx].encodes++;
-        reencodes++;
-    }
-    return reencodes;
+    if (plan_guard_loop(p, other, sim_reencode, &r, &res) < 0 || res.gave_up)
+        return -1;
+    return res.reencodes;
 }
 
 static double fill_of(const struct progress *p)

@@ -1,0 +1,39 @@
+/* The final guard's loop: re-encode the clip plan_guard_pick names until
+ * the outputs fit or no re-encode can help. The job runs it with the real
+ * encoder, the unit tests with a simulated one, so both run this loop. */
+#include "plan/plan_arith.h"
+#include "plan/planner.h"
+
+int64_t plan_disc_total(const struct progress *p, int64_t other_files)
+{
+    int64_t total = other_files;
+    for (size_t i = 0; i < p->nb_clips; i++)
+        if (p->clips[i].status == CLIP_DONE)
+            total = sat_add(total, plan_sector_round(p->clips[i].output_size));
+    return total;
+}
+
+int plan_guard_loop(const struct progress *p, int64_t other_files, plan_reencode_fn reencode,
+                    void *opaque, struct plan_guard_result *res)
+{
+    int64_t usable = plan_usable_bytes(p->disc_bytes, p->safety_bytes);
+    *res = (struct plan_guard_result){ .reencodes = 0 };
+    /* Each pick raises the clip's encodes, capped at PLAN_GUARD_MAX_ENCODES:
+     * the bound on rounds only guards against a callback that does not. */
+    for (size_t round = 0; round < 2 * p->nb_clips + 1; round++) {
+        int64_t kbps;
+        size_t idx;
+        int ret;
+        res->total = plan_disc_total(p, other_files);
+        if (res->total <= usable)
+            return 0;
+        if (!plan_guard_pick(p, other_files, &idx, &kbps)) {
+            res->gave_up = 1;
+            return 0;
+        }
+        if ((ret = reencode(opaque, idx, kbps, res->total)) < 0)
+            return ret;
+        res->reencodes++;
+    }
+    return 0;
+}
