@@ -323,16 +323,28 @@ int job_clips_run(struct job *j)
     return 0;
 }
 
+/* A re-encode of a done clip (again: "final guard" or "fill pass"): its
+ * place in the job, its live status line, and the output it replaces. */
+static void again_run(struct job *j, size_t idx, const char *again, struct loop_state *ls,
+                      struct clip_run *run)
+{
+    const struct clip *c = &j->prog->clips[idx];
+    *ls = (struct loop_state){ .j = j, .number = idx + 1, .total = j->prog->nb_clips,
+                               .name = c->name, .job_units = c->duration };
+    *run = (struct clip_run){ .number = idx + 1, .total = j->prog->nb_clips,
+                              .threads = j->prefs->threads, .progress = on_encode_progress,
+                              .opaque = ls, .again = again,
+                              .old_size = c->output_size, .old_kbps = c->target_kbps };
+    clock_gettime(CLOCK_MONOTONIC, &ls->start);
+}
+
 int job_clip_reencode(struct job *j, size_t idx, int64_t kbps)
 {
     struct clip *c = &j->prog->clips[idx];
-    struct loop_state ls = { .j = j, .number = idx + 1, .total = j->prog->nb_clips,
-                             .name = c->name, .job_units = c->duration };
-    struct clip_run run = { .number = idx + 1, .total = j->prog->nb_clips,
-                            .threads = j->prefs->threads, .progress = on_encode_progress,
-                            .opaque = &ls, .again = "final guard",
-                            .old_size = c->output_size, .old_kbps = c->target_kbps };
+    struct loop_state ls;
+    struct clip_run run;
     int ret;
+    again_run(j, idx, "final guard", &ls, &run);
     /* Pending first: a run killed during the re-encode then resumes with a
      * consistent file (the old output is replaced only by the rename). */
     c->status = CLIP_PENDING;
@@ -341,26 +353,52 @@ int job_clip_reencode(struct job *j, size_t idx, int64_t kbps)
     c->start_kbps = kbps;
     if ((ret = job_save(j)) < 0)
         return ret;
-    clock_gettime(CLOCK_MONOTONIC, &ls.start);
     return job_clip_encode(j, idx, kbps, &run);
+}
+
+/* Fill pass: the new output (out, at tmp) replaces c's. Pending while it
+ * does: a run killed between the two saves re-encodes the clip at its
+ * feedback target. On failure the clip keeps its old output. */
+static int upgrade_replace(struct job *j, struct clip *c, int64_t kbps, const char *tmp,
+                           const char *final, const struct encoded *out)
+{
+    char old_sha[sizeof(c->output_sha256)];
+    int64_t old_size = c->output_size;
+    int ret;
+    memcpy(old_sha, c->output_sha256, sizeof(old_sha));
+    c->status = CLIP_PENDING;
+    c->output_size = -1;
+    c->output_sha256[0] = '\0';
+    /* job_save logs its own failure; only the rename's is logged here. */
+    ret = job_save(j);
+    if (ret == 0 && (ret = fs_rename_durable(tmp, final)) < 0)
+        log_error(j->log, "clip %s: cannot replace %s: %s", c->name, final, pbc_err2str(ret));
+    if (ret < 0) {
+        c->status = CLIP_DONE;
+        c->output_size = old_size;
+        memcpy(c->output_sha256, old_sha, sizeof(old_sha));
+        job_save(j);
+        return ret;
+    }
+    sha256_hex(out->digest, c->output_sha256);
+    c->output_size = out->size;
+    c->target_kbps = kbps;
+    c->status = CLIP_DONE;
+    return job_save(j);
 }
 
 int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
 {
     struct clip *c = &j->prog->clips[idx];
-    struct loop_state ls = { .j = j, .number = idx + 1, .total = j->prog->nb_clips,
-                             .name = c->name, .job_units = c->duration };
-    struct clip_run run = { .number = idx + 1, .total = j->prog->nb_clips,
-                            .threads = j->prefs->threads, .progress = on_encode_progress,
-                            .opaque = &ls, .again = "fill pass",
-                            .old_size = c->output_size, .old_kbps = c->target_kbps };
+    struct loop_state ls;
+    struct clip_run run;
     char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
-    char old_sha[sizeof(c->output_sha256)], tail[128];
+    char tail[128];
     struct encoded out = { .size = 0 };
-    int64_t size = 0, total = 0, old_size = c->output_size, old_kbps = c->target_kbps;
+    int64_t total = 0;
     int ret;
 
-    clock_gettime(CLOCK_MONOTONIC, &ls.start);
+    again_run(j, idx, "fill pass", &ls, &run);
     if (!final || !(tmp = fs_partial_path(final))) {
         ret = AVERROR(ENOMEM);
         goto end;
@@ -369,40 +407,20 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
      * encoded: a run killed now resumes with it (the partial is removed). */
     if ((ret = encode_partial(j, c, kbps, &run, tmp, &out)) < 0)
         goto end;
-    size = out.size;
     job_disc_total(j, &total);
-    total = total - plan_sector_round(old_size) + plan_sector_round(size);
+    total = total - plan_sector_round(c->output_size) + plan_sector_round(out.size);
     c->encodes++;
     if (total > j->usable) {
         log_info(j->log, "clip %zu/%zu %s: re-encoded (fill pass) at %lld kbit/s took %lld "
                  "bytes; the batch would need %lld bytes, %lld more than usable: kept the old "
                  "output (%lld bytes at %lld kbit/s)", ls.number, ls.total, c->name,
-                 (long long)kbps, (long long)size, (long long)total,
-                 (long long)(total - j->usable), (long long)old_size, (long long)old_kbps);
+                 (long long)kbps, (long long)out.size, (long long)total,
+                 (long long)(total - j->usable), (long long)run.old_size, (long long)run.old_kbps);
         unlink(tmp);
         ret = job_save(j);
         goto end;
     }
-    /* Pending while the new output replaces the old: a run killed between
-     * the two saves re-encodes the clip at its feedback target. */
-    memcpy(old_sha, c->output_sha256, sizeof(old_sha));
-    c->status = CLIP_PENDING;
-    c->output_size = -1;
-    c->output_sha256[0] = '\0';
-    if ((ret = job_save(j)) < 0 || (ret = fs_rename_durable(tmp, final)) < 0) {
-        if (ret < 0)
-            log_error(j->log, "clip %s: cannot replace %s: %s", c->name, final, pbc_err2str(ret));
-        c->status = CLIP_DONE;
-        c->output_size = old_size;
-        memcpy(c->output_sha256, old_sha, sizeof(old_sha));
-        job_save(j);
-        goto end;
-    }
-    sha256_hex(out.digest, c->output_sha256);
-    c->output_size = size;
-    c->target_kbps = kbps;
-    c->status = CLIP_DONE;
-    if ((ret = job_save(j)) < 0)
+    if ((ret = upgrade_replace(j, c, kbps, tmp, final, &out)) < 0)
         goto end;
     snprintf(tail, sizeof(tail), "; the batch now needs %lld of the usable %lld bytes",
              (long long)total, (long long)j->usable);

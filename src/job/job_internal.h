@@ -1,5 +1,6 @@
 /* State shared by the job's modules (job.c, job_inputs.c, job_plan.c,
- * job_clips.c). Not part of the core's public API. */
+ * job_clips.c, job_parallel.c, job_verify.c, complete.c). Not part of the
+ * core's public API. */
 #ifndef PBC_JOB_INTERNAL_H
 #define PBC_JOB_INTERNAL_H
 

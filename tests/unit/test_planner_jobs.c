@@ -86,7 +86,7 @@ static void check_pure(const struct progress *p, size_t idx, int64_t other, int6
     free_progress(&r);
 }
 
-/* job.c's fill pass: a re-encode is kept only if the batch still fits. */
+/* job/complete.c's fill pass: a re-encode is kept only if the batch still fits. */
 static void fill_pass(struct progress *p, int64_t other, const struct sim *m)
 {
     int64_t usable = plan_usable_bytes(p->disc_bytes, p->safety_bytes);
