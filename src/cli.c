@@ -32,6 +32,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "iso_image.h"
 #include "errors.h"
 #include "pbc_config.h"
 
@@ -49,6 +50,8 @@ enum opt_id {
     OPT_DRY_RUN,
     OPT_PRESET,
     OPT_THREADS,
+    OPT_ISO,
+    OPT_LABEL,
     OPT_QUIET,
     OPT_VERBOSE,
     OPT_HELP,
@@ -73,6 +76,8 @@ static const struct cli_option options[OPT_NB] = {
     [OPT_DRY_RUN]          = { "dry-run", 0, 0 },
     [OPT_PRESET]           = { "preset", 0, 1 },
     [OPT_THREADS]          = { "threads", 0, 1 },
+    [OPT_ISO]              = { "iso", 0, 1 },
+    [OPT_LABEL]            = { "label", 0, 1 },
     [OPT_QUIET]            = { "quiet", 'q', 0 },
     [OPT_VERBOSE]          = { "verbose", 'v', 0 },
     [OPT_HELP]             = { "help", 'h', 0 },
@@ -233,6 +238,15 @@ static int apply_option(struct parse_ctx *c, enum opt_id id, const char *val)
     case OPT_DRY_RUN:
         opt->dry_run = 1;
         break;
+    case OPT_ISO:
+        opt->iso_file = val;
+        break;
+    case OPT_LABEL:
+        if (!iso_label_valid(val))
+            return usage(c, "--label: %s is not 1 to %d bytes of printable UTF-8", Q(q, val),
+                         ISO_LABEL_MAX);
+        opt->iso_label = val;
+        break;
     case OPT_QUIET:
     case OPT_VERBOSE:
         if (c->seen[id == OPT_QUIET ? OPT_VERBOSE : OPT_QUIET])
@@ -333,7 +347,7 @@ static int check_combination(const struct parse_ctx *c)
     const struct pbc_options *opt = c->opt;
     static const enum opt_id not_with_verify[] = {
         OPT_BUILD_DIR, OPT_RESUME, OPT_DISC_BYTES, OPT_SAFETY_BYTES,
-        OPT_DELETE_ORIGINALS, OPT_DRY_RUN, OPT_PRESET,
+        OPT_DELETE_ORIGINALS, OPT_DRY_RUN, OPT_PRESET, OPT_ISO, OPT_LABEL,
     };
     char q[QUOTE_SIZE];
 
@@ -348,6 +362,8 @@ static int check_combination(const struct parse_ctx *c)
     }
     if (!opt->build_dir && !opt->resume_path)
         return usage(c, "--build-dir is required (or --resume FILE)");
+    if (opt->iso_label && !opt->iso_file && !opt->resume_path)
+        return usage(c, "--label names the volume of the --iso image: give --iso FILE");
     /* a dry run writes nothing, not even the log */
     if (!opt->logfile && !opt->dry_run)
         return usage(c, "--logfile is required");
@@ -437,7 +453,7 @@ void cli_print_help(void)
     printf(
 "Usage: prepare_bodycam --build-dir DIR --logfile FILE [OPTION]... FILE...\n"
 "       prepare_bodycam --resume PROGRESS --logfile FILE [OPTION]...\n"
-"       prepare_bodycam --verify DIR [--logfile FILE]\n"
+"       prepare_bodycam --verify DIR|IMAGE [--logfile FILE]\n"
 "\n"
 "Fit a batch of body-camera clips on one optical disc: copy them bit-exact\n"
 "when they fit, otherwise re-encode every clip to AV1 + Opus at one bitrate\n"
@@ -461,7 +477,12 @@ void cli_print_help(void)
 "  --preset N               SVT-AV1 preset, 0 (slowest) to %d (fastest)\n"
 "                           (default %d)\n"
 "  --threads N              encoder threads, 0 = automatic (default 0)\n"
-"  --verify DIR             check a finished build directory and exit\n"
+"  --iso FILE               also write the build directory as an ISO 9660\n"
+"                           image FILE (and FILE.sha256) at the end\n"
+"  --label TEXT             the image's volume label, up to 32 bytes\n"
+"                           (default BODYCAM_YYYYMMDD)\n"
+"  --verify DIR|IMAGE       check a finished build directory, an image file\n"
+"                           or a disc device against its MANIFEST.json, exit\n"
 "  -q, --quiet              log errors and warnings only\n"
 "  -v, --verbose            log more detail\n"
 "  -h, --help               show this help and exit\n"

@@ -79,6 +79,8 @@ int job_check_space(struct job *j)
     /* ENCODE writes at most what is left of the usable bytes. */
     if (p->mode == MODE_ENCODE)
         need += j->usable - written > 0 ? j->usable - written : 0;
+    if ((ret = job_iso_space(j, &need)) < 0)
+        return ret;
     if ((ret = fs_free_bytes(p->build_dir, &free_bytes)) < 0) {
         log_error(j->log, "cannot read the free space of %s: %s", p->build_dir, av_err2str(ret));
         return ret;
@@ -271,6 +273,8 @@ static int complete(struct job *j)
     log_info(j->log, "the outputs take %lld bytes (%s) on the disc, within the usable %lld bytes (%s): %.2f%% full",
              (long long)total, log_human_bytes(total, h1, sizeof(h1)), (long long)j->usable,
              log_human_bytes(j->usable, h2, sizeof(h2)), 100.0 * (double)total / (double)j->usable);
+    if ((ret = job_iso_write(j)) < 0)
+        return ret;
     dir = fs_dirname(j->progress_path);
     done_path = dir ? fs_join(dir, PROGRESS_COMPLETED_NAME) : NULL;
     if (!done_path) {

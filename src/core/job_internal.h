@@ -69,6 +69,16 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps);
 /* Bytes of every output plus the other files, each sector-rounded. */
 int job_disc_total(const struct job *j, int64_t *total);
 
+/* --iso: writes the image of the build directory and FILE.sha256 (again,
+ * replacing any older one: a resumed completion calls it as often as it
+ * runs) and checks its size against usable (PBC_E_OVER_LIMIT). 0 without
+ * --iso. */
+int job_iso_write(struct job *j);
+
+/* --iso: adds the image's bytes to *build_need when it goes to the build
+ * directory's file system, else checks its own (PBC_E_NOSPACE, logged). */
+int job_iso_space(struct job *j, int64_t *build_need);
+
 /* Saves the progress file; logs the failure. */
 int job_save(struct job *j);
 

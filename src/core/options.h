@@ -22,7 +22,9 @@ struct pbc_options {
     int preset_set;
     int threads;                /* 0 = auto */
     const char *resume_path;    /* --resume FILE, or NULL */
-    const char *verify_dir;     /* --verify DIR, or NULL */
+    const char *verify_dir;     /* --verify DIR|IMAGE, or NULL */
+    const char *iso_file;       /* --iso FILE, or NULL */
+    const char *iso_label;      /* --label TEXT (checked), or NULL */
     int dry_run;
     int verbosity;              /* -1 quiet, 0 normal, 1 verbose */
     int nb_inputs;

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "errors.h"
+#include "iso_image.h"
 #include "planner.h"
 
 /* Bytes per second at 1 kbit/s. */
@@ -136,6 +137,24 @@ static size_t add_len(size_t a, size_t b)
     return a > SIZE_MAX - b ? SIZE_MAX : a + b;
 }
 
+/* With --iso, the image's file system (design.md "Disc image"): one
+ * record per clip and per file of the build directory's own (progress,
+ * manifests, index page) with room for a few more (a README, the log), a
+ * root and a few more directories, and the extents of files over 4 GiB,
+ * at most one per 4 GiB of the usable bytes. */
+#define ISO_OWN_FILES 8
+#define ISO_DIRS 4
+
+int64_t plan_iso_overhead(const struct progress *p)
+{
+    int64_t files = p->nb_clips > (size_t)INT64_MAX - ISO_OWN_FILES ? INT64_MAX :
+                    (int64_t)p->nb_clips + ISO_OWN_FILES;
+    if (!p->iso_file)
+        return 0;
+    return plan_sector_round(iso_overhead_bound(files, ISO_DIRS, iso_extra_extents(
+        plan_usable_bytes(p->disc_bytes, p->safety_bytes))));
+}
+
 int64_t plan_other_files_of(const struct progress *p)
 {
     size_t dir = p->build_dir ? plan_json_escaped_len(p->build_dir) : 0;
@@ -145,7 +164,7 @@ int64_t plan_other_files_of(const struct progress *p)
         len = add_len(len, p->clips[i].name ? plan_json_escaped_len(p->clips[i].name) : 0);
         len = add_len(add_len(len, src), src);
     }
-    return plan_other_files_bytes(p->nb_clips, len);
+    return sat_add(plan_other_files_bytes(p->nb_clips, len), plan_iso_overhead(p));
 }
 
 enum job_mode plan_decide_mode(const struct plan_clip *clips, size_t n,

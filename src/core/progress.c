@@ -143,6 +143,8 @@ void progress_free(struct progress **pp)
     }
     free(p->clips);
     free(p->build_dir);
+    free(p->iso_file);
+    free(p->iso_label);
     free(p);
     *pp = NULL;
 }
@@ -269,7 +271,7 @@ static int to_json(struct progress_reader *rd, const struct progress *p, json_t 
     }
     /* The original's keys first, with their meaning; ours follow. */
     root = json_pack_ex(&jerr, 0,
-        "{s:I, s:I, s:s, s:o, s:O, s:s, s:i, s:s, s:b, s:i, s:i, s:s*, s:O}",
+        "{s:I, s:I, s:s, s:o, s:O, s:s, s:i, s:s, s:b, s:i, s:i, s:s*, s:s*, s:s*, s:O}",
         "disc_bytes", (json_int_t)p->disc_bytes,
         "safety_bytes", (json_int_t)p->safety_bytes,
         "mode", progress_mode_name(p->mode),
@@ -282,6 +284,8 @@ static int to_json(struct progress_reader *rd, const struct progress *p, json_t 
         "preset", p->preset,
         "audio_kbps", p->audio_kbps,
         "job_started", p->job_started[0] ? p->job_started : NULL,
+        "iso_file", p->iso_file,
+        "iso_label", p->iso_file ? p->iso_label : NULL,
         "clips", clips);
     if (!root)
         ret = progress_fail(rd, "%s", jerr.text);

@@ -54,6 +54,10 @@ struct progress {
      * across resumes for the manifest; "" when unknown (the optional key
      * "job_started" is absent, as in files of older versions). */
     char job_started[PROGRESS_TIME_LEN + 1];
+    /* --iso FILE (absolute) and its volume label, or both NULL (the
+     * optional keys "iso_file" and "iso_label" are absent). */
+    char *iso_file;
+    char *iso_label;
     size_t nb_clips;
     struct clip *clips;    /* in processing order */
 };
