@@ -23,13 +23,14 @@ static int iso_init_ret;
 
 static void init_once(void)
 {
-    static char never[] = "NEVER", name[] = "prepare_bodycam", utf8[] = "UTF-8";
+    static char never[] = "NEVER", failure[] = "FAILURE", name[] = "prepare_bodycam",
+                utf8[] = "UTF-8";
     iso_init_ret = iso_init();
     if (iso_init_ret < 0)
         return;
-    /* Messages come back as return codes, worded by the caller; nothing
-     * is printed on stderr behind the log's back. */
-    iso_set_msgs_severities(never, never, name);
+    /* Nothing is printed on stderr behind the log's back; failures are
+     * queued for iso_lib_failure to word. */
+    iso_set_msgs_severities(failure, never, name);
     /* Names are UTF-8 (the progress file holds nothing else), whatever
      * the locale: Joliet and Rock Ridge get them unchanged. */
     iso_set_local_charset(utf8, 0);
@@ -39,6 +40,19 @@ int iso_lib_init(void)
 {
     pthread_once(&iso_once, init_once);
     return iso_init_ret < 0 ? AVERROR(ENOSYS) : 0;
+}
+
+const char *iso_lib_failure(char *buf, size_t size)
+{
+    static char failure[] = "FAILURE";
+    char text[4096], severity[80];
+    int code, imgid;
+    buf[0] = '\0';
+    /* The queue holds every failure since the last call: keep the first. */
+    while (iso_obtain_msgs(failure, &code, &imgid, text, severity) > 0)
+        if (!buf[0])
+            snprintf(buf, size, "%s", text);
+    return buf[0] ? buf : "no reason given";
 }
 
 int iso_lib_error(int code)
@@ -84,8 +98,10 @@ static int make_source(IsoImage *image, struct burn_source **src)
     iso_write_opts_set_iso_level(opts, 3);
     iso_write_opts_set_rockridge(opts, 1);
     iso_write_opts_set_joliet(opts, 1);
-    /* Joliet names of up to 103 characters instead of 64. */
+    /* Joliet names of up to 103 characters instead of 64, in UTF-16 so
+     * that characters beyond the BMP (emoji) keep their name. */
     iso_write_opts_set_joliet_longer_paths(opts, 1);
+    iso_write_opts_set_joliet_utf16(opts, 1);
     iso_write_opts_set_always_gmt(opts, 1);
     iso_write_opts_set_output_charset(opts, "UTF-8");
     ret = iso_image_create_burn_source(image, opts, src);
@@ -130,7 +146,7 @@ static int pump(struct burn_source *src, int fd, struct pbc_log *lg, const char 
     struct pbc_sha256 *sha = sha256_alloc();
     uint8_t *buf = malloc(ISO_CHUNK);
     int64_t total = src->get_size(src), done = 0;
-    char h[32];
+    char h[512];
     int ret = 0;
     if (!sha || !buf) {
         ret = AVERROR(ENOMEM);
@@ -143,7 +159,8 @@ static int pump(struct burn_source *src, int fd, struct pbc_log *lg, const char 
             goto end;
         }
         if (n < 0) {
-            log_error(lg, "cannot write the image %s: libisofs failed to generate it", file);
+            log_error(lg, "cannot write the image %s: libisofs: %s", file,
+                      iso_lib_failure(h, sizeof(h)));
             ret = AVERROR(EIO);
             goto end;
         }
@@ -161,8 +178,8 @@ static int pump(struct burn_source *src, int fd, struct pbc_log *lg, const char 
     }
     log_status_clear(lg);
     if (done != total) {
-        log_error(lg, "cannot write the image %s: libisofs delivered %lld bytes of %lld", file,
-                  (long long)done, (long long)total);
+        log_error(lg, "cannot write the image %s: libisofs delivered %lld bytes of %lld (%s)",
+                  file, (long long)done, (long long)total, iso_lib_failure(h, sizeof(h)));
         ret = AVERROR(EIO);
         goto end;
     }
@@ -184,6 +201,8 @@ static int write_partial(const char *dir, const char *file, const char *tmp, con
     struct burn_source *src = NULL;
     uint8_t digest[SHA256_BYTES];
     int fd = -1, ret;
+    char why[512];
+    iso_lib_failure(why, sizeof(why)); /* forget older runs' messages */
     if ((ret = make_image(dir, label, &image)) < 0 || (ret = make_source(image, &src)) < 0) {
         log_error(lg, "cannot build the image of %s: libisofs: %s", dir, iso_error_to_msg(ret));
         ret = iso_lib_error(ret);

@@ -5,6 +5,7 @@
 
 /* libisofs.h uses the fixed-width types without including their header
  * and declares iso_init() without a prototype. */
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 #pragma GCC diagnostic push
@@ -17,6 +18,10 @@
 /* iso_init once (thread-safe), messages silenced, UTF-8 names. Returns 0
  * or AVERROR(ENOSYS). */
 int iso_lib_init(void);
+
+/* The first failure libisofs queued since the last call, in buf (or a
+ * placeholder); empties the queue. */
+const char *iso_lib_failure(char *buf, size_t size);
 
 /* A libisofs error code as an AVERROR. */
 int iso_lib_error(int code);
