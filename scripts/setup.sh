@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs what building and testing prepare_bodycam needs on Debian 12
-# (bookworm): the compiler, Meson, the FFmpeg/SVT-AV1/Opus/jansson/OpenSSL
-# development packages, and the ffmpeg/ffprobe CLIs that the tests use as
-# independent tools. Idempotent: installs only what is missing.
+# (bookworm): the compiler, Meson, the FFmpeg/SVT-AV1/Opus/jansson/OpenSSL/
+# libisofs development packages, and the ffmpeg/ffprobe and xorriso CLIs
+# that the tests use as independent tools. Idempotent: installs only what is missing.
 set -eu
 packages="build-essential meson ninja-build pkg-config
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
-  libsvtav1enc-dev libopus-dev libjansson-dev libssl-dev ffmpeg util-linux"
+  libsvtav1enc-dev libopus-dev libjansson-dev libssl-dev libisofs-dev
+  ffmpeg util-linux xorriso"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
