@@ -17,6 +17,15 @@ clips=(in/cam1_001.mp4 "in/$long" in/empty.mp4)
 sectors=0
 for f in "${clips[@]}"; do s=$(stat -c %s "$f"); sectors=$(( sectors + (s + 2047) / 2048 * 2048 )); done
 
+# The image cannot hold itself, nor replace an input.
+pbc --build-dir work --logfile prep.log --iso work/sub/disc.iso "${clips[@]}"
+expect_rc 1
+expect_in err.txt "--iso work/sub/disc.iso: is inside the build directory"
+pbc --build-dir work --logfile prep.log --iso in/empty.mp4 "${clips[@]}"
+expect_rc 1
+expect_in err.txt "is one of the input files"
+[ -e work ] && fail "a refused run created the build directory"
+
 pbc --dry-run --build-dir work --iso disc.iso --disc-bytes $(( sectors * 4 )) --safety-bytes 0 "${clips[@]}"
 expect_rc 0
 own=$(grep -o 'and [0-9]* bytes for the build directory' out.txt | grep -o '[0-9]*')

@@ -19,6 +19,10 @@ kill9
 note "killed with $(stat -c %s "$partial") bytes of the image written"
 [ -f work/progress.json ] || fail "the progress file was renamed before the image was written"
 
+# The image is the job's: another one on resume is refused (exit 3).
+pbc --logfile prep.log --resume work/progress.json --iso other.iso
+expect_rc 3
+expect_in err.txt "--iso other.iso differs from $SCRATCH/disc.iso in the progress file"
 pbc --logfile prep.log --resume work/progress.json
 expect_rc 0
 [ -e "$partial" ] && fail "the partial image is left after the resume"
