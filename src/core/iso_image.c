@@ -193,7 +193,7 @@ end:
     return ret;
 }
 
-/* The image under its partial name, fsynced; *sum_text its .sha256 line. */
+/* The image under its partial name, fsynced; its size and hash in res. */
 static int write_partial(const char *dir, const char *file, const char *tmp, const char *label,
                          struct pbc_log *lg, struct iso_write_result *res)
 {
@@ -221,13 +221,14 @@ static int write_partial(const char *dir, const char *file, const char *tmp, con
     }
     if ((ret = pump(src, fd, lg, file, &res->size, digest)) < 0)
         goto end;
-    if (fsync(fd) < 0 || close(fd) < 0) {
+    ret = fsync(fd) < 0 ? AVERROR(errno) : 0;
+    if (close(fd) < 0 && ret == 0)
         ret = AVERROR(errno);
-        fd = -1;
+    fd = -1;
+    if (ret < 0) {
         log_error(lg, "cannot write the image %s: %s", file, av_err2str(ret));
         goto end;
     }
-    fd = -1;
     sha256_hex(digest, res->sha256);
 end:
     if (fd >= 0)
