@@ -31,3 +31,13 @@ expect_rc 0
 pbc --verify disc.iso
 expect_rc 0
 expect_in out.txt 'all 2 outputs and SHA256SUMS match'
+
+# A completed job whose image is gone: resuming its completed progress
+# file writes the image again (the step is idempotent).
+rm disc.iso disc.iso.sha256
+pbc --logfile prep.log --resume work/progress.completed.json
+expect_rc 0
+[ -f disc.iso ] || fail "resuming the completed job did not write the missing image"
+[ "$(cat disc.iso.sha256)" = "$(sha disc.iso)  disc.iso" ] || fail "disc.iso.sha256 is not the new image's hash"
+pbc --verify disc.iso
+expect_rc 0
