@@ -512,6 +512,7 @@ static void print_lav_version(const char *name, unsigned v)
 
 void cli_print_version(void)
 {
+    char iso[32];
     printf("prepare_bodycam %s\n", PBC_VERSION);
     printf("FFmpeg %s\n", av_version_info());
     print_lav_version("libavformat", avformat_version());
@@ -521,4 +522,5 @@ void cli_print_version(void)
     print_lav_version("libswscale", swscale_version());
     printf("jansson %s\n", jansson_version_str());
     printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
+    printf("libisofs %s\n", iso_lib_version_str(iso, sizeof(iso)));
 }

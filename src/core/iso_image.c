@@ -55,6 +55,14 @@ const char *iso_lib_failure(char *buf, size_t size)
     return buf[0] ? buf : "no reason given";
 }
 
+const char *iso_lib_version_str(char *buf, size_t size)
+{
+    int major = 0, minor = 0, micro = 0;
+    iso_lib_version(&major, &minor, &micro);
+    snprintf(buf, size, "%d.%d.%d", major, minor, micro);
+    return buf;
+}
+
 int iso_lib_error(int code)
 {
     return code == (int)ISO_OUT_OF_MEM ? AVERROR(ENOMEM) : AVERROR(EIO);

@@ -26,6 +26,9 @@ struct pbc_log;
 #define ISO_LABEL_DEFAULT_LEN 17
 #define ISO_SHA256_SUFFIX ".sha256"
 
+/* "MAJOR.MINOR.MICRO" of the libisofs in use, into buf. */
+const char *iso_lib_version_str(char *buf, size_t size);
+
 /* 1 when text may be a --label. */
 int iso_label_valid(const char *text);
 

@@ -8,6 +8,7 @@
 #include <libswscale/swscale.h>
 #include <openssl/crypto.h>
 
+#include "iso_image.h"
 #include "pbc_config.h"
 #include "version.h"
 
@@ -24,6 +25,7 @@ static int print_lav(char *buf, size_t size, const char *name, unsigned v)
 const char *pbc_library_versions(char *buf, size_t size)
 {
     size_t used = 0;
+    char iso[32];
     const struct { const char *name; unsigned version; } libs[] = {
         { "libavformat", avformat_version() },
         { "libavcodec", avcodec_version() },
@@ -35,7 +37,8 @@ const char *pbc_library_versions(char *buf, size_t size)
     for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]) && used < size; i++)
         used += (size_t)print_lav(buf + used, size - used, libs[i].name, libs[i].version);
     if (used < size)
-        snprintf(buf + used, size - used, "FFmpeg %s, jansson %s, %s",
-                 av_version_info(), jansson_version_str(), OpenSSL_version(OPENSSL_VERSION));
+        snprintf(buf + used, size - used, "FFmpeg %s, jansson %s, %s, libisofs %s",
+                 av_version_info(), jansson_version_str(), OpenSSL_version(OPENSSL_VERSION),
+                 iso_lib_version_str(iso, sizeof(iso)));
     return buf;
 }
