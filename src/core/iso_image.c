@@ -287,9 +287,12 @@ int iso_image_write(const char *dir, const char *file, const char *label,
         goto end;
     }
     snprintf(sum_path, n, "%s%s", file, ISO_SHA256_SUFFIX);
-    if (unlink(sum_path) < 0 && errno != ENOENT) {
+    /* An older image (a completion run again) is removed with its hash
+     * first: until the new one is renamed, nothing stands under FILE. */
+    if ((unlink(sum_path) < 0 && errno != ENOENT) || (unlink(file) < 0 && errno != ENOENT)) {
         ret = AVERROR(errno);
-        log_error(lg, "cannot remove the stale %s: %s", sum_path, av_err2str(ret));
+        log_error(lg, "cannot remove the older %s or its %s: %s", file, ISO_SHA256_SUFFIX,
+                  av_err2str(ret));
         goto end;
     }
     if ((ret = write_partial(dir, file, tmp, label, lg, res)) < 0)

@@ -55,10 +55,11 @@ struct iso_write_result {
 
 /* Writes dir (recursively, links not followed, our partial files left out)
  * as the image file, label as the volume label, then file + ".sha256" in
- * sha256sum format. Both go through a partial name, fsync and rename; on
- * failure neither partial is left and an existing file is untouched
- * (a stale file.sha256 is removed first, so it never vouches for another
- * image). Logs the failure. Returns 0, PBC_E_INTERRUPTED, or an AVERROR. */
+ * sha256sum format. Both go through a partial name, fsync and rename. An
+ * older file and file.sha256 are removed first, so on failure nothing is
+ * left under either name (nor a partial), and a hash never vouches for
+ * another image. Logs the failure. Returns 0, PBC_E_INTERRUPTED, or an
+ * AVERROR. */
 int iso_image_write(const char *dir, const char *file, const char *label,
                     struct pbc_log *lg, struct iso_write_result *res);
 

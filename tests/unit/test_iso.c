@@ -261,7 +261,8 @@ end:
 }
 
 /* FILE.sha256 names the image's SHA-256 in sha256sum format; no partial
- * file is left beside the image; a stale partial is replaced. */
+ * file is left beside the image; a stale partial is replaced; a failed
+ * write leaves nothing under the image's names. */
 static void write_contract(void)
 {
     struct tree t = { 0 };
@@ -281,6 +282,10 @@ static void write_contract(void)
     CHECK_INT(fs_read_file(sum, 4096, 0, &text, &len, NULL), 0);
     snprintf(line, sizeof(line), "%s  x.iso\n", res.sha256);
     CHECK_STR(text, line);
+    /* A later write that fails leaves neither the older image nor its
+     * hash: nothing under either name vouches for what is not there. */
+    CHECK(iso_image_write("/nonexistent/build", img, "TEST", NULL, &res) < 0);
+    CHECK(access(img, F_OK) < 0 && access(sum, F_OK) < 0 && access(tmp, F_OK) < 0);
 end:
     if (out)
         rm_rf(out);
