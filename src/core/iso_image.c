@@ -16,7 +16,7 @@
 #include "log.h"
 #include "sha256.h"
 
-#define ISO_CHUNK (32 * 2048)
+#define ISO_CHUNK (256 * 2048)
 
 static pthread_once_t iso_once = PTHREAD_ONCE_INIT;
 static int iso_init_ret;
@@ -131,20 +131,15 @@ static int write_all(int fd, const uint8_t *buf, size_t len)
     return 0;
 }
 
-/* Up to ISO_CHUNK bytes of the image, 2048 at a time: the generator's
- * ring buffer answers a larger read at the image's end with nothing. */
-static int fill_chunk(struct burn_source *src, uint8_t *buf)
+/* The next ISO_CHUNK bytes of the image, or what is left of it: the
+ * generator's ring buffer answers a read that goes past the image's end
+ * with nothing, dropping the bytes it had, so the size libisofs announced
+ * bounds every read. */
+static int next_chunk(struct burn_source *src, uint8_t *buf, int64_t left)
 {
-    int fill = 0;
-    while (fill < ISO_CHUNK) {
-        int n = src->read_xt(src, buf + fill, 2048);
-        if (n < 0)
-            return n;
-        if (n == 0)
-            break;
-        fill += n;
-    }
-    return fill;
+    if (left <= 0)
+        return 0;
+    return src->read_xt(src, buf, left < ISO_CHUNK ? (int)left : ISO_CHUNK);
 }
 
 /* Pulls the image out of libisofs' generator thread into fd, hashing it. */
@@ -161,7 +156,7 @@ static int pump(struct burn_source *src, int fd, struct pbc_log *lg, const char 
         goto end;
     }
     for (;;) {
-        int n = fill_chunk(src, buf);
+        int n = next_chunk(src, buf, total - done);
         if (pbc_interrupted) {
             ret = PBC_E_INTERRUPTED;
             goto end;
