@@ -33,6 +33,7 @@
 
 #include "cli/cli.h"
 #include "base/errors.h"
+#include "io/iso_image.h"
 #include "pbc_config.h"
 #include "base/quote.h"
 
@@ -53,6 +54,8 @@ enum opt_id {
     OPT_PRESET,
     OPT_THREADS,
     OPT_JOBS,
+    OPT_ISO,
+    OPT_LABEL,
     OPT_QUIET,
     OPT_VERBOSE,
     OPT_HELP,
@@ -79,6 +82,8 @@ static const struct cli_option options[OPT_NB] = {
     [OPT_PRESET]           = { "preset", 0, 1 },
     [OPT_THREADS]          = { "threads", 0, 1 },
     [OPT_JOBS]             = { "jobs", 0, 1 },
+    [OPT_ISO]              = { "iso", 0, 1 },
+    [OPT_LABEL]            = { "label", 0, 1 },
     [OPT_QUIET]            = { "quiet", 'q', 0 },
     [OPT_VERBOSE]          = { "verbose", 'v', 0 },
     [OPT_HELP]             = { "help", 'h', 0 },
@@ -220,6 +225,15 @@ static int apply_option(struct parse_ctx *c, enum opt_id id, const char *val)
     case OPT_NO_INDEX:
         opt->no_index = 1;
         break;
+    case OPT_ISO:
+        opt->iso_file = val;
+        break;
+    case OPT_LABEL:
+        if (!iso_label_valid(val))
+            return usage(c, "--label: %s is not 1 to %d bytes of printable UTF-8", Q(q, val),
+                         ISO_LABEL_MAX);
+        opt->iso_label = val;
+        break;
     case OPT_QUIET:
     case OPT_VERBOSE:
         if (c->seen[id == OPT_QUIET ? OPT_VERBOSE : OPT_QUIET])
@@ -320,7 +334,8 @@ static int check_combination(const struct parse_ctx *c)
     const struct pbc_options *opt = c->opt;
     static const enum opt_id not_with_verify[] = {
         OPT_BUILD_DIR, OPT_RESUME, OPT_DISC_BYTES, OPT_SAFETY_BYTES,
-        OPT_DELETE_ORIGINALS, OPT_DRY_RUN, OPT_PRESET, OPT_NO_INDEX, OPT_JOBS,
+        OPT_DELETE_ORIGINALS, OPT_DRY_RUN, OPT_PRESET, OPT_NO_INDEX, OPT_JOBS, OPT_ISO,
+        OPT_LABEL,
     };
     char q[QUOTE_SIZE];
 
@@ -335,6 +350,8 @@ static int check_combination(const struct parse_ctx *c)
     }
     if (!opt->build_dir && !opt->resume_path)
         return usage(c, "--build-dir is required (or --resume FILE)");
+    if (opt->iso_label && !opt->iso_file && !opt->resume_path)
+        return usage(c, "--label names the volume of the --iso image: give --iso FILE");
     /* a dry run writes nothing, not even the log */
     if (!opt->logfile && !opt->dry_run)
         return usage(c, "--logfile is required");
@@ -424,7 +441,7 @@ void cli_print_help(void)
     printf(
 "Usage: prepare_bodycam --build-dir DIR --logfile FILE [OPTION]... FILE...\n"
 "       prepare_bodycam --resume PROGRESS --logfile FILE [OPTION]...\n"
-"       prepare_bodycam --verify DIR [--logfile FILE]\n"
+"       prepare_bodycam --verify DIR|IMAGE [--logfile FILE]\n"
 "\n"
 "Fit a batch of body-camera clips on one optical disc: copy them bit-exact\n"
 "when they fit, otherwise re-encode every clip to AV1 + Opus at one bitrate\n"
@@ -452,7 +469,12 @@ void cli_print_help(void)
 "  --jobs N                 clips encoded at once, each with its share of\n"
 "                           --threads; 0 = chosen from the cores, the clips'\n"
 "                           resolution and the memory (default 0)\n"
-"  --verify DIR             check a finished build directory and exit\n"
+"  --iso FILE               also write the build directory as an ISO 9660\n"
+"                           image FILE (and FILE.sha256) at the end\n"
+"  --label TEXT             the image's volume label, up to 32 bytes\n"
+"                           (default BODYCAM_YYYYMMDD)\n"
+"  --verify DIR|IMAGE       check a finished build directory, an image file\n"
+"                           or a disc device against its MANIFEST.json, exit\n"
 "  -q, --quiet              log errors and warnings only\n"
 "  -v, --verbose            log more detail\n"
 "  -h, --help               show this help and exit\n"
@@ -482,6 +504,7 @@ static void print_lav_version(const char *name, unsigned v)
 
 void cli_print_version(void)
 {
+    char iso[32];
     printf("prepare_bodycam %s\n", PBC_VERSION);
     printf("FFmpeg %s\n", av_version_info());
     print_lav_version("libavformat", avformat_version());
@@ -491,4 +514,5 @@ void cli_print_version(void)
     print_lav_version("libswscale", swscale_version());
     printf("jansson %s\n", jansson_version_str());
     printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
+    printf("libisofs %s\n", iso_lib_version_str(iso, sizeof(iso)));
 }

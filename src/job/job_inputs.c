@@ -14,6 +14,7 @@
 
 #include "base/errors.h"
 #include "io/fsutil.h"
+#include "io/iso_image.h"
 #include "job/job_internal.h"
 #include "state/manifest.h"
 #include "base/quote.h"
@@ -189,6 +190,65 @@ end:
     return ret;
 }
 
+/* --iso FILE: outside the build directory (the image cannot hold itself),
+ * not an input, in a directory that exists and is writable. */
+static int check_iso_file(const struct progress *p, const char *arg, const char *abs, int code)
+{
+    char *dir = fs_dirname(abs);
+    struct stat st;
+    int ret = 0;
+    if (!dir)
+        return AVERROR(ENOMEM);
+    if (!strcmp(abs, p->build_dir) || path_is_inside(abs, p->build_dir))
+        ret = fail(code, "--iso %s: is inside the build directory %s", arg, p->build_dir);
+    else if (stat(abs, &st) == 0 && !S_ISREG(st.st_mode))
+        ret = fail(code, "--iso %s: exists and is not a regular file", arg);
+    else if (access(dir, W_OK | X_OK) < 0)
+        ret = fail(code, "--iso %s: cannot write in %s: %s", arg, dir, strerror(errno));
+    for (size_t i = 0; ret == 0 && i < p->nb_clips; i++)
+        if (!strcmp(abs, p->clips[i].source))
+            ret = fail(code, "--iso %s: is one of the input files", arg);
+    free(dir);
+    return ret;
+}
+
+static int iso_fresh(struct job *j)
+{
+    const struct pbc_options *opt = j->opt;
+    struct progress *p = j->prog;
+    char label[ISO_LABEL_DEFAULT_LEN];
+    if (!opt->iso_file)
+        return 0;
+    if (!(p->iso_file = absolute_path(opt->iso_file)))
+        return fail(PBC_E_USAGE, "--iso %s: %s", opt->iso_file, strerror(errno));
+    iso_label_default(j->wall_started.tv_sec, label);
+    if (!(p->iso_label = strdup(opt->iso_label ? opt->iso_label : label)))
+        return AVERROR(ENOMEM);
+    return check_iso_file(p, opt->iso_file, p->iso_file, PBC_E_USAGE);
+}
+
+/* With --resume the image and label are the recorded ones: the budget's
+ * bound depends on them. */
+static int iso_resume(struct job *j)
+{
+    const struct pbc_options *opt = j->opt;
+    const struct progress *p = j->prog;
+    if (opt->iso_file) {
+        char *abs = absolute_path(opt->iso_file);
+        int same = abs && p->iso_file && !strcmp(abs, p->iso_file);
+        free(abs);
+        if (!same)
+            return fail(PBC_E_PROGRESS, "--iso %s differs from %s in the progress file %s",
+                        opt->iso_file, p->iso_file ? p->iso_file : "(no image)",
+                        opt->resume_path);
+    }
+    if (opt->iso_label && (!p->iso_label || strcmp(opt->iso_label, p->iso_label)))
+        return fail(PBC_E_PROGRESS, "--label %s differs from %s in the progress file %s",
+                    opt->iso_label, p->iso_label ? p->iso_label : "(no image)",
+                    opt->resume_path);
+    return p->iso_file ? check_iso_file(p, p->iso_file, p->iso_file, PBC_E_PROGRESS) : 0;
+}
+
 int job_inputs_fresh(struct job *j)
 {
     const struct pbc_options *opt = j->opt;
@@ -218,6 +278,8 @@ int job_inputs_fresh(struct job *j)
     }
     j->prog->build_dir = build_abs;
     build_abs = NULL;
+    if ((ret = iso_fresh(j)) < 0)
+        goto end;
     /* A path the progress file cannot hold (not UTF-8) is caught now, not
      * when the first save fails after the build directory is made. */
     char reason[512];
@@ -321,6 +383,8 @@ int job_inputs_resume(struct job *j)
         if (ret < 0)
             return ret;
     }
+    if ((ret = iso_resume(j)) < 0)
+        return ret;
     if (opt->delete_originals_set)
         p->delete_originals = opt->delete_originals;
     if (opt->preset_set)

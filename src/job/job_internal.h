@@ -111,6 +111,16 @@ int job_disc_total(const struct job *j, int64_t *total);
  * mismatch is logged naming the output and returns PBC_E_PROGRESS.
  * Returns 0, PBC_E_INTERRUPTED or AVERROR. */
 int job_verify_outputs(struct job *j);
+/* --iso: writes the image of the build directory and FILE.sha256 (again,
+ * replacing any older one: a resumed completion calls it as often as it
+ * runs) and checks its size against usable (PBC_E_OVER_LIMIT). 0 without
+ * --iso. */
+int job_iso_write(struct job *j);
+
+/* --iso: adds the image's bytes to *build_need when it goes to the file
+ * system of build_fs (the build directory, or its nearest existing parent
+ * before it is made), else checks its own (PBC_E_NOSPACE, logged). */
+int job_iso_space(struct job *j, const char *build_fs, int64_t *build_need);
 
 /* Saves the progress file; logs the failure. */
 int job_save(struct job *j);

@@ -23,7 +23,9 @@ struct pbc_options {
     int threads;                /* 0 = auto; the total over all jobs */
     int jobs;                   /* clips encoded at once; 0 = auto */
     const char *resume_path;    /* --resume FILE, or NULL */
-    const char *verify_dir;     /* --verify DIR, or NULL */
+    const char *verify_dir;     /* --verify DIR|IMAGE, or NULL */
+    const char *iso_file;       /* --iso FILE, or NULL */
+    const char *iso_label;      /* --label TEXT (checked), or NULL */
     int dry_run;
     int no_index;               /* --no-index: no index.html */
     int verbosity;              /* -1 quiet, 0 normal, 1 verbose */

@@ -147,6 +147,11 @@ size_t plan_json_escaped_len(const char *s);
  * longer than the build dir and the sources they name plus 1 KB. */
 int64_t plan_other_files_of(const struct progress *p);
 
+/* The part of plan_other_files_of for the --iso image's file system
+ * (iso_overhead_bound for p's clips, the build directory's own files and
+ * the usable bytes), sector-rounded; 0 without --iso. */
+int64_t plan_iso_overhead(const struct progress *p);
+
 /* MODE_COPY when sum(sector_round(size)) + other_files <= usable. */
 enum job_mode plan_decide_mode(const struct plan_clip *clips, size_t n,
                                int64_t usable, int64_t other_files);

@@ -110,6 +110,8 @@ void progress_free(struct progress **pp)
     free(p->clips);
     free(p->build_dir);
     progress_cache_free(p->cache);
+    free(p->iso_file);
+    free(p->iso_label);
     free(p);
     *pp = NULL;
 }
@@ -246,7 +248,7 @@ int progress_to_json(struct progress_reader *rd, const struct progress *p, int w
     }
     /* The original's keys first, with their meaning; ours follow. */
     root = json_pack_ex(&jerr, 0,
-        "{s:I, s:I, s:s, s:o, s:O, s:s, s:i, s:s, s:b, s:i, s:i, s:s*, s:o*, s:O}",
+        "{s:I, s:I, s:s, s:o, s:O, s:s, s:i, s:s, s:b, s:i, s:i, s:s*, s:o*, s:s*, s:s*, s:O}",
         "disc_bytes", (json_int_t)p->disc_bytes,
         "safety_bytes", (json_int_t)p->safety_bytes,
         "mode", progress_mode_name(p->mode),
@@ -260,6 +262,8 @@ int progress_to_json(struct progress_reader *rd, const struct progress *p, int w
         "audio_kbps", p->audio_kbps,
         "job_started", p->job_started[0] ? p->job_started : NULL,
         "index_page", p->index_page ? json_true() : NULL, /* absent: false */
+        "iso_file", p->iso_file,
+        "iso_label", p->iso_file ? p->iso_label : NULL,
         "clips", clips);
     if (!root)
         ret = progress_fail(rd, "%s", jerr.text);

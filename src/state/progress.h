@@ -60,6 +60,10 @@ struct progress {
     /* Write index.html (and count it in the budget): 0 with --no-index and
      * for files of older versions, which have no key "index_page". */
     int index_page;
+    /* --iso FILE (absolute) and its volume label, or both NULL (the
+     * optional keys "iso_file" and "iso_label" are absent). */
+    char *iso_file;
+    char *iso_label;
     size_t nb_clips;
     struct clip *clips;    /* in processing order */
     size_t clips_cap;      /* allocated entries of clips */

@@ -11,6 +11,7 @@
 
 #include "base/errors.h"
 #include "io/fsutil.h"
+#include "io/iso_image.h"
 #include "state/progress.h"
 #include "state/progress_internal.h"
 
@@ -175,6 +176,24 @@ static int read_job_started(struct progress_reader *rd, const json_t *root, stru
     return 0;
 }
 
+/* Optional: the image of --iso, absent without it. */
+static int read_iso(struct progress_reader *rd, const json_t *root, struct progress *p)
+{
+    const char *file, *label;
+    int ret;
+    if (!json_object_get(root, "iso_file"))
+        return 0;
+    if ((ret = get_abs_path(rd, root, "iso_file", &file)) < 0 ||
+        (ret = get_string(rd, root, "iso_label", &label)) < 0)
+        return ret;
+    if (!iso_label_valid(label))
+        return progress_fail(rd, "key \"iso_label\": expected 1 to %d bytes of printable "
+                             "UTF-8", ISO_LABEL_MAX);
+    if (!(p->iso_file = strdup(file)) || !(p->iso_label = strdup(label)))
+        return AVERROR(ENOMEM);
+    return 0;
+}
+
 /* ---- reading: the document ---- */
 
 static int read_header(struct progress_reader *rd, const json_t *root, struct progress *p)
@@ -241,7 +260,9 @@ static int read_header(struct progress_reader *rd, const json_t *root, struct pr
     if (json_object_get(root, "index_page") &&
         (ret = get_bool(rd, root, "index_page", &p->index_page)) < 0)
         return ret;
-    return read_job_started(rd, root, p);
+    if ((ret = read_job_started(rd, root, p)) < 0)
+        return ret;
+    return read_iso(rd, root, p);
 }
 
 /* Reads clips[i], whose name must be files' i-th key (already checked to be

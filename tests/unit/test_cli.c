@@ -313,6 +313,29 @@ static void test_verify(void)
     EXPECT_USAGE("--disc-bytes cannot be used with --verify", "--verify", "w", "--disc-bytes", "1");
 }
 
+static void test_iso(void)
+{
+    struct args a;
+    PARSE(&a, BASE, "--iso", "disc.iso", "--label=Fall 2026/ü", "a.mp4");
+    CHECK_INT(a.ret, 0);
+    CHECK_STR(a.opt.iso_file, "disc.iso");
+    CHECK_STR(a.opt.iso_label, "Fall 2026/ü");
+    args_free(&a);
+    PARSE(&a, BASE, "a.mp4");
+    CHECK(!a.opt.iso_file && !a.opt.iso_label);
+    args_free(&a);
+    PARSE(&a, "--resume", "p.json", "--logfile", "l", "--label", "X");
+    CHECK_INT(a.ret, 0);
+    args_free(&a);
+    EXPECT_USAGE("--label names the volume of the --iso image", BASE, "--label", "X", "a.mp4");
+    EXPECT_USAGE("--label: empty value", BASE, "--iso", "d", "--label=", "a.mp4");
+    EXPECT_USAGE("is not 1 to 32 bytes", BASE, "--iso", "d", "--label",
+                 "123456789012345678901234567890123", "a.mp4");
+    EXPECT_USAGE("is not 1 to 32 bytes", BASE, "--iso", "d", "--label", "a\tb", "a.mp4");
+    EXPECT_USAGE("--iso cannot be used with --verify", "--verify", "w", "--iso", "d");
+    EXPECT_USAGE("--iso: missing value", BASE, "a.mp4", "--iso");
+}
+
 static void test_help_version(void)
 {
     struct args a;
@@ -512,6 +535,7 @@ int main(void)
     RUN(test_double_dash);
     RUN(test_resume);
     RUN(test_verify);
+    RUN(test_iso);
     RUN(test_help_version);
     RUN(test_reentrant);
     RUN(test_required);
