@@ -190,6 +190,8 @@ wait_in_flight() {
         sleep 0.01
     done
     [ "$(done_count "$1")" -eq 0 ] || fail "a clip was done before $2 were in flight"
+}
+
 # iso_extract IMG DIR: an independent reader (xorriso's osirrox) extracts
 # the image's Rock Ridge tree into DIR.
 iso_extract() {
