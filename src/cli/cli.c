@@ -32,11 +32,11 @@
 #include <openssl/crypto.h>
 
 #include "cli/cli.h"
+#include "base/encode_settings.h"
 #include "base/errors.h"
 #include "pbc_config.h"
 #include "base/quote.h"
 
-#define PRESET_MAX  13
 #define THREADS_MAX 1024
 
 enum opt_id {
@@ -203,7 +203,7 @@ static int apply_option(struct parse_ctx *c, enum opt_id id, const char *val)
         opt->delete_originals_set = 1;
         break;
     case OPT_PRESET:
-        if ((ret = parse_ranged_int(c, name, val, 0, PRESET_MAX, &opt->preset)) < 0)
+        if ((ret = parse_ranged_int(c, name, val, ENC_PRESET_MIN, ENC_PRESET_MAX, &opt->preset)) < 0)
             return ret;
         opt->preset_set = 1;
         break;
@@ -357,7 +357,7 @@ static void set_defaults(struct pbc_options *opt, int argc, char **argv)
     memset(opt, 0, sizeof(*opt));
     opt->disc_bytes = PBC_DEFAULT_DISC_BYTES;
     opt->safety_bytes = PBC_DEFAULT_SAFETY_BYTES;
-    opt->preset = PBC_DEFAULT_PRESET;
+    opt->preset = ENC_PRESET_DEFAULT;
     opt->argc = argc;
     opt->argv = argv;
     opt->inputs = argv + argc; /* empty until the FILEs are known */
@@ -464,7 +464,7 @@ void cli_print_help(void)
 "  5  --verify: a file does not match MANIFEST.json\n",
         grouped(disc, sizeof(disc), PBC_DEFAULT_DISC_BYTES),
         grouped(safety, sizeof(safety), PBC_DEFAULT_SAFETY_BYTES),
-        PRESET_MAX, PBC_DEFAULT_PRESET);
+        ENC_PRESET_MAX, ENC_PRESET_DEFAULT);
 }
 
 static void print_lav_version(const char *name, unsigned v)
