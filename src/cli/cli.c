@@ -22,19 +22,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <jansson.h>
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/avutil.h>
 #include <libavutil/error.h>
-#include <libswresample/swresample.h>
-#include <libswscale/swscale.h>
-#include <openssl/crypto.h>
 
 #include "cli/cli.h"
 #include "base/encode_settings.h"
 #include "base/errors.h"
-#include "pbc_config.h"
 #include "base/quote.h"
 
 #define THREADS_MAX 1024
@@ -396,91 +388,4 @@ int cli_parse(int argc, char **argv, struct pbc_options *opt,
     opt->inputs = argv + nopts;
     opt->nb_inputs = argc - nopts;
     return check_combination(&c);
-}
-
-/* 25000000000 -> "25_000_000_000", as the user would type it. */
-static const char *grouped(char *buf, size_t size, int64_t v)
-{
-    char digits[24];
-    int n = snprintf(digits, sizeof(digits), "%" PRId64, v);
-    size_t o = 0;
-    for (int k = 0; k < n && o + 2 < size; k++) {
-        if (k && (n - k) % 3 == 0)
-            buf[o++] = '_';
-        buf[o++] = digits[k];
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
-void cli_print_help(void)
-{
-    char disc[32], safety[32];
-    printf(
-"Usage: prepare_bodycam --build-dir DIR --logfile FILE [OPTION]... FILE...\n"
-"       prepare_bodycam --resume PROGRESS --logfile FILE [OPTION]...\n"
-"       prepare_bodycam --verify DIR [--logfile FILE]\n"
-"\n"
-"Fit a batch of body-camera clips on one optical disc: copy them bit-exact\n"
-"when they fit, otherwise re-encode every clip to AV1 + Opus at one bitrate\n"
-"calculated so that the whole build directory fits.\n"
-"\n"
-"Options (\"--flag VALUE\" and \"--flag=VALUE\" both work; each at most once):\n"
-"  --build-dir DIR          where the outputs and progress.json are written\n"
-"                           (required, except with --resume)\n"
-"  --logfile FILE           log to append to, also echoed to stdout (required,\n"
-"                           except with --verify or --dry-run)\n"
-"  --disc-bytes N           capacity of the disc in bytes, > 0\n"
-"                           (default %s)\n"
-"  --safety-bytes N         head-room kept free, 0 or more, < --disc-bytes\n"
-"                           (default %s)\n"
-"  --delete-originals yes|no\n"
-"                           delete the source clips after a run that exits 0\n"
-"                           (default no)\n"
-"  --resume FILE            resume the job of progress file FILE; values not\n"
-"                           given come from FILE, input FILEs are ignored\n"
-"  --dry-run                plan only (mode, bitrate), write nothing\n"
-"  --no-index               write no index.html evidence page\n"
-"  --preset N               SVT-AV1 preset, 0 (slowest) to %d (fastest)\n"
-"                           (default %d)\n"
-"  --threads N              encoder threads, 0 = automatic (default 0)\n"
-"  --verify DIR             check a finished build directory and exit\n"
-"  -q, --quiet              log errors and warnings only\n"
-"  -v, --verbose            log more detail\n"
-"  -h, --help               show this help and exit\n"
-"      --version            show the program and library versions and exit\n"
-"  --                       end of options: what follows are FILEs\n"
-"\n"
-"Numbers are whole numbers of bytes; '_' may group digits (50_000_000_000).\n"
-"\n"
-"Exit codes:\n"
-"  0  success: every clip processed, within the usable bytes\n"
-"  1  usage error or missing dependency (also: bad input files, not enough\n"
-"     free space in the build directory)\n"
-"  2  finished, but the outputs exceed disc-bytes - safety-bytes\n"
-"  3  progress file missing, corrupt or inconsistent with the arguments\n"
-"  4  runtime error during copy/encode, or interrupted (progress saved,\n"
-"     safe to --resume)\n"
-"  5  --verify: a file does not match MANIFEST.json\n",
-        grouped(disc, sizeof(disc), PBC_DEFAULT_DISC_BYTES),
-        grouped(safety, sizeof(safety), PBC_DEFAULT_SAFETY_BYTES),
-        ENC_PRESET_MAX, ENC_PRESET_DEFAULT);
-}
-
-static void print_lav_version(const char *name, unsigned v)
-{
-    printf("%s %u.%u.%u\n", name, v >> 16, (v >> 8) & 0xff, v & 0xff);
-}
-
-void cli_print_version(void)
-{
-    printf("prepare_bodycam %s\n", PBC_VERSION);
-    printf("FFmpeg %s\n", av_version_info());
-    print_lav_version("libavformat", avformat_version());
-    print_lav_version("libavcodec", avcodec_version());
-    print_lav_version("libavutil", avutil_version());
-    print_lav_version("libswresample", swresample_version());
-    print_lav_version("libswscale", swscale_version());
-    printf("jansson %s\n", jansson_version_str());
-    printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
 }
