@@ -19,6 +19,7 @@
  *   arguments after them are not checked. */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,28 +51,58 @@ enum opt_id {
     OPT_NB,
 };
 
+struct parse_ctx;
+
+/* Stores the value of option id (val is NULL for options without one)
+ * where the option's row says; returns 0 or PBC_E_USAGE. */
+typedef int (*apply_fn)(struct parse_ctx *c, enum opt_id id, const char *val);
+
+static int apply_path(struct parse_ctx *c, enum opt_id id, const char *val);
+static int apply_bytes(struct parse_ctx *c, enum opt_id id, const char *val);
+static int apply_yes_no(struct parse_ctx *c, enum opt_id id, const char *val);
+static int apply_ranged(struct parse_ctx *c, enum opt_id id, const char *val);
+static int apply_flag(struct parse_ctx *c, enum opt_id id, const char *val);
+static int apply_verbosity(struct parse_ctx *c, enum opt_id id, const char *val);
+static int apply_action(struct parse_ctx *c, enum opt_id id, const char *val);
+
+/* One row per option, as in dav1d's tools/dav1d_cli_parse.c: how it is
+ * spelled, how its value is read, and which field of struct pbc_options
+ * it fills. */
 struct cli_option {
     const char *name;   /* long name without "--" */
     char short_name;    /* 0: none */
     int has_arg;
+    apply_fn apply;
+    size_t field;       /* offsetof(struct pbc_options, ...) of the value */
+    size_t set_flag;    /* offsetof its *_set flag; NO_SET_FLAG: none */
+    int64_t min, max;   /* accepted values; apply_verbosity: min is the level */
 };
 
+#define FIELD(f) offsetof(struct pbc_options, f)
+/* Offset 0 is build_dir, a string, never a *_set flag. */
+#define NO_SET_FLAG 0
+
 static const struct cli_option options[OPT_NB] = {
-    [OPT_BUILD_DIR]        = { "build-dir", 0, 1 },
-    [OPT_LOGFILE]          = { "logfile", 0, 1 },
-    [OPT_DISC_BYTES]       = { "disc-bytes", 0, 1 },
-    [OPT_SAFETY_BYTES]     = { "safety-bytes", 0, 1 },
-    [OPT_DELETE_ORIGINALS] = { "delete-originals", 0, 1 },
-    [OPT_RESUME]           = { "resume", 0, 1 },
-    [OPT_VERIFY]           = { "verify", 0, 1 },
-    [OPT_DRY_RUN]          = { "dry-run", 0, 0 },
-    [OPT_NO_INDEX]         = { "no-index", 0, 0 },
-    [OPT_PRESET]           = { "preset", 0, 1 },
-    [OPT_THREADS]          = { "threads", 0, 1 },
-    [OPT_QUIET]            = { "quiet", 'q', 0 },
-    [OPT_VERBOSE]          = { "verbose", 'v', 0 },
-    [OPT_HELP]             = { "help", 'h', 0 },
-    [OPT_VERSION]          = { "version", 0, 0 },
+    [OPT_BUILD_DIR]        = { "build-dir", 0, 1, apply_path, FIELD(build_dir), NO_SET_FLAG, 0, 0 },
+    [OPT_LOGFILE]          = { "logfile", 0, 1, apply_path, FIELD(logfile), NO_SET_FLAG, 0, 0 },
+    [OPT_DISC_BYTES]       = { "disc-bytes", 0, 1, apply_bytes, FIELD(disc_bytes),
+                               FIELD(disc_bytes_set), 1, INT64_MAX },
+    [OPT_SAFETY_BYTES]     = { "safety-bytes", 0, 1, apply_bytes, FIELD(safety_bytes),
+                               FIELD(safety_bytes_set), 0, INT64_MAX },
+    [OPT_DELETE_ORIGINALS] = { "delete-originals", 0, 1, apply_yes_no, FIELD(delete_originals),
+                               FIELD(delete_originals_set), 0, 1 },
+    [OPT_RESUME]           = { "resume", 0, 1, apply_path, FIELD(resume_path), NO_SET_FLAG, 0, 0 },
+    [OPT_VERIFY]           = { "verify", 0, 1, apply_path, FIELD(verify_dir), NO_SET_FLAG, 0, 0 },
+    [OPT_DRY_RUN]          = { "dry-run", 0, 0, apply_flag, FIELD(dry_run), NO_SET_FLAG, 0, 0 },
+    [OPT_NO_INDEX]         = { "no-index", 0, 0, apply_flag, FIELD(no_index), NO_SET_FLAG, 0, 0 },
+    [OPT_PRESET]           = { "preset", 0, 1, apply_ranged, FIELD(preset), FIELD(preset_set),
+                               ENC_PRESET_MIN, ENC_PRESET_MAX },
+    [OPT_THREADS]          = { "threads", 0, 1, apply_ranged, FIELD(threads), NO_SET_FLAG,
+                               0, THREADS_MAX },
+    [OPT_QUIET]            = { "quiet", 'q', 0, apply_verbosity, FIELD(verbosity), NO_SET_FLAG, -1, 0 },
+    [OPT_VERBOSE]          = { "verbose", 'v', 0, apply_verbosity, FIELD(verbosity), NO_SET_FLAG, 1, 0 },
+    [OPT_HELP]             = { "help", 'h', 0, apply_action, 0, NO_SET_FLAG, 0, 0 },
+    [OPT_VERSION]          = { "version", 0, 0, apply_action, 0, NO_SET_FLAG, 0, 0 },
 };
 
 struct parse_ctx {
@@ -150,74 +181,83 @@ static int parse_ranged_int(const struct parse_ctx *c, const char *name,
     return 0;
 }
 
-/* Stores the value of option id; val is NULL for options without one. */
+/* The option's field in the options being filled. */
+static void *field_of(const struct parse_ctx *c, enum opt_id id)
+{
+    return (char *)c->opt + options[id].field;
+}
+
+static int apply_path(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    *(const char **)field_of(c, id) = val;
+    return 0;
+}
+
+static int apply_bytes(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    const struct cli_option *o = &options[id];
+    int64_t *out = field_of(c, id);
+    char q[QUOTE_SIZE];
+    int ret = parse_number(c, o->name, val, out);
+    if (ret < 0)
+        return ret;
+    if (*out < o->min)
+        return usage(c, "--%s: must be greater than %" PRId64 ", got %s", o->name,
+                     o->min - 1, Q(q, val));
+    return 0;
+}
+
+static int apply_yes_no(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    char q[QUOTE_SIZE];
+    int *out = field_of(c, id);
+    if (!strcmp(val, "yes"))
+        *out = 1;
+    else if (!strcmp(val, "no"))
+        *out = 0;
+    else
+        return usage(c, "--%s: expected 'yes' or 'no', got %s", options[id].name, Q(q, val));
+    return 0;
+}
+
+static int apply_ranged(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    const struct cli_option *o = &options[id];
+    return parse_ranged_int(c, o->name, val, (int)o->min, (int)o->max, field_of(c, id));
+}
+
+static int apply_flag(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    (void)val;
+    *(int *)field_of(c, id) = 1;
+    return 0;
+}
+
+static int apply_verbosity(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    (void)val;
+    if (c->seen[id == OPT_QUIET ? OPT_VERBOSE : OPT_QUIET])
+        return usage(c, "-q/--quiet and -v/--verbose exclude each other");
+    *(int *)field_of(c, id) = (int)options[id].min;
+    return 0;
+}
+
+/* --help and --version: cli_parse acts on them as soon as they are seen. */
+static int apply_action(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    (void)c, (void)id, (void)val;
+    return 0;
+}
+
+/* Stores the value of option id through its row, and marks it given. */
 static int apply_option(struct parse_ctx *c, enum opt_id id, const char *val)
 {
-    struct pbc_options *opt = c->opt;
-    const char *name = options[id].name;
-    char q[QUOTE_SIZE];
-    int ret = 0;
-
-    switch (id) {
-    case OPT_BUILD_DIR:
-        opt->build_dir = val;
-        break;
-    case OPT_LOGFILE:
-        opt->logfile = val;
-        break;
-    case OPT_RESUME:
-        opt->resume_path = val;
-        break;
-    case OPT_VERIFY:
-        opt->verify_dir = val;
-        break;
-    case OPT_DISC_BYTES:
-        if ((ret = parse_number(c, name, val, &opt->disc_bytes)) < 0)
-            return ret;
-        if (opt->disc_bytes <= 0)
-            return usage(c, "--disc-bytes: must be greater than 0, got %s",
-                         Q(q, val));
-        opt->disc_bytes_set = 1;
-        break;
-    case OPT_SAFETY_BYTES:
-        if ((ret = parse_number(c, name, val, &opt->safety_bytes)) < 0)
-            return ret;
-        opt->safety_bytes_set = 1;
-        break;
-    case OPT_DELETE_ORIGINALS:
-        if (!strcmp(val, "yes"))
-            opt->delete_originals = 1;
-        else if (!strcmp(val, "no"))
-            opt->delete_originals = 0;
-        else
-            return usage(c, "--delete-originals: expected 'yes' or 'no', got %s",
-                         Q(q, val));
-        opt->delete_originals_set = 1;
-        break;
-    case OPT_PRESET:
-        if ((ret = parse_ranged_int(c, name, val, ENC_PRESET_MIN, ENC_PRESET_MAX, &opt->preset)) < 0)
-            return ret;
-        opt->preset_set = 1;
-        break;
-    case OPT_THREADS:
-        return parse_ranged_int(c, name, val, 0, THREADS_MAX, &opt->threads);
-    case OPT_DRY_RUN:
-        opt->dry_run = 1;
-        break;
-    case OPT_NO_INDEX:
-        opt->no_index = 1;
-        break;
-    case OPT_QUIET:
-    case OPT_VERBOSE:
-        if (c->seen[id == OPT_QUIET ? OPT_VERBOSE : OPT_QUIET])
-            return usage(c, "-q/--quiet and -v/--verbose exclude each other");
-        opt->verbosity = id == OPT_QUIET ? -1 : 1;
-        break;
-    case OPT_HELP:
-    case OPT_VERSION:
-    case OPT_NB:
-        break;
-    }
+    const struct cli_option *o = &options[id];
+    int ret = o->apply(c, id, val);
+    if (ret < 0)
+        return ret;
+    if (o->set_flag != NO_SET_FLAG)
+        *(int *)((char *)c->opt + o->set_flag) = 1;
     return 0;
 }
 
