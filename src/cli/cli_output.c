@@ -1,6 +1,6 @@
 /* What the CLI prints: --help, --version, and the lines the core logs
- * before a log is open (the sink of base/log.h). The only place that knows
- * the program's name as the user typed it and its --help. */
+ * before a log is open (the sink of base/log.h). The only place that puts
+ * the program's name in front of a message or points to --help. */
 #include <inttypes.h>
 #include <stdio.h>
 
