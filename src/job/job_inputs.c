@@ -1,11 +1,11 @@
 /* Checks of a job's inputs before anything is written: the inputs and the
  * build directory of a fresh run (usage errors, exit 1), the progress file
  * of a resumed run against the command line and the file system (exit 3).
- * The log is not open yet, so messages go to stderr. */
+ * The log is not open yet: messages go through log_fail(NULL), which hands
+ * them to the CLI's sink (base/log.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,29 +13,16 @@
 #include <unistd.h>
 
 #include "base/errors.h"
+#include "base/log.h"
 #include "io/fsutil.h"
 #include "io/iso_image.h"
 #include "job/job_internal.h"
 #include "state/manifest.h"
-#include "base/quote.h"
-
-static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Paths and names in these messages come from the command line or the
- * progress file: the line is escaped (quote.h) so that a name's control
- * bytes never reach the terminal. */
-static int fail(int code, const char *fmt, ...)
-{
-    char raw[2048], shown[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(raw, sizeof(raw), fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "prepare_bodycam: %s\n", pbc_escape_line(shown, sizeof(shown), raw));
-    if (code == PBC_E_USAGE)
-        fputs("Try 'prepare_bodycam --help' for more information.\n", stderr);
-    return code;
-}
+ * progress file: the logger escapes the line (quote.h) so that a name's
+ * control bytes never reach the terminal. */
+#define fail(code, ...) log_fail(NULL, code, __VA_ARGS__)
 
 /* Absolute path of path with every existing component resolved (symlinks,
  * "..") and the missing tail appended as given, so that a build directory

@@ -51,7 +51,8 @@ int job_source_matches(const struct clip *c, const struct stat *st);
 
 /* Fresh run: checks the build dir and every input (usage errors, exit 1)
  * and fills j->prog with one pending clip per input, named as in COPY
- * mode. Writes nothing. Messages go to stderr (the log is not open yet). */
+ * mode. Writes nothing. Messages go through log_fail(NULL): the log is not
+ * open yet. */
 int job_inputs_fresh(struct job *j);
 
 /* Resume: loads and validates the progress file against the command line
@@ -60,7 +61,7 @@ int job_inputs_resume(struct job *j);
 
 /* Fresh run, before anything is written: usable bytes and the mode; for
  * ENCODE the outputs are renamed to .mp4 (two inputs with one output name
- * are a usage error, reported on stderr). No I/O but that message. */
+ * are a usage error, logged with no log: the CLI shows it). No I/O. */
 int job_decide_mode(struct job *j);
 
 /* Logs the capacity and the plan; fresh run: for ENCODE probes every input, renames the

@@ -209,7 +209,7 @@ static struct nonvideo nonvideo_of(double duration, int64_t frames, int has_audi
 {
     struct nonvideo nv = { 0 };
     if (has_audio && duration > 0) {
-        double s = ceil((duration + PLAN_AUDIO_SLACK_S) * PLAN_OPUS_PACKETS_PER_S);
+        double s = ceil((duration + PLAN_AUDIO_SLACK_S) * ENC_AUDIO_PACKETS_PER_S);
         nv.packets = sat_add(from_double(s), PLAN_OPUS_EXTRA_PACKETS);
         nv.audio = sat_mul(nv.packets, opus_packet_bytes(audio_kbps));
     }
@@ -270,7 +270,7 @@ static void floor_needs(struct plan_budget *b)
  * sector rounding. */
 static int64_t nonvideo_min(const struct plan_clip *c, int audio_kbps)
 {
-    int64_t packets = c->has_audio ? from_double(floor(c->duration * PLAN_OPUS_PACKETS_PER_S)) : 0;
+    int64_t packets = c->has_audio ? from_double(floor(c->duration * ENC_AUDIO_PACKETS_PER_S)) : 0;
     int64_t frames = c->video_frames > 0 ? c->video_frames : 0;
     /* Only CBR has a known least packet size. */
     int64_t packet = PLAN_OPUS_VBR_PCT == 0 ? opus_packet_bytes(audio_kbps) : 0;

@@ -13,20 +13,20 @@
 #include <stdint.h>
 
 #include "base/disc.h"
+#include "base/encode_settings.h"
 #include "state/progress.h"
 
 #define PLAN_SECTOR_BYTES DISC_SECTOR_BYTES
-#define PLAN_AUDIO_KBPS 64
 /* The video bitrate below which ENCODE is infeasible (see design.md). */
 #define PLAN_MIN_KBPS 50
 
-/* Opus as libavcodec's libopus writes it: 20 ms packets, plus 2 for the
+/* Opus as libavcodec's libopus writes it: ENC_AUDIO_PACKETS_PER_S packets
+ * a second (ENC_AUDIO_FRAME_MS each), plus 2 for the
  * encoder delay (pre-skip) and the final flush; the audio may outlast the
  * video by up to PLAN_AUDIO_SLACK_S. Packet size (100 + PLAN_OPUS_VBR_PCT)%
  * of the nominal audio_kbps x 20 ms / 8: the transcoder runs libopus in hard
  * CBR (vbr=off), where every packet is exactly the nominal 160 bytes
  * (measured), so no allowance; unconstrained VBR would need +50%. */
-#define PLAN_OPUS_PACKETS_PER_S 50
 #define PLAN_OPUS_EXTRA_PACKETS 2
 #define PLAN_AUDIO_SLACK_S 1
 #define PLAN_OPUS_VBR_PCT 0

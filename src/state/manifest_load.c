@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "base/encode_settings.h"
 #include "base/errors.h"
 #include "io/fsutil.h"
 #include "state/manifest.h"
@@ -142,7 +143,7 @@ static int read_encoder(struct reader *rd, const json_t *root, struct manifest *
         (ret = get(rd, enc, "audio", JSON_OBJECT, "expected an object", &audio)) < 0)
         return ret;
     snprintf(rd->where, sizeof(rd->where), "encoder.video.");
-    if ((ret = get_int(rd, video, "preset", 0, 13, &v)) < 0)
+    if ((ret = get_int(rd, video, "preset", ENC_PRESET_MIN, ENC_PRESET_MAX, &v)) < 0)
         return ret;
     m->preset = (int)v;
     snprintf(rd->where, sizeof(rd->where), "encoder.audio.");

@@ -51,7 +51,7 @@ struct progress {
     int64_t kbps;          /* ENCODE: stored video kbps; 0 (JSON null) in COPY */
     char *build_dir;       /* absolute */
     int delete_originals;  /* 0 or 1 */
-    int preset;            /* SVT-AV1 preset 0..13 */
+    int preset;            /* SVT-AV1 preset (base/encode_settings.h) */
     int audio_kbps;        /* Opus bitrate per clip with audio */
     /* When the job's first run started (PROGRESS_TIME_LEN chars), kept
      * across resumes for the manifest; "" when unknown (the optional key

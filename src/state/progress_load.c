@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <libavutil/macros.h>
 
+#include "base/encode_settings.h"
 #include "base/errors.h"
 #include "io/fsutil.h"
 #include "io/iso_image.h"
@@ -18,7 +20,6 @@
 /* A progress file holds a few hundred bytes per clip; anything this big is
  * not ours, and refusing it keeps a corrupt file from exhausting memory. */
 #define PROGRESS_MAX_BYTES (64 * 1024 * 1024)
-#define PRESET_MAX 13
 /* kbps values are multiplied by 1000 (bit/s) downstream; these bounds keep
  * that product representable. */
 #define KBPS_MAX (INT64_MAX / 1000)
@@ -249,7 +250,8 @@ static int read_header(struct progress_reader *rd, const json_t *root, struct pr
         return AVERROR(ENOMEM);
     if ((ret = get_bool(rd, root, "delete_originals", &p->delete_originals)) < 0)
         return ret;
-    if ((ret = get_int(rd, root, "preset", 0, PRESET_MAX, "an integer from 0 to 13", &v)) < 0)
+    if ((ret = get_int(rd, root, "preset", ENC_PRESET_MIN, ENC_PRESET_MAX,
+                       "an integer from " AV_STRINGIFY(ENC_PRESET_MIN) " to " AV_STRINGIFY(ENC_PRESET_MAX), &v)) < 0)
         return ret;
     p->preset = (int)v;
     if ((ret = get_int(rd, root, "audio_kbps", 1, AUDIO_KBPS_MAX, "a positive integer", &v)) < 0)

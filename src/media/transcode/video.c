@@ -147,7 +147,7 @@ int tc_video_open_encoder(struct tc_ctx *c)
     const AVCodec *codec = avcodec_find_encoder_by_name("libsvtav1");
     AVDictionary *opts = NULL;
     char params[160];
-    int preset = c->p->preset < 0 ? TC_DEFAULT_PRESET : c->p->preset;
+    int preset = c->p->preset < 0 ? ENC_PRESET_DEFAULT : c->p->preset;
     int ret;
 
     if (!codec)
