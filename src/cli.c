@@ -49,6 +49,7 @@ enum opt_id {
     OPT_DRY_RUN,
     OPT_PRESET,
     OPT_THREADS,
+    OPT_BALANCE,
     OPT_QUIET,
     OPT_VERBOSE,
     OPT_HELP,
@@ -73,6 +74,7 @@ static const struct cli_option options[OPT_NB] = {
     [OPT_DRY_RUN]          = { "dry-run", 0, 0 },
     [OPT_PRESET]           = { "preset", 0, 1 },
     [OPT_THREADS]          = { "threads", 0, 1 },
+    [OPT_BALANCE]          = { "balance", 0, 1 },
     [OPT_QUIET]            = { "quiet", 'q', 0 },
     [OPT_VERBOSE]          = { "verbose", 'v', 0 },
     [OPT_HELP]             = { "help", 'h', 0 },
@@ -230,6 +232,13 @@ static int apply_option(struct parse_ctx *c, enum opt_id id, const char *val)
         break;
     case OPT_THREADS:
         return parse_ranged_int(c, name, val, 0, THREADS_MAX, &opt->threads);
+    case OPT_BALANCE:
+        if (!strcmp(val, "quality") || !strcmp(val, "bitrate"))
+            opt->balance = !strcmp(val, "quality");
+        else
+            return usage(c, "--balance: expected 'quality' or 'bitrate', got %s", Q(q, val));
+        opt->balance_set = 1;
+        break;
     case OPT_DRY_RUN:
         opt->dry_run = 1;
         break;
@@ -333,7 +342,7 @@ static int check_combination(const struct parse_ctx *c)
     const struct pbc_options *opt = c->opt;
     static const enum opt_id not_with_verify[] = {
         OPT_BUILD_DIR, OPT_RESUME, OPT_DISC_BYTES, OPT_SAFETY_BYTES,
-        OPT_DELETE_ORIGINALS, OPT_DRY_RUN, OPT_PRESET,
+        OPT_DELETE_ORIGINALS, OPT_DRY_RUN, OPT_PRESET, OPT_BALANCE,
     };
     char q[QUOTE_SIZE];
 
@@ -461,6 +470,10 @@ void cli_print_help(void)
 "  --preset N               SVT-AV1 preset, 0 (slowest) to %d (fastest)\n"
 "                           (default %d)\n"
 "  --threads N              encoder threads, 0 = automatic (default 0)\n"
+"  --balance bitrate|quality\n"
+"                           ENCODE: one bitrate for every clip, or rates\n"
+"                           that give every clip the same predicted\n"
+"                           quality (default bitrate)\n"
 "  --verify DIR             check a finished build directory and exit\n"
 "  -q, --quiet              log errors and warnings only\n"
 "  -v, --verbose            log more detail\n"

@@ -20,6 +20,8 @@ struct pbc_options {
     int delete_originals_set;
     int preset;                 /* SVT-AV1 preset 0..13 */
     int preset_set;
+    int balance;                /* enum balance_mode (progress.h): 0 bitrate, 1 quality */
+    int balance_set;
     int threads;                /* 0 = auto */
     const char *resume_path;    /* --resume FILE, or NULL */
     const char *verify_dir;     /* --verify DIR, or NULL */

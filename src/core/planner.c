@@ -253,11 +253,17 @@ static int64_t clamp64(int64_t x, int64_t lo, int64_t hi)
     return x < lo ? lo : x > hi ? hi : x;
 }
 
+int64_t plan_clip_planned(const struct progress *p, const struct clip *c)
+{
+    return c->planned_kbps > 0 ? c->planned_kbps : p->kbps;
+}
+
 int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t other_files,
                                 struct plan_target *t)
 {
     struct plan_target tt = { .model_ratio = 1.0 };
-    int64_t base = p->kbps > PLAN_MIN_KBPS ? p->kbps : PLAN_MIN_KBPS;
+    int64_t planned = idx < p->nb_clips ? plan_clip_planned(p, &p->clips[idx]) : p->kbps;
+    int64_t base = planned > PLAN_MIN_KBPS ? planned : PLAN_MIN_KBPS;
     int64_t sectors = 0;
     double done_actual = 0, done_predicted = 0;
 
@@ -288,6 +294,13 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
         } else {
             tt.pending_nonvideo = sat_add(tt.pending_nonvideo, nonvideo_total(&nv));
             tt.pending_seconds += c->duration;
+            /* planned_i / planned is exactly 1 when the two are equal, so
+             * with one bitrate for all this sum is pending_seconds, bit
+             * for bit, and the target the one-bitrate law's. */
+            int64_t planned_i = plan_clip_planned(p, c);
+            if (planned_i < PLAN_MIN_KBPS)
+                planned_i = PLAN_MIN_KBPS;
+            tt.weighted_seconds += c->duration * ((double)planned_i / (double)base);
             sectors = sat_add(sectors, PLAN_SECTOR_BYTES);
         }
     }
@@ -307,8 +320,10 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
     tt.video = sat_sub(tt.video, sat_sub(tt.pending_nonvideo, sectors));
     tt.rc_margin = pct_ceil(tt.video, PLAN_RC_MARGIN_PCT);
     tt.video = sat_sub(tt.video, tt.rc_margin);
-    tt.raw_kbps = tt.video > 0 ? kbps_of(tt.video, tt.pending_seconds) : 0;
-    tt.kbps = tt.pending_seconds > 0 ? clamp64(tt.raw_kbps, tt.lo, tt.hi)
+    tt.planned = base;
+    tt.raw_kbps = tt.video > 0 ? kbps_of(tt.video, tt.weighted_seconds) : 0;
+    tt.scale = (double)tt.raw_kbps / (double)base;
+    tt.kbps = tt.weighted_seconds > 0 ? clamp64(tt.raw_kbps, tt.lo, tt.hi)
                                      : clamp64(base, tt.lo, tt.hi);
     if (t)
         *t = tt;

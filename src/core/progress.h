@@ -22,6 +22,9 @@
 
 enum job_mode { MODE_COPY, MODE_ENCODE };
 enum clip_status { CLIP_PENDING, CLIP_DONE };
+/* --balance: one bitrate for every clip (the original's), or one common
+ * quality level (docs/design.md "Quality balance"). */
+enum balance_mode { BALANCE_BITRATE, BALANCE_QUALITY };
 
 struct clip {
     char *name;            /* output file name: a plain name, no '/' */
@@ -39,6 +42,14 @@ struct clip {
     int64_t output_size;   /* -1 until done */
     int64_t target_kbps;   /* ENCODE: video target the clip was encoded at; 0 otherwise */
     int encodes;           /* ENCODE: how many times it was encoded (final guard) */
+    /* ENCODE: the clip's own planned video rate, decided once at plan
+     * time (= kbps with --balance bitrate); 0 in COPY. */
+    int64_t planned_kbps;
+    double predicted_psnr; /* --balance quality: the model's PSNR-Y at planned_kbps; < 0 unknown */
+    /* Measured on the output against the decoded original (ENCODE, done
+     * clips); < 0 when unknown. */
+    double psnr_y;         /* dB, from the mean squared error over all frames */
+    double ssim;           /* SSIM-Y, mean over the frames */
 };
 
 struct progress {
@@ -50,6 +61,7 @@ struct progress {
     int delete_originals;  /* 0 or 1 */
     int preset;            /* SVT-AV1 preset 0..13 */
     int audio_kbps;        /* Opus bitrate per clip with audio */
+    enum balance_mode balance; /* ENCODE: how planned_kbps was decided */
     /* When the job's first run started (PROGRESS_TIME_LEN chars), kept
      * across resumes for the manifest; "" when unknown (the optional key
      * "job_started" is absent, as in files of older versions). */
