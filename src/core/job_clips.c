@@ -169,7 +169,7 @@ static int encode_partial(struct job *j, struct clip *c, int64_t kbps, struct lo
     struct transcode_params tp = {
         .src_path = c->source, .dst_path = tmp, .clip_name = c->name, .video_kbps = kbps,
         .preset = j->prog->preset, .audio_kbps = j->prog->audio_kbps,
-        .threads = j->opt->threads, .log = j->log,
+        .threads = j->opt->threads, .log = j->log, .measure_quality = 1,
         .progress = on_encode_progress, .progress_opaque = ls,
     };
     pthread_t thread;
@@ -204,6 +204,22 @@ static int encode_partial(struct job *j, struct clip *c, int64_t kbps, struct lo
     return 0;
 }
 
+/* The measured size against the model's prediction at the clip's target,
+ * and the measured quality (against the prediction of --balance quality). */
+static void log_clip_measured(struct job *j, const struct clip *c,
+                              const struct transcode_stats *st)
+{
+    int64_t pred = plan_clip_predicted(j->prog, c);
+    char predicted[48] = "";
+    if (c->predicted_psnr >= 0)
+        snprintf(predicted, sizeof(predicted), " (predicted %.2f dB)", c->predicted_psnr);
+    log_info(j->log, "%s: size %lld bytes, predicted %lld at %lld kbit/s: ratio %.4f; "
+             "PSNR-Y %.2f dB%s, SSIM-Y %.4f over %lld frames", c->name,
+             (long long)c->output_size, (long long)pred, (long long)c->target_kbps,
+             pred > 0 ? (double)c->output_size / (double)pred : 0.0, st->psnr_y, predicted,
+             st->ssim, (long long)st->quality_frames);
+}
+
 static int encode_to(struct job *j, struct clip *c, int64_t kbps, struct loop_state *ls)
 {
     char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
@@ -227,12 +243,15 @@ static int encode_to(struct job *j, struct clip *c, int64_t kbps, struct loop_st
     c->target_kbps = kbps;
     c->encodes++;
     c->status = CLIP_DONE;
+    c->psnr_y = stats.psnr_y;
+    c->ssim = stats.ssim;
     if ((ret = job_save(j)) < 0)
         goto end;
     log_info(j->log, "clip %zu/%zu %s: done, %lld bytes at %lld kbit/s, %lld frames, %.3f s, "
              "%lld corrupt packets skipped, SHA-256 %s", ls->number, ls->total, c->name,
              (long long)c->output_size, (long long)kbps, (long long)stats.video_frames_out,
              stats.duration, (long long)stats.corrupt_packets, c->output_sha256);
+    log_clip_measured(j, c, &stats);
 end:
     if (ret < 0 && tmp)
         unlink(tmp);
@@ -350,12 +369,15 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
     c->output_size = size;
     c->target_kbps = kbps;
     c->status = CLIP_DONE;
+    c->psnr_y = stats.psnr_y;
+    c->ssim = stats.ssim;
     if ((ret = job_save(j)) < 0)
         goto end;
     log_info(j->log, "fill pass: %s: done, %lld bytes at %lld kbit/s (was %lld bytes at %lld "
              "kbit/s), the batch now needs %lld of the usable %lld bytes, SHA-256 %s", c->name,
              (long long)size, (long long)kbps, (long long)old_size, (long long)old_kbps,
              (long long)total, (long long)j->usable, c->output_sha256);
+    log_clip_measured(j, c, &stats);
 end:
     if (ret < 0 && tmp)
         unlink(tmp);

@@ -404,6 +404,13 @@ static int64_t predict_clip(const struct progress *p, const struct clip *c, int6
     return plan_predict_bytes(&pc, kbps, p->audio_kbps);
 }
 
+int64_t plan_clip_predicted(const struct progress *p, const struct clip *c)
+{
+    if (!valid_duration(c->duration) || c->target_kbps <= 0)
+        return 0;
+    return predict_clip(p, c, c->target_kbps);
+}
+
 double plan_clip_ratio(const struct progress *p, size_t idx)
 {
     const struct clip *c = &p->clips[idx];

@@ -184,6 +184,9 @@ int plan_fill_pick(const struct progress *p, int64_t other_files,
 /* The clip's planned video rate: planned_kbps, or kbps when unset. */
 int64_t plan_clip_planned(const struct progress *p, const struct clip *c);
 
+/* Predicted output bytes of clip c at its target_kbps (0 when unknown). */
+int64_t plan_clip_predicted(const struct progress *p, const struct clip *c);
+
 /* The ratio output_size / prediction at its target_kbps of a done clip (1
  * when unknown), for the log. */
 double plan_clip_ratio(const struct progress *p, size_t idx);

@@ -17,6 +17,7 @@
 #include "errors.h"
 #include "interrupt.h"
 #include "log.h"
+#include "quality.h"
 #include "transcode_internal.h"
 
 /* The rate SVT-AV1 rate-controls on. The wrapper budgets bits per frame
@@ -298,6 +299,8 @@ static int video_encode(struct tc_ctx *c, AVFrame *in)
             return ret;
         src->pts = pts;
         src->pict_type = AV_PICTURE_TYPE_NONE;
+        if (c->qm && (ret = quality_add_source(c->qm, src)) < 0)
+            return tc_fail(c, ret, "cannot keep a frame for the quality measurement");
     }
     ret = avcodec_send_frame(v->enc, src);
     if (ret < 0)
@@ -314,6 +317,8 @@ static int video_encode(struct tc_ctx *c, AVFrame *in)
         if (ret < 0)
             return tc_fail(c, ret, "video encoding failed");
         c->st->video_frames_out++;
+        if (c->qm && (ret = quality_add_packet(c->qm, c->out_pkt)) < 0)
+            return tc_fail(c, ret, "cannot decode the output for the quality measurement");
         ret = video_write_held(c, c->out_pkt->pts);
         av_packet_move_ref(v->held, c->out_pkt);
         if (ret < 0)
@@ -339,6 +344,8 @@ int tc_video_finish(struct tc_ctx *c)
     int ret = video_encode(c, NULL);
     if (ret < 0)
         return ret;
+    if (c->qm && (ret = quality_add_packet(c->qm, NULL)) < 0)
+        return tc_fail(c, ret, "cannot decode the output for the quality measurement");
     return video_write_held(c, AV_NOPTS_VALUE);
 }
 
