@@ -263,10 +263,15 @@ end:
 static int encode_one(struct job *j, size_t idx, struct loop_state *ls)
 {
     struct clip *c = &j->prog->clips[idx];
-    int64_t kbps = plan_clip_target(j->prog, idx, j->other_files);
+    struct plan_target t;
+    int64_t kbps = plan_clip_target_derive(j->prog, idx, j->other_files, &t);
+    char planned[64] = "";
+    if (t.planned != j->prog->kbps)
+        snprintf(planned, sizeof(planned), "planned %lld kbit/s x %.4f, ", (long long)t.planned,
+                 t.scale);
     log_info(j->log, "clip %zu/%zu %s: encoding %s (%.3f s) at %lld kbit/s video "
-             "(stored kbps %lld, corrected from the bytes still free)", ls->number, ls->total,
-             c->name, c->source, c->duration, (long long)kbps, (long long)j->prog->kbps);
+             "(%sstored kbps %lld, corrected from the bytes still free)", ls->number, ls->total,
+             c->name, c->source, c->duration, (long long)kbps, planned, (long long)j->prog->kbps);
     return encode_to(j, c, kbps, ls);
 }
 

@@ -1,0 +1,319 @@
+/* Sample encodes for --balance quality: see analyze.h. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libswscale/swscale.h>
+
+#include "analyze.h"
+#include "errors.h"
+#include "interrupt.h"
+#include "log.h"
+#include "media_input.h"
+#include "quality.h"
+
+/* The analysis must cost little beside the real encodes (issue 9: at most
+ * 15 %): each CRF encodes ANALYZE_SHARE of the clip, in ANALYZE_SAMPLES
+ * stretches of at most ANALYZE_MAX_SAMPLE_S, at SVT-AV1's preset
+ * ANALYZE_PRESET, and never fewer than ANALYZE_MIN_FRAMES frames per
+ * stretch. The CRF values bracket the rates body-camera budgets give
+ * (measured: 24 ~ near-transparent, 52 ~ the 50 kbit/s floor). */
+#define ANALYZE_SHARE 0.06
+#define ANALYZE_MAX_SAMPLE_S 1.0
+#define ANALYZE_MIN_FRAMES 8
+#define ANALYZE_PRESET 12
+static const int analyze_crf[ANALYZE_CRFS] = { 24, 38, 52 };
+
+struct an_ctx {
+    const char *name;
+    struct pbc_log *lg;
+    int threads;
+    AVFormatContext *ifmt;
+    AVStream *st;
+    AVCodecContext *dec;
+    AVCodecContext *enc;
+    struct SwsContext *sws;
+    struct quality_meter *qm;
+    AVFrame *frame, *conv;
+    AVPacket *pkt;
+    AVRational rate;          /* nominal frame rate of the samples */
+    int64_t next_pts;         /* of the next frame sent, 1/rate */
+    int64_t bytes;            /* encoded, this CRF */
+    int64_t sample_frames;    /* taken from the current stretch */
+    int64_t frames_per_sample;
+    int failed;
+};
+
+static int an_fail(struct an_ctx *a, int err, const char *what)
+{
+    if (!a->failed && err != PBC_E_INTERRUPTED && !pbc_interrupted)
+        log_error(a->lg, "analysis of %s: %s: %s", a->name, what, av_err2str(err));
+    a->failed = 1;
+    return pbc_interrupted ? PBC_E_INTERRUPTED : err;
+}
+
+static int an_open_input(struct an_ctx *a, const char *src)
+{
+    const AVCodec *codec;
+    int ret, vi;
+    if ((ret = media_input_open(&a->ifmt, src)) < 0 ||
+        (ret = avformat_find_stream_info(a->ifmt, NULL)) < 0)
+        return an_fail(a, ret, "cannot open as a media file");
+    if ((vi = av_find_best_stream(a->ifmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0)) < 0)
+        return an_fail(a, vi, "no video stream");
+    a->st = a->ifmt->streams[vi];
+    for (unsigned i = 0; i < a->ifmt->nb_streams; i++)
+        if ((int)i != vi)
+            a->ifmt->streams[i]->discard = AVDISCARD_ALL;
+    codec = avcodec_find_decoder(a->st->codecpar->codec_id);
+    if (!codec || a->st->codecpar->width <= 0 || a->st->codecpar->height <= 0)
+        return an_fail(a, AVERROR_DECODER_NOT_FOUND, "no video decoder");
+    if (!(a->dec = avcodec_alloc_context3(codec)))
+        return an_fail(a, AVERROR(ENOMEM), "cannot allocate the decoder");
+    if ((ret = avcodec_parameters_to_context(a->dec, a->st->codecpar)) < 0)
+        return an_fail(a, ret, "cannot configure the decoder");
+    a->dec->pkt_timebase = a->st->time_base;
+    a->dec->thread_count = a->threads;
+    if ((ret = avcodec_open2(a->dec, codec, NULL)) < 0)
+        return an_fail(a, ret, "cannot open the decoder");
+    a->rate = a->st->avg_frame_rate.num > 0 && a->st->avg_frame_rate.den > 0 ?
+              a->st->avg_frame_rate : a->st->r_frame_rate;
+    if (!(a->rate.num > 0 && a->rate.den > 0))
+        a->rate = (AVRational){ 30, 1 };
+    return 0;
+}
+
+static int an_open_encoder(struct an_ctx *a, int crf)
+{
+    const AVCodec *codec = avcodec_find_encoder_by_name("libsvtav1");
+    AVDictionary *opts = NULL;
+    char params[32] = "";
+    int ret;
+    if (!codec || !(a->enc = avcodec_alloc_context3(codec)))
+        return an_fail(a, codec ? AVERROR(ENOMEM) : AVERROR_ENCODER_NOT_FOUND,
+                       "cannot allocate libsvtav1");
+    a->enc->width = a->st->codecpar->width;
+    a->enc->height = a->st->codecpar->height;
+    a->enc->pix_fmt = AV_PIX_FMT_YUV420P;
+    a->enc->time_base = av_inv_q(a->rate);
+    a->enc->framerate = a->rate;
+    if (a->threads > 0)
+        snprintf(params, sizeof(params), "lp=%d", a->threads);
+    setenv("SVT_LOG", "2", 0);
+    av_dict_set_int(&opts, "preset", ANALYZE_PRESET, 0);
+    av_dict_set_int(&opts, "crf", crf, 0);
+    if (params[0])
+        av_dict_set(&opts, "svtav1-params", params, 0);
+    ret = avcodec_open2(a->enc, codec, &opts);
+    av_dict_free(&opts);
+    if (ret < 0)
+        return an_fail(a, ret, "cannot open libsvtav1");
+    /* One decoder thread: the sample encoder has the cores. */
+    if ((ret = quality_open(&a->qm, a->enc, 1)) < 0)
+        return an_fail(a, ret, "cannot open an AV1 decoder");
+    a->next_pts = a->bytes = 0;
+    return 0;
+}
+
+/* SVT-AV1 1.4 hangs when freed without the end of stream, and on the end
+ * of stream when it never had a frame (video.c): a blank frame first. */
+static void an_close_encoder(struct an_ctx *a)
+{
+    if (a->enc && avcodec_is_open(a->enc)) {
+        AVFrame *blank = NULL;
+        if (!a->next_pts && (blank = av_frame_alloc())) {
+            blank->format = AV_PIX_FMT_YUV420P;
+            blank->width = a->enc->width;
+            blank->height = a->enc->height;
+            if (av_frame_get_buffer(blank, 0) >= 0) {
+                for (int p = 0; p < 3; p++)
+                    memset(blank->data[p], p ? 128 : 16,
+                           (size_t)blank->linesize[p] * (p ? (blank->height + 1) / 2 : blank->height));
+                avcodec_send_frame(a->enc, blank);
+            }
+            av_frame_free(&blank);
+        }
+        avcodec_send_frame(a->enc, NULL);
+        while (avcodec_receive_packet(a->enc, a->pkt) >= 0)
+            av_packet_unref(a->pkt);
+    }
+    avcodec_free_context(&a->enc);
+    quality_free(&a->qm);
+}
+
+/* Sends frame (NULL: the end) and counts and checks what comes out. */
+static int an_encode(struct an_ctx *a, AVFrame *frame)
+{
+    int ret = avcodec_send_frame(a->enc, frame);
+    if (ret < 0)
+        return an_fail(a, ret, "the encoder refused a frame");
+    for (;;) {
+        if (pbc_interrupted)
+            return PBC_E_INTERRUPTED;
+        ret = avcodec_receive_packet(a->enc, a->pkt);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            break;
+        if (ret < 0)
+            return an_fail(a, ret, "encoding failed");
+        a->bytes += a->pkt->size;
+        ret = quality_add_packet(a->qm, a->pkt);
+        av_packet_unref(a->pkt);
+        if (ret < 0)
+            return an_fail(a, ret, "cannot decode the sample encode");
+    }
+    return frame ? 0 : quality_add_packet(a->qm, NULL);
+}
+
+/* One decoded frame of the current stretch: to 8-bit 4:2:0 at the
+ * encoder's size, renumbered (the stretches play back to back), encoded. */
+static int an_take_frame(struct an_ctx *a, AVFrame *in)
+{
+    AVFrame *f = in;
+    int ret;
+    if (in->format != AV_PIX_FMT_YUV420P || in->width != a->enc->width ||
+        in->height != a->enc->height) {
+        a->sws = sws_getCachedContext(a->sws, in->width, in->height, in->format,
+                                      a->enc->width, a->enc->height, AV_PIX_FMT_YUV420P,
+                                      SWS_BICUBIC, NULL, NULL, NULL);
+        av_frame_unref(a->conv);
+        a->conv->format = AV_PIX_FMT_YUV420P;
+        a->conv->width = a->enc->width;
+        a->conv->height = a->enc->height;
+        if (!a->sws || (ret = av_frame_get_buffer(a->conv, 0)) < 0)
+            return an_fail(a, a->sws ? ret : AVERROR(EINVAL), "cannot convert a frame");
+        sws_scale(a->sws, (const uint8_t *const *)in->data, in->linesize, 0, in->height,
+                  a->conv->data, a->conv->linesize);
+        f = a->conv;
+    }
+    f->pts = a->next_pts++;
+    f->pict_type = AV_PICTURE_TYPE_NONE;
+    if ((ret = quality_add_source(a->qm, f)) < 0)
+        return an_fail(a, ret, "cannot keep a frame");
+    a->sample_frames++;
+    return an_encode(a, f);
+}
+
+/* Decoded frames of the stretch starting at ts (stream time base). */
+static int an_drain_decoder(struct an_ctx *a, int64_t ts)
+{
+    int ret;
+    while (a->sample_frames < a->frames_per_sample) {
+        ret = avcodec_receive_frame(a->dec, a->frame);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return 0;
+        if (ret < 0)
+            continue; /* a frame the decoder failed on: the next one will do */
+        if (a->frame->best_effort_timestamp == AV_NOPTS_VALUE ||
+            a->frame->best_effort_timestamp >= ts)
+            ret = an_take_frame(a, a->frame);
+        av_frame_unref(a->frame);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+/* Encodes frames_per_sample frames from t0 seconds into the clip on. */
+static int an_sample(struct an_ctx *a, double t0)
+{
+    int64_t start = a->st->start_time != AV_NOPTS_VALUE ? a->st->start_time : 0;
+    int64_t ts = start + av_rescale_q((int64_t)(t0 * AV_TIME_BASE), AV_TIME_BASE_Q,
+                                      a->st->time_base);
+    int ret = av_seek_frame(a->ifmt, a->st->index, ts, AVSEEK_FLAG_BACKWARD);
+    if (ret < 0 && t0 > 0)
+        return an_fail(a, ret, "cannot seek");
+    avcodec_flush_buffers(a->dec);
+    a->sample_frames = 0;
+    while (a->sample_frames < a->frames_per_sample) {
+        if (pbc_interrupted)
+            return PBC_E_INTERRUPTED;
+        ret = av_read_frame(a->ifmt, a->pkt);
+        if (ret < 0) {
+            /* The end of the clip (or a damaged tail): what is decoded. */
+            avcodec_send_packet(a->dec, NULL);
+            return an_drain_decoder(a, ts);
+        }
+        if (a->pkt->stream_index == a->st->index)
+            avcodec_send_packet(a->dec, a->pkt);
+        av_packet_unref(a->pkt);
+        if ((ret = an_drain_decoder(a, ts)) < 0)
+            return ret;
+    }
+    return 0;
+}
+
+/* One CRF: every stretch, one encode; bytes and quality. */
+static int an_point(struct an_ctx *a, double duration, double len, int crf,
+                    struct analyze_point *pt)
+{
+    struct quality_result q;
+    double seconds;
+    int ret = an_open_encoder(a, crf);
+    for (int s = 0; ret >= 0 && s < ANALYZE_SAMPLES; s++) {
+        double t0 = duration * (2 * s + 1) / (2.0 * ANALYZE_SAMPLES) - len / 2;
+        ret = an_sample(a, t0 > 0 ? t0 : 0);
+    }
+    if (ret >= 0 && !a->next_pts)
+        ret = an_fail(a, AVERROR_INVALIDDATA, "no frame could be decoded");
+    if (ret >= 0)
+        ret = an_encode(a, NULL);
+    if (ret < 0)
+        goto end;
+    quality_get(a->qm, &q);
+    seconds = a->next_pts / av_q2d(a->rate);
+    pt->crf = crf;
+    pt->kbps = a->bytes * 8.0 / seconds / 1000.0;
+    pt->psnr_y = q.psnr_y;
+    pt->ssim = q.ssim;
+    if (q.frames <= 0)
+        ret = an_fail(a, AVERROR_INVALIDDATA, "the sample encode decoded to nothing");
+end:
+    an_close_encoder(a);
+    return ret;
+}
+
+int analyze_clip(const char *src, const char *name, double duration, int threads,
+                 struct pbc_log *lg, struct analyze_result *r)
+{
+    struct an_ctx a = { .name = name, .lg = lg, .threads = threads };
+    struct timespec t0, t1;
+    double len = fmin(ANALYZE_MAX_SAMPLE_S, duration * ANALYZE_SHARE / ANALYZE_SAMPLES);
+    int ret;
+
+    memset(r, 0, sizeof(*r));
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (!(a.frame = av_frame_alloc()) || !(a.conv = av_frame_alloc()) ||
+        !(a.pkt = av_packet_alloc())) {
+        ret = an_fail(&a, AVERROR(ENOMEM), "cannot allocate buffers");
+        goto end;
+    }
+    if ((ret = an_open_input(&a, src)) < 0)
+        goto end;
+    a.frames_per_sample = (int64_t)ceil(len * av_q2d(a.rate));
+    if (a.frames_per_sample < ANALYZE_MIN_FRAMES)
+        a.frames_per_sample = ANALYZE_MIN_FRAMES;
+    for (int i = 0; i < ANALYZE_CRFS; i++) {
+        if ((ret = an_point(&a, duration, len, analyze_crf[i], &r->pt[i])) < 0)
+            goto end;
+        r->frames = a.next_pts;
+    }
+    r->sample_seconds = r->frames / av_q2d(a.rate);
+end:
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    r->wall_seconds = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    sws_freeContext(a.sws);
+    avcodec_free_context(&a.dec);
+    media_input_close(&a.ifmt);
+    av_frame_free(&a.frame);
+    av_frame_free(&a.conv);
+    av_packet_free(&a.pkt);
+    if (ret < 0 && pbc_interrupted)
+        ret = PBC_E_INTERRUPTED;
+    return ret;
+}
