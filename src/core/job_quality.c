@@ -31,14 +31,13 @@ static int clip_curve(struct job *j, size_t i, const struct analyze_result *ar,
     }
     *rq = (struct plan_rq_clip){ .duration = c->duration, .lo = PLAN_MIN_KBPS,
                                  .hi = source_kbps > PLAN_MIN_KBPS ? source_kbps : PLAN_MIN_KBPS };
-    if ((ret = plan_rq_fit(kbps, psnr, ANALYZE_CRFS, &rq->a, &rq->b)) < 0) {
-        log_warn(j->log, "analysis: %s: no rate-quality curve fits its samples", c->name);
+    if ((ret = plan_rq_curve(kbps, psnr, ANALYZE_CRFS, rq)) < 0) {
+        log_warn(j->log, "analysis: %s: its samples make no rate-quality curve", c->name);
         return ret;
     }
     log_info(j->log, "analysis: %s: %lld frames sampled (%.2f s) per CRF in %.2f s; "
-             "PSNR-Y = %.3f + %.3f ln(kbit/s), rates %lld..%lld kbit/s", c->name,
-             (long long)ar->frames, ar->sample_seconds, ar->wall_seconds, rq->a, rq->b,
-             (long long)rq->lo, (long long)rq->hi);
+             "planned rates %lld..%lld kbit/s", c->name, (long long)ar->frames,
+             ar->sample_seconds, ar->wall_seconds, (long long)rq->lo, (long long)rq->hi);
     return 0;
 }
 

@@ -9,15 +9,20 @@
 #include <stdint.h>
 
 /* Fewer dB per e-fold of rate than this is treated as this: a curve that
- * does not rise (a saturated test pattern, a bad fit) must still give a
- * finite rate for every level. */
+ * does not rise (a saturated test pattern, noise in the samples) must
+ * still give one finite rate for every level. */
 #define PLAN_RQ_MIN_SLOPE 0.25
+#define PLAN_RQ_MAX_POINTS 4
 
-/* One clip's curve: predicted PSNR-Y (dB) = a + b x ln(kbps), within
- * [lo, hi] kbps. */
+/* One clip's curve: predicted PSNR-Y (dB) piecewise linear in ln(kbps)
+ * through the measured points, rising by at least PLAN_RQ_MIN_SLOPE per
+ * e-fold, extended past the end points with the slope of the end
+ * segments; rates within [lo, hi] kbps. */
 struct plan_rq_clip {
     double duration;   /* seconds, > 0 */
-    double a, b;       /* b >= PLAN_RQ_MIN_SLOPE */
+    size_t n;          /* points, 2..PLAN_RQ_MAX_POINTS */
+    double ln_kbps[PLAN_RQ_MAX_POINTS]; /* strictly ascending */
+    double psnr[PLAN_RQ_MAX_POINTS];    /* ascending, by the minimum slope at least */
     int64_t lo, hi;    /* 0 < lo <= hi */
 };
 
@@ -27,10 +32,12 @@ struct plan_rq_result {
     int64_t video_bytes; /* sum of the rates x durations, <= the budget when feasible */
 };
 
-/* Least-squares fit of psnr = a + b ln(kbps) through n >= 2 points with
- * distinct rates > 0; b is raised to PLAN_RQ_MIN_SLOPE. Returns 0 or
- * AVERROR(EINVAL). */
-int plan_rq_fit(const double *kbps, const double *psnr, size_t n, double *a, double *b);
+/* The curve through n measured (kbps, psnr) points, in any order: sorted,
+ * points at the same rate merged (the better PSNR kept), each PSNR raised
+ * to the minimum slope above the one before. Sets c->n, ln_kbps, psnr;
+ * leaves the other fields. Returns 0, or AVERROR(EINVAL) when fewer than
+ * two distinct rates > 0 with finite PSNR remain or n > PLAN_RQ_MAX_POINTS. */
+int plan_rq_curve(const double *kbps, const double *psnr, size_t n, struct plan_rq_clip *c);
 
 /* kbps at which c is predicted to reach level, floored, within [lo, hi]. */
 int64_t plan_rq_rate(const struct plan_rq_clip *c, double level);

@@ -443,11 +443,22 @@ static int64_t fill_kbps(const struct progress *p, const struct clip *c, double 
     return kbps;
 }
 
+/* The fill pass's preference among candidates, highest first: the bytes
+ * under the prediction, or with --balance quality the lowest measured
+ * PSNR-Y (clips without a measurement after those with one). */
+static double fill_key(const struct progress *p, const struct clip *c, int64_t under)
+{
+    if (p->balance == BALANCE_QUALITY)
+        return c->psnr_y >= 0 ? -c->psnr_y : -1e9;
+    return (double)under;
+}
+
 int plan_fill_pick(const struct progress *p, int64_t other_files,
                    size_t *idx, int64_t *kbps)
 {
     int64_t usable = plan_usable_bytes(p->disc_bytes, p->safety_bytes);
-    int64_t total = other_files, best_under = 0;
+    int64_t total = other_files;
+    double best = 0;
     int found = 0;
 
     if (p->mode != MODE_ENCODE || usable <= 0)
@@ -466,14 +477,17 @@ int plan_fill_pick(const struct progress *p, int64_t other_files,
             c->encodes != 1)
             continue;
         under = sat_sub(predict_clip(p, c, c->target_kbps), c->output_size);
-        if (under <= 0 || (found && under <= best_under))
+        /* --balance quality: the free bytes go to the clip measured worst,
+         * the one max-min fairness raises first. */
+        double key = fill_key(p, c, under);
+        if ((p->balance != BALANCE_QUALITY && under <= 0) || (found && key <= best))
             continue;
         k = fill_kbps(p, c, plan_clip_ratio(p, i), usable,
                       sat_sub(total, plan_sector_round(c->output_size)));
         if (!k)
             continue;
         found = 1;
-        best_under = under;
+        best = key;
         *idx = i;
         *kbps = k;
     }

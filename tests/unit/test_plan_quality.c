@@ -13,20 +13,42 @@
 #include "planner.h"
 #include "progress.h"
 
-static void test_fit(void)
+/* A curve through its points: sorted, monotone, extended linearly. */
+static void test_curve(void)
 {
-    double k[3] = { 100, 400, 1600 }, q[3], a, b;
-    for (int i = 0; i < 3; i++)
-        q[i] = 20 + 3 * log(k[i]);
-    CHECK_INT(plan_rq_fit(k, q, 3, &a, &b), 0);
-    CHECK(fabs(a - 20) < 1e-9 && fabs(b - 3) < 1e-9);
-    /* A curve that falls or stays flat gets the minimum slope. */
-    q[0] = 50, q[1] = 49, q[2] = 48;
-    CHECK_INT(plan_rq_fit(k, q, 3, &a, &b), 0);
-    CHECK(b == PLAN_RQ_MIN_SLOPE);
-    CHECK_INT(plan_rq_fit(k, q, 1, &a, &b), AVERROR(EINVAL));
+    double k[3] = { 1600, 100, 400 }, q[3] = { 44, 32, 40 };
+    struct plan_rq_clip c = { .duration = 10, .lo = 1, .hi = 1000000 };
+    CHECK_INT(plan_rq_curve(k, q, 3, &c), 0);
+    CHECK_INT(c.n, 3);
+    CHECK(fabs(plan_rq_psnr(&c, 400) - 40) < 1e-9);
+    /* Between points: linear in ln(kbps); past the ends, the end slopes. */
+    CHECK(fabs(plan_rq_psnr(&c, 200) - 36) < 1e-9);
+    CHECK(fabs(plan_rq_psnr(&c, 50) - 28) < 1e-9);
+    CHECK(fabs(plan_rq_psnr(&c, 3200) - 46) < 1e-9);
+    /* rate is the inverse (floored). */
+    CHECK_INT(plan_rq_rate(&c, 36), 200);
+    CHECK(labs((long)plan_rq_rate(&c, 42) - 800) <= 1);
+    CHECK(labs((long)plan_rq_rate(&c, 28) - 50) <= 1);
+    /* A curve that falls or stays flat rises by the minimum slope. */
+    q[0] = 48, q[1] = 50, q[2] = 49;
+    CHECK_INT(plan_rq_curve(k, q, 3, &c), 0);
+    CHECK(fabs(c.psnr[1] - (50 + PLAN_RQ_MIN_SLOPE * log(4.0))) < 1e-9);
+    CHECK(c.psnr[2] > c.psnr[1]);
+    /* Fewer than two distinct rates. */
+    CHECK_INT(plan_rq_curve(k, q, 1, &c), AVERROR(EINVAL));
     k[1] = k[0], k[2] = k[0];
-    CHECK_INT(plan_rq_fit(k, q, 3, &a, &b), AVERROR(EINVAL));
+    CHECK_INT(plan_rq_curve(k, q, 3, &c), AVERROR(EINVAL));
+    k[0] = -1, k[1] = 100, k[2] = NAN;
+    CHECK_INT(plan_rq_curve(k, q, 3, &c), AVERROR(EINVAL));
+}
+
+/* A clip whose PSNR-Y is a + b ln(kbps), through two points. */
+static struct plan_rq_clip line(double duration, double a, double b, int64_t lo, int64_t hi)
+{
+    struct plan_rq_clip c = { .duration = duration, .lo = lo, .hi = hi };
+    double k[2] = { 100, 10000 }, q[2] = { a + b * log(100.0), a + b * log(10000.0) };
+    plan_rq_curve(k, q, 2, &c);
+    return c;
 }
 
 /* An easy clip (high PSNR at any rate) and a hard one: the hard one gets
@@ -34,9 +56,9 @@ static void test_fit(void)
 static void test_common_level(void)
 {
     struct plan_rq_clip c[3] = {
-        { .duration = 60, .a = 30, .b = 3, .lo = 50, .hi = 100000 },  /* easy */
-        { .duration = 60, .a = 5, .b = 5, .lo = 50, .hi = 100000 },   /* hard */
-        { .duration = 30, .a = 15, .b = 4, .lo = 50, .hi = 100000 },
+        line(60, 30, 3, 50, 100000),   /* easy */
+        line(60, 5, 5, 50, 100000),    /* hard */
+        line(30, 15, 4, 50, 100000),
     };
     int64_t kbps[3], budget = INT64_C(30000000), used = 0;
     struct plan_rq_result r;
@@ -47,7 +69,7 @@ static void test_common_level(void)
         used += (int64_t)floor((double)kbps[i] * 125.0 * c[i].duration);
         /* Each within one kbit/s (the floor) of the level. */
         CHECK(plan_rq_psnr(&c[i], kbps[i]) <= r.level + 1e-9);
-        CHECK(plan_rq_psnr(&c[i], kbps[i] + 1) > r.level);
+        CHECK(plan_rq_psnr(&c[i], kbps[i] + 1) > r.level - 1e-9);
     }
     CHECK_INT(used, r.video_bytes);
     CHECK(used <= budget);
@@ -65,8 +87,8 @@ static void test_common_level(void)
 static void test_bounds_and_infeasible(void)
 {
     struct plan_rq_clip c[2] = {
-        { .duration = 10, .a = 30, .b = 3, .lo = 50, .hi = 200 },  /* capped easy clip */
-        { .duration = 10, .a = 5, .b = 5, .lo = 50, .hi = 100000 },
+        line(10, 30, 3, 50, 200),      /* capped easy clip */
+        line(10, 5, 5, 50, 100000),
     };
     int64_t kbps[2];
     struct plan_rq_result r;
@@ -87,7 +109,7 @@ static void test_bounds_and_infeasible(void)
     c[1].hi = 300;
     CHECK_INT(plan_rq_allocate(c, 2, INT64_C(1) << 40, kbps, &r), 0);
     CHECK(r.feasible && kbps[0] == 200 && kbps[1] == 300);
-    c[1].b = 0;
+    c[1].psnr[1] = c[1].psnr[0];   /* not rising: not a curve plan_rq_curve makes */
     CHECK_INT(plan_rq_allocate(c, 2, 1000000, kbps, &r), AVERROR(EINVAL));
     CHECK_INT(plan_rq_allocate(c, 0, 1000000, kbps, &r), AVERROR(EINVAL));
 }
@@ -187,12 +209,39 @@ end:
     rmdir(dir);
 }
 
+/* The fill pass gives the free bytes to the clip measured worst with
+ * --balance quality, to the one furthest under its prediction otherwise. */
+static void test_fill_worst_first(void)
+{
+    static const int64_t out[3] = { 2000000, 14500000, 7000000 };
+    static const double psnr[3] = { 40, 30, 35 };
+    struct progress *p = mk_planned("/tmp");
+    size_t idx = 99;
+    int64_t kbps = 0;
+    if (!p)
+        return;
+    for (int i = 0; i < 3; i++) {
+        p->clips[i].status = CLIP_DONE;
+        p->clips[i].target_kbps = p->clips[i].planned_kbps;
+        p->clips[i].encodes = 1;
+        p->clips[i].output_size = out[i];
+        p->clips[i].psnr_y = psnr[i];
+    }
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 1);
+    CHECK_INT(idx, 1);
+    p->balance = BALANCE_BITRATE;
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 1);
+    CHECK_INT(idx, 0);
+    progress_free(&p);
+}
+
 int main(void)
 {
-    RUN(test_fit);
+    RUN(test_curve);
     RUN(test_common_level);
     RUN(test_bounds_and_infeasible);
     RUN(test_law_scale);
     RUN(test_law_from_file);
+    RUN(test_fill_worst_first);
     return check_done();
 }
