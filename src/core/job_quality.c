@@ -35,9 +35,10 @@ static int clip_curve(struct job *j, size_t i, const struct analyze_result *ar,
         log_warn(j->log, "analysis: %s: its samples make no rate-quality curve", c->name);
         return ret;
     }
-    log_info(j->log, "analysis: %s: %lld frames sampled (%.2f s) per CRF in %.2f s; "
-             "planned rates %lld..%lld kbit/s", c->name, (long long)ar->frames,
-             ar->sample_seconds, ar->wall_seconds, (long long)rq->lo, (long long)rq->hi);
+    log_info(j->log, "analysis: %s: %lld frames sampled (%.2f s, %lld key frames) per CRF in "
+             "%.2f s; planned rates %lld..%lld kbit/s", c->name, (long long)ar->frames,
+             ar->sample_seconds, (long long)ar->key_frames, ar->wall_seconds,
+             (long long)rq->lo, (long long)rq->hi);
     return 0;
 }
 

@@ -24,6 +24,7 @@ struct analyze_point {
 struct analyze_result {
     struct analyze_point pt[ANALYZE_CRFS];
     int64_t frames;         /* sampled frames, per CRF */
+    int64_t key_frames;     /* of them key frames (one per stretch expected) */
     double sample_seconds;  /* their nominal duration */
     double wall_seconds;    /* of the whole analysis of the clip */
 };
