@@ -168,3 +168,18 @@ echo
 echo "| budget | balance | clip | PSNR-Y dB | SSIM-Y | bytes | planned / last target kbit/s | predicted PSNR-Y | encodes |"
 echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${CLIPROWS[@]}"
+
+# The cost of the two measurements, clip by clip, at the middle budget's
+# one bitrate: the encode with and without the PSNR/SSIM meter, and the
+# analysis (bench/quality_cost.c, linked with the build's core library).
+set -- $BUDGETS
+mid=${2:-$1}
+kbps=$(grep -o 'video kbps = .* = [0-9]*' "$WORK/runs/p$mid-bitrate.log" | head -1 | grep -o '[0-9]*$')
+BUILD=$(dirname "$(dirname "$BIN")")
+cc -O2 -std=c11 -D_GNU_SOURCE -pthread -I"$ROOT/src/core" -I"$BUILD" -o "$WORK/quality_cost" \
+    "$ROOT/bench/quality_cost.c" "$BUILD/src/core/libpbc_core.a" \
+    $(pkg-config --cflags --libs libavformat libavcodec libavutil libswresample libswscale jansson libcrypto) -lm
+echo
+echo "Measurement cost at $kbps kbit/s, preset 10 (wall seconds; shares of the plain encode):"
+echo
+"$WORK/quality_cost" "$kbps" 10 "$WORK" "${CLIPS[@]}" 2>/dev/null
