@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -209,6 +211,63 @@ end:
     rmdir(dir);
 }
 
+/* Saves p, replaces from by to in the file, loads it back: the reason. */
+static int load_edited(struct progress *p, const char *path, const char *from, const char *to,
+                       char *err, size_t errlen)
+{
+    struct progress *back = NULL;
+    char buf[16384], out[16384], *at;
+    size_t n;
+    FILE *f;
+    int ret;
+    if (progress_save(p, path) < 0 || !(f = fopen(path, "r")))
+        return -1;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    if (!(at = strstr(buf, from)))
+        return -2;
+    snprintf(out, sizeof(out), "%.*s%s%s", (int)(at - buf), buf, to, at + strlen(from));
+    if (!(f = fopen(path, "w")))
+        return -1;
+    fputs(out, f);
+    fclose(f);
+    ret = progress_load(path, &back, err, errlen);
+    progress_free(&back);
+    return ret;
+}
+
+/* The keys of --balance are validated on load. */
+static void test_keys_validated(void)
+{
+    char dir[] = "/tmp/pbc_pq_XXXXXX", path[64], err[256];
+    struct progress *p;
+    if (!mkdtemp(dir))
+        return;
+    snprintf(path, sizeof(path), "%s/progress.json", dir);
+    p = mk_planned(dir);
+    if (!p)
+        goto end;
+    p->clips[0].psnr_y = 40;
+    p->clips[0].ssim = 0.9;
+    CHECK_INT(load_edited(p, path, "\"quality\"", "\"size\"", err, sizeof(err)), PBC_E_PROGRESS);
+    CHECK(strstr(err, "\"balance\"") != NULL);
+    CHECK_INT(load_edited(p, path, "\"planned_kbps\": 300", "\"planned_kbps\": 0", err,
+                          sizeof(err)), PBC_E_PROGRESS);
+    CHECK(strstr(err, "planned_kbps") != NULL);
+    CHECK_INT(load_edited(p, path, "\"ssim\": 0.9", "\"ssim\": 1.5", err, sizeof(err)),
+              PBC_E_PROGRESS);
+    CHECK(strstr(err, "ssim") != NULL);
+    CHECK_INT(load_edited(p, path, "\"psnr_y\": 40.0", "\"psnr_y\": \"40\"", err, sizeof(err)),
+              PBC_E_PROGRESS);
+    /* Absent keys: an older file, one bitrate. */
+    CHECK_INT(load_edited(p, path, "\"balance\": \"quality\",", "", err, sizeof(err)), 0);
+end:
+    progress_free(&p);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* The fill pass gives the free bytes to the clip measured worst with
  * --balance quality, to the one furthest under its prediction otherwise. */
 static void test_fill_worst_first(void)
@@ -243,5 +302,6 @@ int main(void)
     RUN(test_law_scale);
     RUN(test_law_from_file);
     RUN(test_fill_worst_first);
+    RUN(test_keys_validated);
     return check_done();
 }
