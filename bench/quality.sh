@@ -140,7 +140,7 @@ print(f"| {pct} % | {mode} | {fits} | {used / B:.4f} | {worst:.2f} | {best:.2f} 
 PY
 )")
         while IFS= read -r row; do CLIPROWS+=("$row"); done < <(python3 - "$R" "$pct" "$mode" <<'PY'
-import json, sys, os
+import json, sys, os, re
 r, pct, mode = sys.argv[1:]
 path = os.path.join(r, "progress.completed.json")
 if not os.path.exists(path):
@@ -148,11 +148,21 @@ if not os.path.exists(path):
 if not os.path.exists(path):
     sys.exit(0)
 p = json.load(open(path))
+# The first encode's measured size against the model's prediction at its target.
+first = {}
+for line in open(r + ".log"):
+    m = re.search(r"\] (\S+): size (\d+) bytes, predicted (\d+) at (\d+) kbit/s: ratio ([0-9.]+); "
+                  r"PSNR-Y ([0-9.]+)", line)
+    if m and m.group(1) not in first:
+        first[m.group(1)] = (float(m.group(5)), float(m.group(6)))
 for c in p["clips"]:
     q = lambda k, f: (f % c[k]) if c.get(k) is not None else "-"
+    ratio, psnr1 = first.get(c["name"], (float("nan"), float("nan")))
+    err = (f"{psnr1 - c['predicted_psnr_y']:+.2f}" if c.get("predicted_psnr_y") is not None
+           else "-")
     print(f"| {pct} % | {mode} | {c['name']} | {q('psnr_y', '%.2f')} | {q('ssim', '%.4f')} | "
           f"{c['output_size']} | {c.get('planned_kbps', '-')} / {c['target_kbps']} | "
-          f"{q('predicted_psnr_y', '%.2f')} | {c['encodes']} |")
+          f"{ratio:.3f} | {q('predicted_psnr_y', '%.2f')} | {err} | {c['encodes']} |")
 PY
 )
         echo "budget $pct % $mode: exit $rc, $(tail -n 1 "$R.time") s" >&2
@@ -165,8 +175,8 @@ echo "| budget | balance | fits | fill | worst PSNR-Y | best | spread | mean SSI
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${RUNS[@]}"
 echo
-echo "| budget | balance | clip | PSNR-Y dB | SSIM-Y | bytes | planned / last target kbit/s | predicted PSNR-Y | encodes |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| budget | balance | clip | PSNR-Y dB | SSIM-Y | bytes | planned / last target kbit/s | first encode: bytes / predicted | predicted PSNR-Y | first encode: measured - predicted dB | encodes |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${CLIPROWS[@]}"
 
 # The cost of the two measurements, clip by clip, at the middle budget's
