@@ -190,6 +190,6 @@ cc -O2 -std=c11 -D_GNU_SOURCE -pthread -I"$ROOT/src/core" -I"$BUILD" -o "$WORK/q
     "$ROOT/bench/quality_cost.c" "$BUILD/src/core/libpbc_core.a" \
     $(pkg-config --cflags --libs libavformat libavcodec libavutil libswresample libswscale jansson libcrypto) -lm
 echo
-echo "Measurement cost at $kbps kbit/s, preset 10 (wall seconds; shares of the plain encode):"
+echo "Measurement cost at $kbps kbit/s, preset 10 (CPU seconds of the process; shares of the plain encode):"
 echo
 "$WORK/quality_cost" "$kbps" 10 "$WORK" "${CLIPS[@]}" 2>/dev/null
