@@ -36,6 +36,18 @@
 #define ANALYZE_KEY_INTERVAL_S 5.37
 static const int analyze_crf[ANALYZE_CRFS] = { 34, 45, 56 };
 
+/* One CRF: its encoder and meter for the current stretch, and the sums
+ * over the stretches. */
+struct an_enc {
+    int crf;
+    AVCodecContext *enc;
+    struct quality_meter *qm;
+    int64_t frames;                    /* sent */
+    int64_t key_bytes, key_frames;     /* encoded: key frames */
+    int64_t inter_bytes, inter_frames; /* and the others */
+    struct quality_result sum;
+};
+
 struct an_ctx {
     const char *name;
     struct pbc_log *lg;
@@ -43,16 +55,12 @@ struct an_ctx {
     AVFormatContext *ifmt;
     AVStream *st;
     AVCodecContext *dec;
-    AVCodecContext *enc;
+    struct an_enc e[ANALYZE_CRFS]; /* one encoder per CRF, fed the same frames */
     struct SwsContext *sws;
-    struct quality_meter *qm;
     AVFrame *frame, *conv;
     AVPacket *pkt;
     AVRational rate;          /* nominal frame rate of the samples */
-    int64_t next_pts;         /* of the next frame sent to this encoder, 1/rate */
-    int64_t frames;           /* sent, this CRF */
-    int64_t key_bytes, key_frames;     /* encoded, this CRF: key frames */
-    int64_t inter_bytes, inter_frames; /* and the others */
+    int64_t next_pts;         /* of the next frame of this stretch, 1/rate */
     int64_t sample_frames;    /* taken from the current stretch */
     int64_t frames_per_sample;
     int failed;
@@ -97,108 +105,106 @@ static int an_open_input(struct an_ctx *a, const char *src)
     return 0;
 }
 
-static int an_open_encoder(struct an_ctx *a, int crf)
+static int an_open_encoder(struct an_ctx *a, struct an_enc *e)
 {
     const AVCodec *codec = avcodec_find_encoder_by_name("libsvtav1");
     AVDictionary *opts = NULL;
     char params[32] = "";
     int ret;
-    if (!codec || !(a->enc = avcodec_alloc_context3(codec)))
+    if (!codec || !(e->enc = avcodec_alloc_context3(codec)))
         return an_fail(a, codec ? AVERROR(ENOMEM) : AVERROR_ENCODER_NOT_FOUND,
                        "cannot allocate libsvtav1");
-    a->enc->width = a->st->codecpar->width;
-    a->enc->height = a->st->codecpar->height;
-    a->enc->pix_fmt = AV_PIX_FMT_YUV420P;
-    a->enc->time_base = av_inv_q(a->rate);
-    a->enc->framerate = a->rate;
+    e->enc->width = a->st->codecpar->width;
+    e->enc->height = a->st->codecpar->height;
+    e->enc->pix_fmt = AV_PIX_FMT_YUV420P;
+    e->enc->time_base = av_inv_q(a->rate);
+    e->enc->framerate = a->rate;
     if (a->threads > 0)
         snprintf(params, sizeof(params), "lp=%d", a->threads);
     setenv("SVT_LOG", "2", 0);
     av_dict_set_int(&opts, "preset", ANALYZE_PRESET, 0);
-    av_dict_set_int(&opts, "crf", crf, 0);
+    av_dict_set_int(&opts, "crf", e->crf, 0);
     if (params[0])
         av_dict_set(&opts, "svtav1-params", params, 0);
-    ret = avcodec_open2(a->enc, codec, &opts);
+    ret = avcodec_open2(e->enc, codec, &opts);
     av_dict_free(&opts);
     if (ret < 0)
         return an_fail(a, ret, "cannot open libsvtav1");
-    /* One decoder thread: the sample encoder has the cores. */
-    if ((ret = quality_open(&a->qm, a->enc, 1)) < 0)
+    /* One decoder thread: the sample encoders have the cores. */
+    if ((ret = quality_open(&e->qm, e->enc, 1)) < 0)
         return an_fail(a, ret, "cannot open an AV1 decoder");
-    a->next_pts = 0;
     return 0;
 }
 
 /* SVT-AV1 1.4 hangs when freed without the end of stream, and on the end
  * of stream when it never had a frame (video.c): a blank frame first. */
-static void an_close_encoder(struct an_ctx *a)
+static void an_close_encoder(struct an_ctx *a, struct an_enc *e)
 {
-    if (a->enc && avcodec_is_open(a->enc)) {
+    if (e->enc && avcodec_is_open(e->enc)) {
         AVFrame *blank = NULL;
         if (!a->next_pts && (blank = av_frame_alloc())) {
             blank->format = AV_PIX_FMT_YUV420P;
-            blank->width = a->enc->width;
-            blank->height = a->enc->height;
+            blank->width = e->enc->width;
+            blank->height = e->enc->height;
             if (av_frame_get_buffer(blank, 0) >= 0) {
                 for (int p = 0; p < 3; p++)
                     memset(blank->data[p], p ? 128 : 16,
                            (size_t)blank->linesize[p] * (p ? (blank->height + 1) / 2 : blank->height));
-                avcodec_send_frame(a->enc, blank);
+                avcodec_send_frame(e->enc, blank);
             }
             av_frame_free(&blank);
         }
-        avcodec_send_frame(a->enc, NULL);
-        while (avcodec_receive_packet(a->enc, a->pkt) >= 0)
+        avcodec_send_frame(e->enc, NULL);
+        while (avcodec_receive_packet(e->enc, a->pkt) >= 0)
             av_packet_unref(a->pkt);
     }
-    avcodec_free_context(&a->enc);
-    quality_free(&a->qm);
+    avcodec_free_context(&e->enc);
+    quality_free(&e->qm);
 }
 
-/* Sends frame (NULL: the end) and counts and checks what comes out. */
-static int an_encode(struct an_ctx *a, AVFrame *frame)
+/* Sends frame (NULL: the end) to e and counts and checks what comes out. */
+static int an_encode(struct an_ctx *a, struct an_enc *e, AVFrame *frame)
 {
-    int ret = avcodec_send_frame(a->enc, frame);
+    int ret = avcodec_send_frame(e->enc, frame);
     if (ret < 0)
         return an_fail(a, ret, "the encoder refused a frame");
     for (;;) {
         if (pbc_interrupted)
             return PBC_E_INTERRUPTED;
-        ret = avcodec_receive_packet(a->enc, a->pkt);
+        ret = avcodec_receive_packet(e->enc, a->pkt);
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             break;
         if (ret < 0)
             return an_fail(a, ret, "encoding failed");
         if (a->pkt->flags & AV_PKT_FLAG_KEY) {
-            a->key_bytes += a->pkt->size;
-            a->key_frames++;
+            e->key_bytes += a->pkt->size;
+            e->key_frames++;
         } else {
-            a->inter_bytes += a->pkt->size;
-            a->inter_frames++;
+            e->inter_bytes += a->pkt->size;
+            e->inter_frames++;
         }
-        ret = quality_add_packet(a->qm, a->pkt);
+        ret = quality_add_packet(e->qm, a->pkt);
         av_packet_unref(a->pkt);
         if (ret < 0)
             return an_fail(a, ret, "cannot decode the sample encode");
     }
-    return frame ? 0 : quality_add_packet(a->qm, NULL);
+    return frame ? 0 : quality_add_packet(e->qm, NULL);
 }
 
 /* One decoded frame of the current stretch: to 8-bit 4:2:0 at the
- * encoder's size, renumbered from 0, encoded. */
+ * encoders' size, renumbered from 0, encoded at every CRF. */
 static int an_take_frame(struct an_ctx *a, AVFrame *in)
 {
     AVFrame *f = in;
     int ret;
-    if (in->format != AV_PIX_FMT_YUV420P || in->width != a->enc->width ||
-        in->height != a->enc->height) {
-        a->sws = sws_getCachedContext(a->sws, in->width, in->height, in->format,
-                                      a->enc->width, a->enc->height, AV_PIX_FMT_YUV420P,
-                                      SWS_BICUBIC, NULL, NULL, NULL);
+    int w = a->st->codecpar->width, h = a->st->codecpar->height;
+    if (in->format != AV_PIX_FMT_YUV420P || in->width != w || in->height != h) {
+        a->sws = sws_getCachedContext(a->sws, in->width, in->height, in->format, w, h,
+                                      AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
         av_frame_unref(a->conv);
         a->conv->format = AV_PIX_FMT_YUV420P;
-        a->conv->width = a->enc->width;
-        a->conv->height = a->enc->height;
+        a->conv->width = w;
+        a->conv->height = h;
         if (!a->sws || (ret = av_frame_get_buffer(a->conv, 0)) < 0)
             return an_fail(a, a->sws ? ret : AVERROR(EINVAL), "cannot convert a frame");
         sws_scale(a->sws, (const uint8_t *const *)in->data, in->linesize, 0, in->height,
@@ -207,10 +213,15 @@ static int an_take_frame(struct an_ctx *a, AVFrame *in)
     }
     f->pts = a->next_pts++;
     f->pict_type = AV_PICTURE_TYPE_NONE;
-    if ((ret = quality_add_source(a->qm, f)) < 0)
-        return an_fail(a, ret, "cannot keep a frame");
     a->sample_frames++;
-    return an_encode(a, f);
+    for (int i = 0; i < ANALYZE_CRFS; i++) {
+        if ((ret = quality_add_source(a->e[i].qm, f)) < 0)
+            return an_fail(a, ret, "cannot keep a frame");
+        if ((ret = an_encode(a, &a->e[i], f)) < 0)
+            return ret;
+        a->e[i].frames++;
+    }
+    return 0;
 }
 
 /* Decoded frames of the stretch starting at ts (stream time base). */
@@ -265,48 +276,63 @@ static int an_sample(struct an_ctx *a, double t0)
 /* The sample's rate as the whole clip would have it: key frames at one
  * per ANALYZE_KEY_INTERVAL_S (one per clip when shorter), the others at
  * their mean size. */
-static double an_kbps(const struct an_ctx *a, double duration)
+static double an_kbps(const struct an_ctx *a, const struct an_enc *e, double duration)
 {
     double fps = av_q2d(a->rate);
     double interval = fmin(duration, ANALYZE_KEY_INTERVAL_S) * fps;
-    double key = a->key_frames ? (double)a->key_bytes / a->key_frames : 0;
-    double inter = a->inter_frames ? (double)a->inter_bytes / a->inter_frames : key;
-    if (!a->inter_frames || !(interval > 1))
+    double key = e->key_frames ? (double)e->key_bytes / e->key_frames : 0;
+    double inter = e->inter_frames ? (double)e->inter_bytes / e->inter_frames : key;
+    if (!e->inter_frames || !(interval > 1))
         interval = 1;
     return (key / interval + inter * (1 - 1 / interval)) * fps * 8 / 1000;
 }
 
-/* One CRF: every stretch, one encode; bytes and quality. */
-static int an_point(struct an_ctx *a, double duration, double len, int crf,
-                    struct analyze_point *pt)
+/* One stretch from t0 on, decoded once, encoded at every CRF, each encode
+ * on its own (its own key frame; no stretch is coded from another's
+ * pictures); the quality sums carried over. */
+static int an_stretch(struct an_ctx *a, double t0)
 {
-    struct quality_result sum = { 0 }, q;
     int ret = 0;
-    a->key_bytes = a->key_frames = a->inter_bytes = a->inter_frames = a->frames = 0;
-    /* One encode per stretch: each starts with its own key frame, as a
-     * clip does, and no stretch is coded from another's pictures. */
+    a->next_pts = 0;
+    for (int i = 0; ret >= 0 && i < ANALYZE_CRFS; i++)
+        ret = an_open_encoder(a, &a->e[i]);
+    if (ret >= 0)
+        ret = an_sample(a, t0);
+    for (int i = 0; ret >= 0 && a->next_pts && i < ANALYZE_CRFS; i++) {
+        struct an_enc *e = &a->e[i];
+        struct quality_result q;
+        if ((ret = an_encode(a, e, NULL)) < 0)
+            break;
+        quality_get(e->qm, &q);
+        e->sum.sse += q.sse;
+        e->sum.pixels += q.pixels;
+        e->sum.ssim_sum += q.ssim_sum;
+        e->sum.frames += q.frames;
+    }
+    for (int i = 0; i < ANALYZE_CRFS; i++)
+        an_close_encoder(a, &a->e[i]);
+    return ret;
+}
+
+static int an_points(struct an_ctx *a, double duration, double len, struct analyze_result *r)
+{
+    int ret = 0;
     for (int s = 0; ret >= 0 && s < ANALYZE_SAMPLES; s++) {
         double t0 = duration * (2 * s + 1) / (2.0 * ANALYZE_SAMPLES) - len / 2;
-        if ((ret = an_open_encoder(a, crf)) >= 0 && (ret = an_sample(a, t0 > 0 ? t0 : 0)) >= 0 &&
-            a->next_pts && (ret = an_encode(a, NULL)) >= 0) {
-            quality_get(a->qm, &q);
-            sum.sse += q.sse;
-            sum.pixels += q.pixels;
-            sum.ssim_sum += q.ssim_sum;
-            sum.frames += q.frames;
-        }
-        a->frames += a->next_pts;
-        an_close_encoder(a);
+        ret = an_stretch(a, t0 > 0 ? t0 : 0);
     }
     if (ret < 0)
         return ret;
-    if (!a->frames || sum.frames <= 0)
-        return an_fail(a, AVERROR_INVALIDDATA, "no sample frame could be encoded and decoded");
-    quality_finish_result(&sum);
-    pt->crf = crf;
-    pt->kbps = an_kbps(a, duration);
-    pt->psnr_y = sum.psnr_y;
-    pt->ssim = sum.ssim;
+    for (int i = 0; i < ANALYZE_CRFS; i++) {
+        struct an_enc *e = &a->e[i];
+        if (!e->frames || e->sum.frames <= 0)
+            return an_fail(a, AVERROR_INVALIDDATA, "no sample frame could be encoded and decoded");
+        quality_finish_result(&e->sum);
+        r->pt[i] = (struct analyze_point){ .crf = e->crf, .kbps = an_kbps(a, e, duration),
+                                           .psnr_y = e->sum.psnr_y, .ssim = e->sum.ssim };
+    }
+    r->frames = a->e[0].frames;
+    r->key_frames = a->e[0].key_frames;
     return 0;
 }
 
@@ -330,12 +356,10 @@ int analyze_clip(const char *src, const char *name, double duration, int threads
     a.frames_per_sample = (int64_t)ceil(len * av_q2d(a.rate));
     if (a.frames_per_sample < ANALYZE_MIN_FRAMES)
         a.frames_per_sample = ANALYZE_MIN_FRAMES;
-    for (int i = 0; i < ANALYZE_CRFS; i++) {
-        if ((ret = an_point(&a, duration, len, analyze_crf[i], &r->pt[i])) < 0)
-            goto end;
-        r->frames = a.frames;
-        r->key_frames = a.key_frames;
-    }
+    for (int i = 0; i < ANALYZE_CRFS; i++)
+        a.e[i].crf = analyze_crf[i];
+    if ((ret = an_points(&a, duration, len, r)) < 0)
+        goto end;
     r->sample_seconds = r->frames / av_q2d(a.rate);
 end:
     clock_gettime(CLOCK_MONOTONIC, &t1);
