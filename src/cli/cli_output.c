@@ -24,6 +24,18 @@ static const char *grouped(char *buf, size_t size, int64_t v)
     return buf;
 }
 
+/* The exit codes, as docs/CLI.md lists them. */
+static const char help_exit_codes[] =
+"Exit codes:\n"
+"  0  success: every clip processed, within the usable bytes\n"
+"  1  usage error or missing dependency (also: bad input files, not enough\n"
+"     free space in the build directory)\n"
+"  2  finished, but the outputs exceed disc-bytes - safety-bytes\n"
+"  3  progress file missing, corrupt or inconsistent with the arguments\n"
+"  4  runtime error during copy/encode, or interrupted (progress saved,\n"
+"     safe to --resume)\n"
+"  5  --verify: a file does not match MANIFEST.json\n";
+
 void cli_print_help(void)
 {
     char disc[32], safety[32];
@@ -75,19 +87,11 @@ void cli_print_help(void)
 "  --                       end of options: what follows are FILEs\n"
 "\n"
 "Numbers are whole numbers of bytes; '_' may group digits (50_000_000_000).\n"
-"\n"
-"Exit codes:\n"
-"  0  success: every clip processed, within the usable bytes\n"
-"  1  usage error or missing dependency (also: bad input files, not enough\n"
-"     free space in the build directory)\n"
-"  2  finished, but the outputs exceed disc-bytes - safety-bytes\n"
-"  3  progress file missing, corrupt or inconsistent with the arguments\n"
-"  4  runtime error during copy/encode, or interrupted (progress saved,\n"
-"     safe to --resume)\n"
-"  5  --verify: a file does not match MANIFEST.json\n",
+"\n",
         grouped(disc, sizeof(disc), PBC_DEFAULT_DISC_BYTES),
         grouped(safety, sizeof(safety), PBC_DEFAULT_SAFETY_BYTES),
         ENC_PRESET_MIN, ENC_PRESET_MAX, ENC_PRESET_DEFAULT);
+    fputs(help_exit_codes, stdout);
 }
 
 void cli_print_version(void)
