@@ -8,6 +8,7 @@
  *   write_manifests      SHA256SUMS and MANIFEST.json
  *   write_index          index.html (unless --no-index)
  *   check_size           the disc's real total against usable (exit 2)
+ *   job_iso_write        the image, with --iso (job_iso.c)
  *   mark_completed       progress.json -> progress.completed.json
  *   delete_originals     with --delete-originals yes
  *
@@ -300,7 +301,13 @@ int job_complete(struct job *j)
         return ret;
     if (pbc_interrupted)
         return PBC_E_INTERRUPTED;
-    if ((ret = check_size(j)) < 0 || (ret = mark_completed(j)) < 0)
+    /* The image (--iso) before the rename: a kill while it is written
+     * leaves progress.json, and the resumed run writes it again. */
+    if ((ret = check_size(j)) < 0 || (ret = job_iso_write(j)) < 0)
+        return ret;
+    if (pbc_interrupted)
+        return PBC_E_INTERRUPTED;
+    if ((ret = mark_completed(j)) < 0)
         return ret;
     if (pbc_interrupted) {
         if (p->delete_originals)
@@ -319,6 +326,11 @@ int job_finish_completed(struct job *j)
     size_t left = 0;
     struct stat st;
     int ret;
+    /* An image (--iso) that is gone is written again, from the re-read
+     * outputs. */
+    if (p->iso_file && stat(p->iso_file, &st) < 0 &&
+        ((ret = job_verify_outputs(j)) < 0 || (ret = job_iso_write(j)) < 0))
+        return ret;
     for (size_t i = 0; p->delete_originals && i < p->nb_clips; i++)
         if (stat(p->clips[i].source, &st) == 0 && job_source_matches(&p->clips[i], &st))
             left++;

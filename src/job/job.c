@@ -116,6 +116,10 @@ int job_check_space(struct job *j)
     }
     if (!where)
         return AVERROR(ENOMEM);
+    if ((ret = job_iso_space(j, where, &need)) < 0) {
+        free(where);
+        return ret;
+    }
     ret = fs_free_bytes(where, &free_bytes);
     free(where);
     if (ret < 0) {

@@ -9,10 +9,10 @@
 
 #include <stdint.h>
 
-/* The defaults of a fresh run (docs/CLI.md). */
+/* The defaults of a fresh run (docs/CLI.md); --preset's is
+ * ENC_PRESET_DEFAULT (base/encode_settings.h). */
 #define PBC_DEFAULT_DISC_BYTES   INT64_C(25000000000)
 #define PBC_DEFAULT_SAFETY_BYTES INT64_C(500000000)
-#define PBC_DEFAULT_PRESET       10
 
 /* "Not given" for the fields documented so below. */
 #define PBC_PREF_UNSET (-1)
@@ -20,19 +20,22 @@
 struct pbc_prefs {
     /* The command: verify_dir (--verify), else resume_path (--resume),
      * else a fresh run of inputs into build_dir. */
-    const char *verify_dir;     /* NULL: not --verify */
+    const char *verify_dir;     /* --verify DIR|IMAGE; NULL: not --verify */
     const char *resume_path;    /* NULL: a fresh run */
     const char *build_dir;      /* NULL: not given (only with --resume) */
     int nb_inputs;
     char *const *inputs;        /* the FILEs, as given */
     const char *logfile;        /* NULL: none (only with --dry-run or --verify) */
+    const char *iso_file;       /* --iso FILE; NULL: none given */
+    const char *iso_label;      /* --label TEXT (checked); NULL: none given */
 
     /* PBC_PREF_UNSET when not given: a fresh run takes the default, a
      * resumed one the progress file's value. */
     int64_t disc_bytes;         /* > 0 */
     int64_t safety_bytes;       /* >= 0, < disc_bytes */
     int delete_originals;       /* 0/1 */
-    int preset;                 /* SVT-AV1 preset 0..13 */
+    int preset;                 /* SVT-AV1 preset (base/encode_settings.h) */
+    int balance;                /* enum balance_mode (progress.h): 0 bitrate, 1 quality */
 
     /* Not kept in the progress file: this run's only. */
     int threads;                /* encoder threads over all jobs; 0 = auto */

@@ -1,7 +1,9 @@
 /* The bound of the build directory's own files (progress file,
- * SHA256SUMS, MANIFEST.json, index.html), charged to the budget before the
+ * SHA256SUMS, MANIFEST.json, index.html, the image's file system with
+ * --iso), charged to the budget before the
  * first clip: planner.h plan_other_files_bytes, design.md "The build
  * directory's own files". */
+#include "io/iso_image.h"
 #include "plan/plan_arith.h"
 #include "plan/planner.h"
 #include "state/index_page.h"
@@ -68,6 +70,24 @@ static size_t add_len(size_t a, size_t b)
     return a > SIZE_MAX - b ? SIZE_MAX : a + b;
 }
 
+/* With --iso, the image's file system (design.md "Disc image"): one
+ * record per clip and per file of the build directory's own (progress,
+ * manifests, index page) with room for a few more (a README, the log), a
+ * root and a few more directories, and the extents of files over 4 GiB,
+ * at most one per 4 GiB of the usable bytes. */
+#define ISO_OWN_FILES 8
+#define ISO_DIRS 4
+
+int64_t plan_iso_overhead(const struct progress *p)
+{
+    int64_t files = p->nb_clips > (size_t)INT64_MAX - ISO_OWN_FILES ? INT64_MAX :
+                    (int64_t)p->nb_clips + ISO_OWN_FILES;
+    if (!p->iso_file)
+        return 0;
+    return plan_sector_round(iso_overhead_bound(files, ISO_DIRS, iso_extra_extents(
+        plan_usable_bytes(p->disc_bytes, p->safety_bytes))));
+}
+
 int64_t plan_other_files_of(const struct progress *p)
 {
     size_t names = 0, sources = 0;
@@ -76,9 +96,11 @@ int64_t plan_other_files_of(const struct progress *p)
         sources = add_len(sources,
                           p->clips[i].source ? plan_json_escaped_len(p->clips[i].source) : 0);
     }
-    /* index.html, when the job writes it (index_page.c bounds it) */
-    return sat_add(plan_other_files_bytes(p->nb_clips,
-                                          p->build_dir ? plan_json_escaped_len(p->build_dir) : 0,
-                                          names, sources),
-                   index_page_bound(p));
+    /* index.html, when the job writes it (index_page.c bounds it), and the
+     * image's file system with --iso */
+    return sat_add(sat_add(plan_other_files_bytes(p->nb_clips,
+                                                  p->build_dir ? plan_json_escaped_len(p->build_dir) : 0,
+                                                  names, sources),
+                           index_page_bound(p)),
+                   plan_iso_overhead(p));
 }
