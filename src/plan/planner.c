@@ -246,6 +246,22 @@ int64_t plan_clip_planned(const struct progress *p, const struct clip *c)
     return progress_planned_kbps(p, c);
 }
 
+/* A clip still to encode: its audio and MP4 bounds, its seconds, and its
+ * seconds weighted by its planned rate over base (--balance quality). */
+static void add_pending(const struct progress *p, const struct clip *c,
+                        const struct nonvideo *nv, int64_t base, struct plan_target *tt)
+{
+    int64_t planned_i = plan_clip_planned(p, c);
+    tt->pending_nonvideo = sat_add(tt->pending_nonvideo, nonvideo_total(nv));
+    tt->pending_seconds += c->duration;
+    /* planned_i / planned is exactly 1 when the two are equal, so
+     * with one bitrate for all this sum is pending_seconds, bit
+     * for bit, and the target the one-bitrate law's. */
+    if (planned_i < PLAN_MIN_KBPS)
+        planned_i = PLAN_MIN_KBPS;
+    tt->weighted_seconds += c->duration * ((double)planned_i / (double)base);
+}
+
 int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t other_files,
                                 struct plan_target *t)
 {
@@ -278,15 +294,7 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
                                   (double)sat_add(nv.audio, nv.mux);
             }
         } else {
-            tt.pending_nonvideo = sat_add(tt.pending_nonvideo, nonvideo_total(&nv));
-            tt.pending_seconds += c->duration;
-            /* planned_i / planned is exactly 1 when the two are equal, so
-             * with one bitrate for all this sum is pending_seconds, bit
-             * for bit, and the target the one-bitrate law's. */
-            int64_t planned_i = plan_clip_planned(p, c);
-            if (planned_i < PLAN_MIN_KBPS)
-                planned_i = PLAN_MIN_KBPS;
-            tt.weighted_seconds += c->duration * ((double)planned_i / (double)base);
+            add_pending(p, c, &nv, base, &tt);
             sectors = sat_add(sectors, PLAN_SECTOR_BYTES);
         }
     }

@@ -39,6 +39,8 @@ static void test_not_given_is_unset(void)
     CHECK_INT(p.safety_bytes, PBC_PREF_UNSET);
     CHECK_INT(p.delete_originals, PBC_PREF_UNSET);
     CHECK_INT(p.preset, PBC_PREF_UNSET);
+    CHECK_INT(p.balance, PBC_PREF_UNSET);
+    CHECK(p.iso_file == NULL && p.iso_label == NULL);
     CHECK_INT(p.threads, 0);
     CHECK_INT(p.jobs, 0);
     CHECK_INT(p.dry_run, 0);
@@ -58,11 +60,12 @@ static void test_not_given_is_unset(void)
 
 static void test_given_values(void)
 {
-    char *argv[24], *typed[24];
+    char *argv[32], *typed[32];
     struct pbc_prefs p;
     CHECK_INT(PREFS(&p, "--resume", "w/progress.json", "--logfile", "l", "--disc-bytes", "9_000",
                     "--safety-bytes", "0", "--delete-originals", "no", "--preset", "0",
-                    "--threads", "3", "--jobs", "2", "--no-index", "-q"), 0);
+                    "--threads", "3", "--jobs", "2", "--no-index", "-q", "--balance", "bitrate",
+                    "--iso", "d.iso", "--label", "CASE_1"), 0);
     CHECK_STR(p.resume_path, "w/progress.json");
     CHECK(p.build_dir == NULL);
     CHECK_INT(p.disc_bytes, 9000);
@@ -75,6 +78,9 @@ static void test_given_values(void)
     CHECK_INT(p.no_index, 1);
     CHECK_INT(p.verbosity, -1);
     CHECK_INT(p.nb_inputs, 0);
+    CHECK_INT(p.balance, 0); /* bitrate, given: not unset */
+    CHECK_STR(p.iso_file, "d.iso");
+    CHECK_STR(p.iso_label, "CASE_1");
 }
 
 static void test_verify(void)
