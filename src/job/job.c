@@ -191,7 +191,8 @@ int job_run(const struct pbc_prefs *prefs)
         manifest_utc_time(j.wall_started.tv_sec, j.prog->job_started);
     if (!j.resumed && (ret = job_save(&j)) < 0)
         goto end;
-    if ((ret = job_clips_run(&j)) < 0)
+    ret = j.prog->mode == MODE_ENCODE ? job_parallel_run(&j) : job_copy_run(&j);
+    if (ret < 0)
         goto end;
     ret = job_complete(&j);
 end:

@@ -1,7 +1,8 @@
 /* The clip loop: each pending clip is copied or encoded to a temporary name,
- * renamed into place, marked done and the progress file saved. ENCODE runs
- * its clips through the jobs of job_parallel.c; the final guard and the
- * fill pass re-encode here, one clip at a time. */
+ * renamed into place, marked done and the progress file saved. COPY runs
+ * here (job_copy_run), ENCODE through the jobs of job_parallel.c, which
+ * call job_clip_encode; the final guard and the fill pass re-encode here,
+ * one clip at a time. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -315,12 +316,10 @@ static double clip_units(const struct progress *p, const struct clip *c)
     return p->mode == MODE_COPY ? (double)c->source_size : c->duration;
 }
 
-int job_clips_run(struct job *j)
+int job_copy_run(struct job *j)
 {
     struct progress *p = j->prog;
     struct loop_state ls = { .j = j, .total = p->nb_clips };
-    if (p->mode == MODE_ENCODE)
-        return job_parallel_run(j);
     clock_gettime(CLOCK_MONOTONIC, &ls.start);
     for (size_t i = 0; i < p->nb_clips; i++)
         if (p->clips[i].status == CLIP_PENDING)

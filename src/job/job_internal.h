@@ -81,8 +81,9 @@ int job_plan_quality(struct job *j);
  * write (exit 1 with the numbers otherwise). */
 int job_check_space(struct job *j);
 
-/* Runs every pending clip; saves the progress file after each. */
-int job_clips_run(struct job *j);
+/* COPY: copies every pending clip; saves the progress file after each.
+ * (ENCODE: job_parallel_run.) */
+int job_copy_run(struct job *j);
 
 /* ENCODE: encodes clip idx at kbps (its start_kbps already saved) to a
  * partial file, then under j->lock renames it into place, marks the clip
