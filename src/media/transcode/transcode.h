@@ -32,7 +32,6 @@ struct transcode_stats {
     int64_t audio_packets_out;
     int64_t corrupt_packets;   /* skipped, as ffmpeg does */
     int64_t decode_errors;
-    int64_t output_bytes;
 };
 
 /* Returns 1 when this libavcodec has the libsvtav1 and libopus encoders;
