@@ -4,9 +4,8 @@
  * (transcode_internal.h); only this file calls them, and it alone knows
  * how they connect: the encoders' packets come back through its sinks,
  * which write them to the muxer and report progress. */
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/errors.h"
 #include "base/interrupt.h"
@@ -26,7 +25,6 @@ struct tc_ctx {
     struct tc_audio a;
     struct tc_mux m;
     AVStream *v_out, *a_out;  /* the output streams */
-    double total_seconds;     /* of the clip, for progress */
     struct timespec t_start;
     struct timespec t_progress;
 };
@@ -65,7 +63,7 @@ static void transcode_progress(struct tc_ctx *c, int force)
         return;
     c->t_progress = now;
     elapsed = seconds_since(&c->t_start, &now);
-    c->p->progress(c->p->progress_opaque, c->st->duration, c->total_seconds,
+    c->p->progress(c->p->progress_opaque, c->st->duration, c->d.total_seconds,
                    elapsed > 0 ? c->st->video_frames_out / elapsed : 0.0);
 }
 
@@ -125,7 +123,6 @@ static int transcode_open(struct tc_ctx *c)
 
     if ((ret = tc_demux_open(&c->d, p->src_path, &c->r)) < 0)
         return ret;
-    c->total_seconds = c->d.total_seconds;
     /* A duration guessed from the bitrate is no end to cut the audio at. */
     if ((ret = tc_video_open_decoder(&c->v, c->d.v_st, p->threads, &c->r)) < 0 ||
         (ret = tc_audio_open_decoder(&c->a, c->d.a_st, c->d.ifmt->duration_estimation_method !=
