@@ -51,7 +51,8 @@ int job_source_matches(const struct clip *c, const struct stat *st);
 
 /* Fresh run: checks the build dir and every input (usage errors, exit 1)
  * and fills j->prog with one pending clip per input, named as in COPY
- * mode. Writes nothing. Messages go to stderr (the log is not open yet). */
+ * mode. Writes nothing. Messages go through log_fail(NULL): the log is not
+ * open yet. */
 int job_inputs_fresh(struct job *j);
 
 /* Resume: loads and validates the progress file against the command line
@@ -60,7 +61,7 @@ int job_inputs_resume(struct job *j);
 
 /* Fresh run, before anything is written: usable bytes and the mode; for
  * ENCODE the outputs are renamed to .mp4 (two inputs with one output name
- * are a usage error, reported on stderr). No I/O but that message. */
+ * are a usage error, logged with no log: the CLI shows it). No I/O. */
 int job_decide_mode(struct job *j);
 
 /* Logs the capacity and the plan; fresh run: for ENCODE probes every input, renames the
@@ -68,6 +69,12 @@ int job_decide_mode(struct job *j);
  * the plan. Returns 0, PBC_E_PROBE, PBC_E_DEPENDENCY or PBC_E_INFEASIBLE (the batch
  * cannot fit even at the floor: fresh, or resumed with clips pending). */
 int job_plan(struct job *j);
+
+/* --balance quality, fresh ENCODE run with a feasible budget: analyses
+ * every clip and sets its planned_kbps and predicted_psnr, and kbps to
+ * their mean (job_quality.c). When a clip cannot be analysed the plan
+ * stays at one bitrate (warned). Returns 0, PBC_E_INTERRUPTED or ENOMEM. */
+int job_plan_quality(struct job *j);
 
 /* Checks the build dir's file system can hold what the pending clips will
  * write (exit 1 with the numbers otherwise). */
@@ -111,6 +118,16 @@ int job_disc_total(const struct job *j, int64_t *total);
  * mismatch is logged naming the output and returns PBC_E_PROGRESS.
  * Returns 0, PBC_E_INTERRUPTED or AVERROR. */
 int job_verify_outputs(struct job *j);
+/* --iso: writes the image of the build directory and FILE.sha256 (again,
+ * replacing any older one: a resumed completion calls it as often as it
+ * runs) and checks its size against usable (PBC_E_OVER_LIMIT). 0 without
+ * --iso. */
+int job_iso_write(struct job *j);
+
+/* --iso: adds the image's bytes to *build_need when it goes to the file
+ * system of build_fs (the build directory, or its nearest existing parent
+ * before it is made), else checks its own (PBC_E_NOSPACE, logged). */
+int job_iso_space(struct job *j, const char *build_fs, int64_t *build_need);
 
 /* Saves the progress file; logs the failure. */
 int job_save(struct job *j);

@@ -51,19 +51,16 @@ static int rename_outputs(struct job *j)
         p->clips[i].name = name;
         /* ".mp4" can make a name longer than its source's. */
         if (!progress_name_is_safe(name)) {
-            log_error(NULL, "%s: the output name %s is longer than %d bytes, the most that "
-                      "leaves room for its partial name", p->clips[i].source, name,
-                      PROGRESS_NAME_MAX);
-            fputs("Try 'prepare_bodycam --help' for more information.\n", stderr);
-            return PBC_E_USAGE;
+            return log_fail(NULL, PBC_E_USAGE, "%s: the output name %s is longer than %d "
+                            "bytes, the most that leaves room for its partial name",
+                            p->clips[i].source, name, PROGRESS_NAME_MAX);
         }
         for (size_t k = 0; k < i; k++) {
             if (!strcmp(p->clips[k].name, name)) {
                 /* Still before anything is written: the log is not open. */
-                log_error(NULL, "%s and %s would both be encoded to %s in the build directory",
-                          p->clips[k].source, p->clips[i].source, name);
-                fputs("Try 'prepare_bodycam --help' for more information.\n", stderr);
-                return PBC_E_USAGE;
+                return log_fail(NULL, PBC_E_USAGE, "%s and %s would both be encoded to %s "
+                                "in the build directory", p->clips[k].source,
+                                p->clips[i].source, name);
             }
         }
     }
@@ -206,9 +203,19 @@ static int plan_encode(struct job *j)
                  (long long)j->budget.floor_min, (long long)j->budget.floor_need,
                  (long long)j->usable, PLAN_MIN_KBPS);
     for (size_t i = 0; i < p->nb_clips; i++)
-        log_info(j->log, "plan: %zu/%zu %s: %.3f s, predicted %lld bytes at %lld kbit/s",
-                 i + 1, p->nb_clips, p->clips[i].name, p->clips[i].duration,
-                 (long long)plan_predict_bytes(&pcs[i], p->kbps, p->audio_kbps), (long long)p->kbps);
+        p->clips[i].planned_kbps = p->kbps;
+    if (p->balance == BALANCE_QUALITY && j->budget.feasible && (ret = job_plan_quality(j)) < 0)
+        goto end;
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        const struct clip *c = &p->clips[i];
+        char quality[48] = "";
+        if (c->predicted_psnr >= 0)
+            snprintf(quality, sizeof(quality), ", predicted PSNR-Y %.2f dB", c->predicted_psnr);
+        log_info(j->log, "plan: %zu/%zu %s: %.3f s, predicted %lld bytes at %lld kbit/s%s",
+                 i + 1, p->nb_clips, c->name, c->duration,
+                 (long long)plan_predict_bytes(&pcs[i], c->planned_kbps, p->audio_kbps),
+                 (long long)c->planned_kbps, quality);
+    }
 end:
     free(pcs);
     return ret;

@@ -14,15 +14,11 @@
 
 #include "pbc_config.h"
 
+#include "base/encode_settings.h"
 #include "base/errors.h"
 #include "io/fsutil.h"
 #include "state/manifest.h"
 #include "base/version.h"
-
-/* What ENCODE writes besides the bitrates (transcode/: TC_AUDIO_RATE and a
- * mono layout); recorded so a reader need not know this program. */
-#define AUDIO_CHANNELS 1
-#define AUDIO_SAMPLE_RATE 24000
 
 static const char copy_relation[] =
     "bit-exact copy of the original: identical bytes, identical SHA-256";
@@ -176,6 +172,9 @@ static int from_progress(const struct progress *p, const struct manifest_run *ru
         f->video_kbps = p->mode == MODE_ENCODE ? c->target_kbps : 0;
         f->has_audio = p->mode == MODE_ENCODE && c->has_audio;
         f->encodes = p->mode == MODE_ENCODE ? c->encodes : 0;
+        f->planned_kbps = p->mode == MODE_ENCODE ? progress_planned_kbps(p, c) : 0;
+        f->psnr_y = p->mode == MODE_ENCODE ? c->psnr_y : -1;
+        f->ssim = p->mode == MODE_ENCODE ? c->ssim : -1;
     }
 end:
     if (ret < 0)
@@ -263,7 +262,7 @@ static json_t *encoder_json(const struct manifest *m)
         "video", "codec", "AV1", "encoder", "libsvtav1", "preset", m->preset,
         "kbps", (json_int_t)m->kbps, "timing", "resolution and frame timing of the original",
         "audio", "codec", "Opus", "encoder", "libopus", "kbps", m->audio_kbps,
-        "channels", AUDIO_CHANNELS, "sample_rate", AUDIO_SAMPLE_RATE);
+        "channels", ENC_AUDIO_CHANNELS, "sample_rate", ENC_AUDIO_SAMPLE_RATE);
 }
 
 static json_t *file_json(const struct manifest_file *f)
@@ -278,8 +277,12 @@ static json_t *file_json(const struct manifest_file *f)
         "mtime", mtime, "mtime_ns", (json_int_t)f->original_mtime_ns,
         "sha256", f->original_sha256,
         "encode", f->mode == MODE_COPY ? json_null() :
-            json_pack("{s:I, s:b, s:i}", "video_kbps", (json_int_t)f->video_kbps,
-                      "audio", f->has_audio, "encodes", f->encodes));
+            json_pack("{s:I, s:b, s:i, s:I, s:o, s:o}", "video_kbps", (json_int_t)f->video_kbps,
+                      "audio", f->has_audio, "encodes", f->encodes,
+                      "planned_kbps", (json_int_t)f->planned_kbps,
+                      /* Of the luma, against the decoded original, every frame. */
+                      "psnr_y", f->psnr_y < 0 ? json_null() : json_real(f->psnr_y),
+                      "ssim_y", f->ssim < 0 ? json_null() : json_real(f->ssim)));
 }
 
 static int to_text(const struct manifest *m, const struct manifest_run *run,

@@ -7,11 +7,10 @@
 
 #include <jansson.h>
 
+#include "base/encode_settings.h"
 #include "base/errors.h"
 #include "io/fsutil.h"
 #include "state/manifest.h"
-
-#define MANIFEST_MAX_BYTES (64 * 1024 * 1024)
 
 struct reader {
     char *err;
@@ -144,7 +143,7 @@ static int read_encoder(struct reader *rd, const json_t *root, struct manifest *
         (ret = get(rd, enc, "audio", JSON_OBJECT, "expected an object", &audio)) < 0)
         return ret;
     snprintf(rd->where, sizeof(rd->where), "encoder.video.");
-    if ((ret = get_int(rd, video, "preset", 0, 13, &v)) < 0)
+    if ((ret = get_int(rd, video, "preset", ENC_PRESET_MIN, ENC_PRESET_MAX, &v)) < 0)
         return ret;
     m->preset = (int)v;
     snprintf(rd->where, sizeof(rd->where), "encoder.audio.");
@@ -282,16 +281,14 @@ static int read_all(struct reader *rd, const char *path, char **out, size_t *out
     }
 }
 
-int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256_BYTES],
-                  char *err, size_t errlen)
+int manifest_parse(const char *buf, size_t len, struct manifest **out,
+                   uint8_t digest[SHA256_BYTES], char *err, size_t errlen)
 {
     struct reader rd = { .err = err, .errlen = errlen };
     struct manifest *m = calloc(1, sizeof(*m));
     struct pbc_sha256 *sha = sha256_alloc();
     json_t *root = NULL;
     json_error_t jerr;
-    char *buf = NULL;
-    size_t len = 0;
     int ret;
     *out = NULL;
     if (err && errlen)
@@ -300,8 +297,6 @@ int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    if ((ret = read_all(&rd, path, &buf, &len)) < 0)
-        goto end;
     sha256_update(sha, buf, len);
     sha256_final(sha, digest);
     if (!(root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr))) {
@@ -318,7 +313,23 @@ end:
     }
     *out = m;
     json_decref(root);
-    free(buf);
     sha256_free(&sha);
+    return ret;
+}
+
+int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256_BYTES],
+                  char *err, size_t errlen)
+{
+    struct reader rd = { .err = err, .errlen = errlen };
+    char *buf = NULL;
+    size_t len = 0;
+    int ret;
+    *out = NULL;
+    if (err && errlen)
+        err[0] = '\0';
+    if ((ret = read_all(&rd, path, &buf, &len)) < 0)
+        return ret;
+    ret = manifest_parse(buf, len, out, digest, err, errlen);
+    free(buf);
     return ret;
 }

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "base/encode_settings.h"
 #include "base/errors.h"
 #include "io/fsutil.h"
 #include "state/manifest.h"
@@ -92,8 +93,8 @@ struct progress *progress_alloc(void)
         return NULL;
     }
     p->mode = MODE_COPY;
-    p->preset = 10;
-    p->audio_kbps = 64;
+    p->preset = ENC_PRESET_DEFAULT;
+    p->audio_kbps = ENC_AUDIO_KBPS;
     return p;
 }
 
@@ -110,6 +111,8 @@ void progress_free(struct progress **pp)
     free(p->clips);
     free(p->build_dir);
     progress_cache_free(p->cache);
+    free(p->iso_file);
+    free(p->iso_label);
     free(p);
     *pp = NULL;
 }
@@ -141,6 +144,7 @@ int progress_add_clip(struct progress *p, const char *name, const char *source)
     c->source = s;
     c->status = CLIP_PENDING;
     c->output_size = -1;
+    c->predicted_psnr = c->psnr_y = c->ssim = -1;
     n = s = NULL;
 end:
     free(n);
@@ -167,10 +171,18 @@ size_t progress_count(const struct progress *p, enum clip_status status)
 
 /* ---- writing ---- */
 
+/* A measured or predicted value; the key is left out when unknown (< 0),
+ * as are the other keys of --balance when unset, so that a file of the
+ * default one-bitrate plan reads as before. */
+static json_t *real_or_none(double v)
+{
+    return v < 0 ? NULL : json_real(v);
+}
+
 json_t *progress_clip_to_json(const struct clip *c, json_error_t *jerr)
 {
     return json_pack_ex(jerr, 0,
-        "{s:s, s:s, s:I, s:I, s:f, s:I, s:b, s:s?, s:s?, s:o, s:o, s:i, s:o*}",
+        "{s:s, s:s, s:I, s:I, s:f, s:I, s:b, s:s?, s:s?, s:o, s:o, s:i, s:o*, s:o*, s:o*, s:o*, s:o*}",
         "name", c->name,
         "source", c->source,
         "source_size", (json_int_t)c->source_size,
@@ -183,6 +195,10 @@ json_t *progress_clip_to_json(const struct clip *c, json_error_t *jerr)
         "output_size", c->output_size == -1 ? json_null() : json_integer(c->output_size),
         "target_kbps", c->target_kbps == 0 ? json_null() : json_integer(c->target_kbps),
         "encodes", c->encodes,
+        "planned_kbps", c->planned_kbps == 0 ? NULL : json_integer(c->planned_kbps),
+        "predicted_psnr_y", real_or_none(c->predicted_psnr),
+        "psnr_y", real_or_none(c->psnr_y),
+        "ssim", real_or_none(c->ssim),
         /* Only while in flight: other clips keep the layout of old. */
         "start_kbps", c->start_kbps ? json_integer(c->start_kbps) : NULL);
 }
@@ -246,7 +262,7 @@ int progress_to_json(struct progress_reader *rd, const struct progress *p, int w
     }
     /* The original's keys first, with their meaning; ours follow. */
     root = json_pack_ex(&jerr, 0,
-        "{s:I, s:I, s:s, s:o, s:O, s:s, s:i, s:s, s:b, s:i, s:i, s:s*, s:o*, s:O}",
+        "{s:I, s:I, s:s, s:o, s:O, s:s, s:i, s:s, s:b, s:i, s:i, s:s*, s:s*, s:o*, s:s*, s:s*, s:O}",
         "disc_bytes", (json_int_t)p->disc_bytes,
         "safety_bytes", (json_int_t)p->safety_bytes,
         "mode", progress_mode_name(p->mode),
@@ -258,8 +274,11 @@ int progress_to_json(struct progress_reader *rd, const struct progress *p, int w
         "delete_originals", p->delete_originals,
         "preset", p->preset,
         "audio_kbps", p->audio_kbps,
+        "balance", p->balance == BALANCE_QUALITY ? "quality" : NULL,
         "job_started", p->job_started[0] ? p->job_started : NULL,
         "index_page", p->index_page ? json_true() : NULL, /* absent: false */
+        "iso_file", p->iso_file,
+        "iso_label", p->iso_file ? p->iso_label : NULL,
         "clips", clips);
     if (!root)
         ret = progress_fail(rd, "%s", jerr.text);

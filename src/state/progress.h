@@ -22,6 +22,9 @@
 
 enum job_mode { MODE_COPY, MODE_ENCODE };
 enum clip_status { CLIP_PENDING, CLIP_DONE };
+/* --balance: one bitrate for every clip (the original's), or one common
+ * quality level (docs/design.md "Quality balance"). */
+enum balance_mode { BALANCE_BITRATE, BALANCE_QUALITY };
 
 struct clip {
     char *name;            /* output file name: a plain name, no '/' */
@@ -42,6 +45,14 @@ struct clip {
     /* ENCODE: the target its current encode was started at, saved before
      * the encode begins; 0 when not in flight. Resume restarts it at this. */
     int64_t start_kbps;
+    /* ENCODE: the clip's own planned video rate, decided once at plan
+     * time (= kbps with --balance bitrate); 0 in COPY. */
+    int64_t planned_kbps;
+    double predicted_psnr; /* --balance quality: the model's PSNR-Y at planned_kbps; < 0 unknown */
+    /* Measured on the output against the decoded original (ENCODE, done
+     * clips); < 0 when unknown. */
+    double psnr_y;         /* dB, from the mean squared error over all frames */
+    double ssim;           /* SSIM-Y, mean over the frames */
 };
 
 struct progress {
@@ -51,8 +62,9 @@ struct progress {
     int64_t kbps;          /* ENCODE: stored video kbps; 0 (JSON null) in COPY */
     char *build_dir;       /* absolute */
     int delete_originals;  /* 0 or 1 */
-    int preset;            /* SVT-AV1 preset 0..13 */
+    int preset;            /* SVT-AV1 preset (base/encode_settings.h) */
     int audio_kbps;        /* Opus bitrate per clip with audio */
+    enum balance_mode balance; /* ENCODE: how planned_kbps was decided */
     /* When the job's first run started (PROGRESS_TIME_LEN chars), kept
      * across resumes for the manifest; "" when unknown (the optional key
      * "job_started" is absent, as in files of older versions). */
@@ -60,6 +72,10 @@ struct progress {
     /* Write index.html (and count it in the budget): 0 with --no-index and
      * for files of older versions, which have no key "index_page". */
     int index_page;
+    /* --iso FILE (absolute) and its volume label, or both NULL (the
+     * optional keys "iso_file" and "iso_label" are absent). */
+    char *iso_file;
+    char *iso_label;
     size_t nb_clips;
     struct clip *clips;    /* in processing order */
     size_t clips_cap;      /* allocated entries of clips */
@@ -118,5 +134,12 @@ int progress_name_reserved(const char *name);
 size_t progress_count(const struct progress *p, enum clip_status status);
 
 const char *progress_mode_name(enum job_mode mode); /* "COPY" / "ENCODE" */
+
+/* The clip's own planned video rate: its planned_kbps, or the batch's kbps
+ * (--balance bitrate, and files of older versions that have no key). */
+static inline int64_t progress_planned_kbps(const struct progress *p, const struct clip *c)
+{
+    return c->planned_kbps > 0 ? c->planned_kbps : p->kbps;
+}
 
 #endif

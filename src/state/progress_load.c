@@ -8,16 +8,18 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <libavutil/macros.h>
 
+#include "base/encode_settings.h"
 #include "base/errors.h"
 #include "io/fsutil.h"
+#include "io/iso_image.h"
 #include "state/progress.h"
 #include "state/progress_internal.h"
 
 /* A progress file holds a few hundred bytes per clip; anything this big is
  * not ours, and refusing it keeps a corrupt file from exhausting memory. */
 #define PROGRESS_MAX_BYTES (64 * 1024 * 1024)
-#define PRESET_MAX 13
 /* kbps values are multiplied by 1000 (bit/s) downstream; these bounds keep
  * that product representable. */
 #define KBPS_MAX (INT64_MAX / 1000)
@@ -175,6 +177,76 @@ static int read_job_started(struct progress_reader *rd, const json_t *root, stru
     return 0;
 }
 
+/* Optional: the image of --iso, absent without it. */
+static int read_iso(struct progress_reader *rd, const json_t *root, struct progress *p)
+{
+    const char *file, *label;
+    int ret;
+    if (!json_object_get(root, "iso_file"))
+        return 0;
+    if ((ret = get_abs_path(rd, root, "iso_file", &file)) < 0 ||
+        (ret = get_string(rd, root, "iso_label", &label)) < 0)
+        return ret;
+    if (!iso_label_valid(label))
+        return progress_fail(rd, "key \"iso_label\": expected 1 to %d bytes of printable "
+                             "UTF-8", ISO_LABEL_MAX);
+    if (!(p->iso_file = strdup(file)) || !(p->iso_label = strdup(label)))
+        return AVERROR(ENOMEM);
+    return 0;
+}
+
+/* Optional: a file without it (older versions) was planned at one bitrate. */
+static int read_balance(struct progress_reader *rd, const json_t *root, struct progress *p)
+{
+    const char *s;
+    int ret;
+    p->balance = BALANCE_BITRATE;
+    if (!json_object_get(root, "balance"))
+        return 0;
+    if ((ret = get_string(rd, root, "balance", &s)) < 0)
+        return ret;
+    if (!strcmp(s, "quality"))
+        p->balance = BALANCE_QUALITY;
+    else if (strcmp(s, "bitrate"))
+        return progress_fail(rd, "key \"balance\": expected \"bitrate\" or \"quality\"");
+    return 0;
+}
+
+/* Optional real in [min, max] or null; *out = -1 when absent or null. */
+static int get_opt_real(struct progress_reader *rd, const json_t *o, const char *key,
+                        double min, double max, double *out)
+{
+    const json_t *v = json_object_get(o, key);
+    *out = -1;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_number(v) || !(json_number_value(v) >= min && json_number_value(v) <= max))
+        return progress_fail(rd, "%s\"%s\": expected a number from %g to %g or null",
+                             rd->where, key, min, max);
+    *out = json_number_value(v);
+    return 0;
+}
+
+/* The keys of --balance, optional so that older files resume unchanged: a
+ * clip without planned_kbps (0) was planned at the batch's kbps
+ * (plan_clip_planned). */
+static int read_clip_quality(struct progress_reader *rd, const struct progress *p,
+                             const json_t *jc, struct clip *c)
+{
+    int ret;
+    c->planned_kbps = 0;
+    if (json_object_get(jc, "planned_kbps") &&
+        (ret = get_int_or_null(rd, jc, "planned_kbps", 1, KBPS_MAX,
+                               "a positive integer or null", 0, &c->planned_kbps)) < 0)
+        return ret;
+    if (p->mode == MODE_COPY && c->planned_kbps)
+        return progress_fail(rd, "%s\"planned_kbps\": must be null in COPY mode", rd->where);
+    if ((ret = get_opt_real(rd, jc, "predicted_psnr_y", 0, 1000, &c->predicted_psnr)) < 0 ||
+        (ret = get_opt_real(rd, jc, "psnr_y", 0, 1000, &c->psnr_y)) < 0)
+        return ret;
+    return get_opt_real(rd, jc, "ssim", 0, 1, &c->ssim);
+}
+
 /* ---- reading: the document ---- */
 
 static int read_header(struct progress_reader *rd, const json_t *root, struct progress *p)
@@ -230,7 +302,8 @@ static int read_header(struct progress_reader *rd, const json_t *root, struct pr
         return AVERROR(ENOMEM);
     if ((ret = get_bool(rd, root, "delete_originals", &p->delete_originals)) < 0)
         return ret;
-    if ((ret = get_int(rd, root, "preset", 0, PRESET_MAX, "an integer from 0 to 13", &v)) < 0)
+    if ((ret = get_int(rd, root, "preset", ENC_PRESET_MIN, ENC_PRESET_MAX,
+                       "an integer from " AV_STRINGIFY(ENC_PRESET_MIN) " to " AV_STRINGIFY(ENC_PRESET_MAX), &v)) < 0)
         return ret;
     p->preset = (int)v;
     if ((ret = get_int(rd, root, "audio_kbps", 1, AUDIO_KBPS_MAX, "a positive integer", &v)) < 0)
@@ -241,7 +314,9 @@ static int read_header(struct progress_reader *rd, const json_t *root, struct pr
     if (json_object_get(root, "index_page") &&
         (ret = get_bool(rd, root, "index_page", &p->index_page)) < 0)
         return ret;
-    return read_job_started(rd, root, p);
+    if ((ret = read_balance(rd, root, p)) < 0 || (ret = read_job_started(rd, root, p)) < 0)
+        return ret;
+    return read_iso(rd, root, p);
 }
 
 /* Reads clips[i], whose name must be files' i-th key (already checked to be
@@ -302,6 +377,8 @@ static int read_clip(struct progress_reader *rd, struct progress *p, size_t i, c
     if (status == CLIP_DONE && c->start_kbps)
         return progress_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"start_kbps\" is not 0", i,
                              pbc_quote(q1, sizeof(q1), name, strlen(name)));
+    if ((ret = read_clip_quality(rd, p, jc, c)) < 0)
+        return ret;
     /* A done clip is skipped on resume and counted in the final total, so
      * its output must be fully described. */
     if (status == CLIP_DONE && (c->output_size < 0 || !c->output_sha256[0]))

@@ -191,3 +191,26 @@ wait_in_flight() {
     done
     [ "$(done_count "$1")" -eq 0 ] || fail "a clip was done before $2 were in flight"
 }
+
+# iso_extract IMG DIR: an independent reader (xorriso's osirrox) extracts
+# the image's Rock Ridge tree into DIR.
+iso_extract() {
+    mkdir -p "$2"
+    xorriso -osirrox on -indev "$1" -extract / "$2" > xorriso.txt 2>&1 ||
+        { cat xorriso.txt; fail "xorriso cannot extract $1"; }
+    chmod -R u+w "$2"
+}
+
+# iso_lba IMG PATH: the first 2048-byte block of PATH's data in the image.
+iso_lba() {
+    xorriso -indev "$1" -find "$2" -exec report_lba 2>/dev/null |
+        awk -F, '/File data lba/ { gsub(/ /, "", $2); print $2; exit }'
+}
+
+# flip_byte FILE OFFSET: inverts one byte in place.
+flip_byte() {
+    local b
+    b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    printf "$(printf '\\%03o' $(( 255 - b )))" |
+        dd of="$1" bs=1 seek="$2" count=1 conv=notrunc 2>/dev/null || fail "cannot flip a byte of $1"
+}

@@ -1006,6 +1006,49 @@ static void test_start_kbps_kept(void)
     free(out);
 }
 
+/* The optional image keys: absent without --iso (files of older versions
+ * load), kept through a save, checked when present. */
+static void test_iso_keys(void)
+{
+    char *doc = edit_doc("\"audio_kbps\": 64,", "\"audio_kbps\": 64,\n  \"iso_file\": \"/d/disc.iso\",\n"
+                         "  \"iso_label\": \"Fall 2026/\u00fc\",", NULL, NULL);
+    char *bad = edit_doc("\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"iso_file\": \"disc.iso\", "
+                         "\"iso_label\": \"X\",", NULL, NULL);
+    char *nolabel = edit_doc("\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"iso_file\": \"/d.iso\",",
+                             NULL, NULL);
+    char *in = path_in_workdir("iso-in.json"), *out = path_in_workdir("iso-out.json");
+    struct progress *p = NULL;
+    char *text = NULL, err[256] = "";
+    CHECK(doc && write_text(in, doc, strlen(doc)) == 0);
+    CHECK_INT(progress_load(in, &p, err, sizeof(err)), 0);
+    if (p) {
+        CHECK_STR(p->iso_file, "/d/disc.iso");
+        CHECK_STR(p->iso_label, "Fall 2026/ü");
+        CHECK_INT(progress_save(p, out), 0);
+        text = read_text(out);
+        CHECK(text && strstr(text, "  \"iso_file\": \"/d/disc.iso\",\n  \"iso_label\": \"Fall 2026/ü\",\n"));
+        free(p->iso_label);
+        p->iso_label = strdup("");
+        CHECK_INT(progress_save(p, out), AVERROR(EINVAL));
+        progress_free(&p);
+    }
+    CHECK(bad && write_text(in, bad, strlen(bad)) == 0);
+    CHECK_INT(progress_load(in, &p, err, sizeof(err)), PBC_E_PROGRESS);
+    CHECK(strstr(err, "\"iso_file\": not an absolute path") != NULL);
+    CHECK(nolabel && write_text(in, nolabel, strlen(nolabel)) == 0);
+    CHECK_INT(progress_load(in, &p, err, sizeof(err)), PBC_E_PROGRESS);
+    CHECK(strstr(err, "\"iso_label\"") != NULL);
+    unlink(in);
+    unlink(out);
+    free(text);
+    free(doc);
+    free(bad);
+    free(nolabel);
+    progress_free(&p);
+    free(in);
+    free(out);
+}
+
 /* ---- atomic saves ---- */
 
 static int partials_in_workdir(void)
@@ -1313,6 +1356,7 @@ int main(void)
     RUN(test_job_started_kept);
     RUN(test_index_page_key);
     RUN(test_start_kbps_kept);
+    RUN(test_iso_keys);
     RUN(test_save_replaces_without_partial);
     RUN(test_save_into_missing_dir);
     RUN(test_save_refuses_invalid);

@@ -1,7 +1,9 @@
 /* What every stage of the transcoder shares: reporting a failure once,
  * and the decode loop both streams run. A leaf: it calls no stage. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "base/errors.h"
 #include "base/interrupt.h"
@@ -60,6 +62,24 @@ int tc_decode_packet(struct tc_report *r, struct tc_decoder *d, const AVPacket *
         if (ret < 0)
             return ret;
     }
+}
+
+/* SVT-AV1 prints its banner and settings straight to stderr with its own
+ * printf, which libavcodec's log callback (log_route_libav) never sees:
+ * they would go past our log and through the live progress line. Only its
+ * SVT_LOG variable quiets it (2: warnings and errors), read at each
+ * encoder's init; so it is set once, before the first init, unless the
+ * user set it. pthread_once: with --jobs two first opens can race. */
+static pthread_once_t svt_log_once = PTHREAD_ONCE_INIT;
+
+static void svt_log_set(void)
+{
+    setenv("SVT_LOG", "2", 0);
+}
+
+void tc_svt_log_quiet(void)
+{
+    pthread_once(&svt_log_once, svt_log_set);
 }
 
 void tc_decoder_close(struct tc_decoder *d)

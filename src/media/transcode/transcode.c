@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "media/transcode/transcode.h"
 #include "media/transcode/transcode_internal.h"
+#include "media/transcode/quality.h"
 
 /* ffmpeg's default -max_error_rate: beyond it a clip is not worth keeping. */
 #define TC_MAX_ERROR_RATE (2.0 / 3.0)
@@ -130,6 +131,9 @@ static int transcode_open(struct tc_ctx *c)
         (ret = tc_mux_alloc(&c->m, p->dst_path, c->d.ifmt->metadata, &c->r)) < 0 ||
         (ret = transcode_open_encoders(c)) < 0)
         return ret;
+    /* One decoder thread: the encoder has the cores. */
+    if (p->measure_quality && (ret = quality_open(&c->v.qm, c->v.enc, 1)) < 0)
+        return tc_fail(&c->r, ret, "cannot open an AV1 decoder to measure the quality");
     return tc_mux_open(&c->m);
 }
 
@@ -255,6 +259,13 @@ static int transcode_run(struct tc_ctx *c)
         (ret = transcode_finish(c)) < 0)
         return ret;
     transcode_progress(c, 1);
+    if (c->v.qm) {
+        struct quality_result q;
+        quality_get(c->v.qm, &q);
+        c->st->psnr_y = q.psnr_y;
+        c->st->ssim = q.ssim;
+        c->st->quality_frames = q.frames;
+    }
     return 0;
 }
 
@@ -270,11 +281,12 @@ int transcode_clip(const struct transcode_params *p, struct transcode_stats *sta
     c.r.lg = p->log;
     c.st = stats ? stats : &scratch;
     memset(c.st, 0, sizeof(*c.st));
+    c.st->psnr_y = c.st->ssim = -1;
     c.d.v_index = c.d.a_index = -1;
     /* t_progress stays 0: the first write reports at once. */
     clock_gettime(CLOCK_MONOTONIC, &c.t_start);
 
-    if (!p->src_path || !p->dst_path || p->video_kbps <= 0 || p->preset > 13) {
+    if (!p->src_path || !p->dst_path || p->video_kbps <= 0 || p->preset > ENC_PRESET_MAX) {
         ret = tc_fail(&c.r, AVERROR(EINVAL), "invalid transcode parameters");
         goto end;
     }
@@ -286,6 +298,7 @@ end:
     transcode_collect(&c);
     transcode_log_end(&c, ret);
     tc_video_close(&c.v);
+    quality_free(&c.v.qm);
     tc_audio_close(&c.a);
     tc_mux_close(&c.m, ret < 0);
     tc_demux_close(&c.d);

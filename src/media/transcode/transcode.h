@@ -17,9 +17,10 @@ struct transcode_params {
     const char *dst_path;    /* the temporary output path; the caller renames it */
     const char *clip_name;   /* for messages */
     int64_t video_kbps;      /* target video bitrate, > 0 */
-    int preset;              /* SVT-AV1 preset 0..13; negative: its default, 10 */
-    int audio_kbps;          /* Opus bitrate (64); 0: 64 */
+    int preset;              /* SVT-AV1 preset; negative: ENC_PRESET_DEFAULT */
+    int audio_kbps;          /* Opus bitrate; 0: ENC_AUDIO_KBPS */
     int threads;             /* decoder threads and SVT-AV1 lp; 0: as many as cores */
+    int measure_quality;     /* compare the output with its input frames (quality.h) */
     struct pbc_log *log;
     transcode_progress_fn progress;
     void *progress_opaque;
@@ -32,6 +33,10 @@ struct transcode_stats {
     int64_t audio_packets_out;
     int64_t corrupt_packets;   /* skipped, as ffmpeg does */
     int64_t decode_errors;
+    /* measure_quality: PSNR-Y and SSIM-Y of the output (-1 unknown). */
+    double psnr_y;
+    double ssim;
+    int64_t quality_frames;    /* compared */
 };
 
 /* Returns 1 when this libavcodec has the libsvtav1 and libopus encoders;

@@ -14,13 +14,13 @@
 #include <libavformat/avformat.h>
 #include <libavutil/audio_fifo.h>
 
+#include "base/encode_settings.h"
+
 struct pbc_log;
 struct SwsContext;
+struct quality_meter;
 struct SwrContext;
 
-#define TC_DEFAULT_PRESET 10
-#define TC_DEFAULT_AUDIO_KBPS 64
-#define TC_AUDIO_RATE 24000
 /* The mono mix's largest possible sample, -1 dBFS: the downmix matrix is
  * normalised to it, and the 1 dB leaves room for the peaks lossy coding
  * adds (measured +0.24 dB on a tone). */
@@ -65,6 +65,11 @@ int tc_decode_packet(struct tc_report *r, struct tc_decoder *d, const AVPacket *
 /* Frees the codec context and the frame. */
 void tc_decoder_close(struct tc_decoder *d);
 
+/* Before opening libsvtav1: keeps SVT-AV1's own stderr chatter down to
+ * warnings and errors (SVT_LOG=2, unless the user set it), once per
+ * process. */
+void tc_svt_log_quiet(void);
+
 /* Where a stage's encoded packets go (the driver: the muxer). pkt is in
  * the encoder's time base; write takes the reference. */
 struct tc_sink {
@@ -94,7 +99,7 @@ void tc_demux_close(struct tc_demux *d);
 /* video.c */
 struct tc_video_settings {
     int64_t kbps;             /* target bitrate, > 0 */
-    int preset;               /* SVT-AV1 preset; negative: TC_DEFAULT_PRESET */
+    int preset;               /* SVT-AV1 preset; negative: ENC_PRESET_DEFAULT */
     int threads;              /* SVT-AV1 lp; 0: all cores */
     int global_header;        /* the container wants the sequence header apart */
 };
@@ -121,6 +126,7 @@ struct tc_video {
     int64_t frames_sent;      /* to the encoder; see tc_video_close */
     int64_t frames_out;       /* encoded */
     double seconds_out;       /* of video handed to out */
+    struct quality_meter *qm; /* measure_quality: set and freed by the driver */
 };
 
 int tc_video_open_decoder(struct tc_video *v, AVStream *in_st, int threads,
@@ -150,9 +156,9 @@ struct tc_audio {
     int conv_cap;
     AVFrame *enc_frame;
     AVPacket *pkt;            /* encoder output */
-    int64_t fifo_pts;         /* pts of the FIFO's first sample, 1/24000 */
-    int64_t first_pts;        /* of the first sample encoded, 1/24000 */
-    int64_t end_pts;          /* the source's end (its trim), 1/24000; NOPTS: none */
+    int64_t fifo_pts;         /* pts of the FIFO's first sample, 1/ENC_AUDIO_SAMPLE_RATE */
+    int64_t first_pts;        /* of the first sample encoded, 1/ENC_AUDIO_SAMPLE_RATE */
+    int64_t end_pts;          /* the source's end (its trim), 1/ENC_AUDIO_SAMPLE_RATE; NOPTS: none */
     int ended;                /* the source's end is reached: later input is dropped */
     int64_t clamped;          /* samples of an over-full-scale source held at the peak */
     int64_t packets_out;      /* encoded */
@@ -205,7 +211,7 @@ void tc_mux_close(struct tc_mux *m, int remove);
  * encoder's pre-skip (the muxer starts it pre-skip early). */
 struct tc_mp4_track {
     const AVStream *src;      /* the source stream, for its creation_time */
-    /* An Opus track, in 1/TC_AUDIO_RATE: its first sample's pts (NOPTS:
+    /* An Opus track, in 1/ENC_AUDIO_SAMPLE_RATE: its first sample's pts (NOPTS:
      * not audio, or nothing encoded), its end and the encoder's pre-skip. */
     int64_t audio_first, audio_end, preskip;
 };

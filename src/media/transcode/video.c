@@ -7,7 +7,6 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <libavutil/imgutils.h>
@@ -19,6 +18,7 @@
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "media/transcode/transcode_internal.h"
+#include "media/transcode/quality.h"
 
 /* The rate SVT-AV1 rate-controls on. The wrapper budgets bits per frame
  * from the nominal rate, not from timestamps, so a variable-frame-rate clip
@@ -136,19 +136,6 @@ static void video_configure(struct tc_video *v, const struct tc_video_settings *
  * and closes of concurrent encoders must not overlap. */
 static pthread_mutex_t svt_open_close = PTHREAD_MUTEX_INITIALIZER;
 
-/* SVT-AV1 prints its banner and settings straight to stderr with its own
- * printf, which libavcodec's log callback (log_route_libav) never sees:
- * they would go past our log and through the live progress line. Only its
- * SVT_LOG variable quiets it (2: warnings and errors), read at each
- * encoder's init; so it is set once, before the first init, unless the
- * user set it. pthread_once: with --jobs two first opens can race. */
-static pthread_once_t svt_log_once = PTHREAD_ONCE_INIT;
-
-static void svt_log_quiet(void)
-{
-    setenv("SVT_LOG", "2", 0);
-}
-
 /* rc=1 VBR and pred-struct=2 random access (the defaults, said out loud);
  * the under/overshoot bounds narrow VBR's rate error. The wrapper ignores
  * thread_count: SVT-AV1's threads are its lp parameter. */
@@ -166,7 +153,7 @@ int tc_video_open_encoder(struct tc_video *v, const struct tc_video_settings *s,
     const AVCodec *codec = avcodec_find_encoder_by_name("libsvtav1");
     AVDictionary *opts = NULL;
     char params[160];
-    int preset = s->preset < 0 ? TC_DEFAULT_PRESET : s->preset;
+    int preset = s->preset < 0 ? ENC_PRESET_DEFAULT : s->preset;
     int ret;
 
     v->out = *out;
@@ -180,7 +167,7 @@ int tc_video_open_encoder(struct tc_video *v, const struct tc_video_settings *s,
     video_svt_params(v, params, sizeof(params));
     av_dict_set_int(&opts, "preset", preset, 0);
     av_dict_set(&opts, "svtav1-params", params, 0);
-    pthread_once(&svt_log_once, svt_log_quiet);
+    tc_svt_log_quiet();
     pthread_mutex_lock(&svt_open_close);
     ret = avcodec_open2(v->enc, codec, &opts);
     pthread_mutex_unlock(&svt_open_close);
@@ -332,6 +319,8 @@ static int video_encode(struct tc_video *v, AVFrame *in)
 
     if (in && (ret = video_prepare(v, in, &src)) < 0)
         return ret;
+    if (src && v->qm && (ret = quality_add_source(v->qm, src)) < 0)
+        return tc_fail(v->r, ret, "cannot keep a frame for the quality measurement");
     ret = avcodec_send_frame(v->enc, src);
     if (ret < 0)
         return tc_fail(v->r, ret, "the video encoder refused a frame");
@@ -347,6 +336,8 @@ static int video_encode(struct tc_video *v, AVFrame *in)
         if (ret < 0)
             return tc_fail(v->r, ret, "video encoding failed");
         v->frames_out++;
+        if (v->qm && (ret = quality_add_packet(v->qm, v->pkt)) < 0)
+            return tc_fail(v->r, ret, "cannot decode the output for the quality measurement");
         ret = video_write_held(v, v->pkt->pts);
         av_packet_move_ref(v->held, v->pkt);
         if (ret < 0)
@@ -373,6 +364,8 @@ int tc_video_finish(struct tc_video *v)
     int ret = video_encode(v, NULL);
     if (ret < 0)
         return ret;
+    if (v->qm && (ret = quality_add_packet(v->qm, NULL)) < 0)
+        return tc_fail(v->r, ret, "cannot decode the output for the quality measurement");
     return video_write_held(v, AV_NOPTS_VALUE);
 }
 
