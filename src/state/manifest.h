@@ -92,7 +92,7 @@ int manifest_write(const struct progress *p, const struct manifest_run *run,
 /* Reads and validates MANIFEST.json at path (regular file, valid JSON of
  * our format and version, plain output names, well-formed hashes). Sets
  * digest to the SHA-256 of the bytes read. Returns 0 with *out owned by the
- * caller, or PBC_E_PROGRESS with a one-line reason in err and *out NULL
+ * caller, or PBC_E_MANIFEST with a one-line reason in err and *out NULL
  * (or AVERROR(ENOMEM)). */
 int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256_BYTES],
                   char *err, size_t errlen);

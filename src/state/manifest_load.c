@@ -21,7 +21,7 @@ struct reader {
 
 static int bad(struct reader *rd, const char *key, const char *what)
 {
-    return pbc_reason(rd->err, rd->errlen, PBC_E_PROGRESS, "%s%s: %s", rd->where, key, what);
+    return pbc_reason(rd->err, rd->errlen, PBC_E_MANIFEST, "%s%s: %s", rd->where, key, what);
 }
 
 static int get(struct reader *rd, const json_t *o, const char *key, json_type type,
@@ -231,7 +231,7 @@ static int from_json(struct reader *rd, const json_t *root, struct manifest *m)
     int64_t version;
     int ret;
     if (!json_is_object(root))
-        return pbc_reason(rd->err, rd->errlen, PBC_E_PROGRESS, "top level is not a JSON object");
+        return pbc_reason(rd->err, rd->errlen, PBC_E_MANIFEST, "top level is not a JSON object");
     if ((ret = get_str(rd, root, "format", &format)) < 0)
         return ret;
     if (strcmp(format, MANIFEST_FORMAT))
@@ -268,15 +268,15 @@ static int read_all(struct reader *rd, const char *path, char **out, size_t *out
         return 0;
     case FS_READ_OPEN:
     case FS_READ_IO:
-        return pbc_reason(rd->err, rd->errlen, PBC_E_PROGRESS, "cannot read: %s",
+        return pbc_reason(rd->err, rd->errlen, PBC_E_MANIFEST, "cannot read: %s",
                           strerror(AVUNERROR(ret)));
     case FS_READ_NOT_REGULAR:
-        return pbc_reason(rd->err, rd->errlen, PBC_E_PROGRESS, "not a regular file");
+        return pbc_reason(rd->err, rd->errlen, PBC_E_MANIFEST, "not a regular file");
     case FS_READ_TOO_LARGE:
-        return pbc_reason(rd->err, rd->errlen, PBC_E_PROGRESS, "larger than %d bytes",
+        return pbc_reason(rd->err, rd->errlen, PBC_E_MANIFEST, "larger than %d bytes",
                           MANIFEST_MAX_BYTES);
     case FS_READ_CHANGED:
-        return pbc_reason(rd->err, rd->errlen, PBC_E_PROGRESS, "changed while it was read");
+        return pbc_reason(rd->err, rd->errlen, PBC_E_MANIFEST, "changed while it was read");
     default:
         return ret;
     }
@@ -305,7 +305,7 @@ int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256
     sha256_update(sha, buf, len);
     sha256_final(sha, digest);
     if (!(root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr))) {
-        ret = pbc_reason(err, errlen, PBC_E_PROGRESS, "not valid JSON: %s (line %d, column %d)",
+        ret = pbc_reason(err, errlen, PBC_E_MANIFEST, "not valid JSON: %s (line %d, column %d)",
                          jerr.text, jerr.line, jerr.column);
         goto end;
     }

@@ -78,15 +78,15 @@ static int hash_fd(struct verify_ctx *v, int fd, int64_t size, const char *label
 }
 
 /* The common part of an output and an original: open, type, size, hash.
- * Returns 0 when it matches, 1 when it does not (logged, except that a file
- * that does not exist sets *absent and is logged only when !absent_ok), or
- * PBC_E_INTERRUPTED. */
+ * Returns 0 when it matches; PBC_E_VERIFY when it does not (logged, except
+ * that a file that does not exist sets *absent and is logged only when
+ * !absent_ok); PBC_E_INTERRUPTED. */
 static int check_file(struct verify_ctx *v, const char *path, const char *label, int extra,
                       int64_t size, const char *sha256, int absent_ok, int *absent)
 {
     char hex[SHA256_HEX_LEN + 1];
     struct stat st;
-    int ret = 0, fd = fs_open_noatime(path, O_NONBLOCK | extra);
+    int ret = PBC_E_VERIFY, fd = fs_open_noatime(path, O_NONBLOCK | extra);
     *absent = 0;
     if (fd < 0) {
         int err = errno;
@@ -94,28 +94,24 @@ static int check_file(struct verify_ctx *v, const char *path, const char *label,
         if (!*absent || !absent_ok)
             log_error(v->lg, "%s: FAILED (%s)", label,
                       err == ENOENT ? "missing" : err == ELOOP ? "a symbolic link" : strerror(err));
-        return 1;
+        return ret;
     }
     if (fstat(fd, &st) < 0) {
         log_error(v->lg, "%s: FAILED (%s)", label, strerror(errno));
-        ret = 1;
     } else if (!S_ISREG(st.st_mode)) {
         log_error(v->lg, "%s: FAILED (not a regular file)", label);
-        ret = 1;
     } else if (st.st_size != size) {
         log_error(v->lg, "%s: FAILED (%lld bytes, MANIFEST.json records %lld)", label,
                   (long long)st.st_size, (long long)size);
-        ret = 1;
     } else if ((ret = hash_fd(v, fd, size, label, hex)) < 0) {
-        if (ret == PBC_E_INTERRUPTED)
-            goto end;
-        log_error(v->lg, "%s: FAILED (cannot read: %s)", label, pbc_err2str(ret));
-        ret = 1;
+        if (ret != PBC_E_INTERRUPTED) {
+            log_error(v->lg, "%s: FAILED (cannot read: %s)", label, pbc_err2str(ret));
+            ret = PBC_E_VERIFY;
+        }
     } else if (strcmp(hex, sha256)) {
         log_error(v->lg, "%s: FAILED (SHA-256 %s, MANIFEST.json records %s)", label, hex, sha256);
-        ret = 1;
+        ret = PBC_E_VERIFY;
     }
-end:
     close(fd);
     return ret;
 }
@@ -129,12 +125,12 @@ static int check_output(struct verify_ctx *v, const struct manifest_file *f)
     /* O_NOFOLLOW: a link to a file elsewhere is not a file on the disc. */
     ret = check_file(v, path, f->name, O_NOFOLLOW, f->size, f->sha256, 0, &absent);
     free(path);
-    if (ret < 0)
-        return ret;
-    if (ret) {
+    if (ret == PBC_E_VERIFY) {
         failed(v, f->name);
         return 0;
     }
+    if (ret < 0)
+        return ret;
     v->outputs_ok++;
     if (f->mode == MODE_COPY)
         log_info(v->lg, "%s: OK (COPY: bit-exact copy of %s, %lld bytes, SHA-256 %s)", f->name,
@@ -152,7 +148,7 @@ static int check_original(struct verify_ctx *v, const struct manifest_file *f)
     int absent, ret;
     snprintf(label, sizeof(label), "original %s", pbc_escape_line(shown, sizeof(shown), f->original));
     ret = check_file(v, f->original, label, 0, f->original_size, f->original_sha256, 1, &absent);
-    if (ret < 0)
+    if (ret < 0 && ret != PBC_E_VERIFY)
         return ret;
     if (absent) {
         v->originals_absent++;
@@ -173,15 +169,18 @@ static int check_sums(struct verify_ctx *v, const char *manifest_hex)
 {
     char *expected = NULL, *path = fs_join(v->dir, MANIFEST_SUMS_NAME), *got = NULL;
     size_t exp_len = 0, len = 0;
-    int ret = 0, fd = -1, ok = 0;
-    if (!path || (ret = manifest_sums_text(v->m, manifest_hex, &expected, &exp_len)) < 0 ||
-        !(got = malloc(exp_len + 1))) {
+    int ret = AVERROR(ENOMEM), fd = -1;
+    if (!path || (ret = manifest_sums_text(v->m, manifest_hex, &expected, &exp_len)) < 0)
+        goto end;
+    if (!(got = malloc(exp_len + 1))) {
         ret = AVERROR(ENOMEM);
         goto end;
     }
+    /* A mismatch is PBC_E_VERIFY here, counted below, not an error. */
     if ((fd = fs_open_noatime(path, O_NONBLOCK | O_NOFOLLOW)) < 0) {
         log_error(v->lg, "%s: FAILED (%s)", MANIFEST_SUMS_NAME,
                   errno == ENOENT ? "missing" : strerror(errno));
+        ret = PBC_E_VERIFY;
         goto end;
     }
     /* One byte more than expected tells a longer file apart. */
@@ -193,14 +192,17 @@ static int check_sums(struct verify_ctx *v, const char *manifest_hex)
             break;
         len += (size_t)n;
     }
-    ok = len == exp_len && !memcmp(got, expected, exp_len);
-    if (ok)
+    if (len == exp_len && !memcmp(got, expected, exp_len)) {
         log_info(v->lg, "%s: OK (agrees with MANIFEST.json)", MANIFEST_SUMS_NAME);
-    else
+    } else {
         log_error(v->lg, "%s: FAILED (does not agree with MANIFEST.json)", MANIFEST_SUMS_NAME);
+        ret = PBC_E_VERIFY;
+    }
 end:
-    if (ret >= 0 && !ok)
+    if (ret == PBC_E_VERIFY) {
         failed(v, MANIFEST_SUMS_NAME);
+        ret = 0;
+    }
     if (fd >= 0)
         close(fd);
     free(expected);

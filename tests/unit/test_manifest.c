@@ -385,7 +385,7 @@ static void test_load_refuses(void)
     if (!p || !path || manifest_write(p, &run, hex, err, sizeof(err)) < 0 ||
         !(good = read_text(dir, MANIFEST_JSON_NAME, NULL)))
         goto end;
-    CHECK_INT(manifest_load(path, &m, digest, err, sizeof(err)), PBC_E_PROGRESS); /* missing */
+    CHECK_INT(manifest_load(path, &m, digest, err, sizeof(err)), PBC_E_MANIFEST); /* missing */
     CHECK(strstr(err, "No such file") != NULL);
     for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
         const struct edit *e = &edits[i];
@@ -398,7 +398,7 @@ static void test_load_refuses(void)
         snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(at - good), good, e->new, at + strlen(e->old));
         CHECK_INT(write_file(dir, "bad.json", doc, strlen(doc)), 0);
         err[0] = '\0';
-        CHECK_INT(manifest_load(path, &m, digest, err, sizeof(err)), PBC_E_PROGRESS);
+        CHECK_INT(manifest_load(path, &m, digest, err, sizeof(err)), PBC_E_MANIFEST);
         CHECK(m == NULL);
         if (!strstr(err, e->needle)) {
             printf("# %s: reason \"%s\" lacks \"%s\"\n", e->name, err, e->needle);
@@ -407,7 +407,7 @@ static void test_load_refuses(void)
     }
     free(path);
     path = NULL;
-    CHECK_INT(manifest_load(dir, &m, digest, err, sizeof(err)), PBC_E_PROGRESS); /* a directory */
+    CHECK_INT(manifest_load(dir, &m, digest, err, sizeof(err)), PBC_E_MANIFEST); /* a directory */
 end:
     free(good);
     free(path);
@@ -756,10 +756,11 @@ static void test_verify(void)
     CHECK_INT(write_file(dir, MANIFEST_SUMS_NAME, "x", 1), 0);
     CHECK_INT(verify_run(dir, NULL), PBC_E_VERIFY);
     CHECK_INT(write_file(dir, MANIFEST_JSON_NAME, "{}", 2), 0);
-    CHECK_INT(verify_run(dir, NULL), PBC_E_PROGRESS);
+    CHECK_INT(verify_run(dir, NULL), PBC_E_MANIFEST);
     empty = scratch_dir();
-    CHECK_INT(verify_run(empty, NULL), PBC_E_PROGRESS);
+    CHECK_INT(verify_run(empty, NULL), PBC_E_MANIFEST);
     CHECK_INT(pbc_exit_code(PBC_E_VERIFY), 5);
+    CHECK_INT(pbc_exit_code(PBC_E_MANIFEST), 3);
 end:
     progress_free(&p);
     rm_rf(dir);
