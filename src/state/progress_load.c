@@ -11,6 +11,7 @@
 
 #include "base/errors.h"
 #include "io/fsutil.h"
+#include "io/sha256.h"
 #include "state/progress.h"
 #include "state/progress_internal.h"
 
@@ -22,17 +23,6 @@
  * that product representable. */
 #define KBPS_MAX (INT64_MAX / 1000)
 #define AUDIO_KBPS_MAX (INT_MAX / 1000)
-
-/* Ours rather than sha256_hex_valid() so this module does not depend on
- * the hashing backend. */
-static int hex64_valid(const char *s)
-{
-    size_t i;
-    for (i = 0; i < SHA256_HEX_LEN; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return s[i] == 0;
-}
 
 /* ---- reading: typed accessors that name the key in their reason ---- */
 
@@ -137,7 +127,7 @@ static int get_hash(struct progress_reader *rd, const json_t *o, const char *key
         out[0] = 0;
         return 0;
     }
-    if (!json_is_string(v) || !hex64_valid(s = json_string_value(v)))
+    if (!json_is_string(v) || !sha256_hex_valid(s = json_string_value(v)))
         return progress_fail(rd, "%s\"%s\": expected 64 lower-case hex digits or null",
                              rd->where, key);
     memcpy(out, s, SHA256_HEX_LEN + 1);
