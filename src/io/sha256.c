@@ -82,31 +82,29 @@ int sha256_hex_valid(const char *s)
     return s[i] == '\0';
 }
 
-int sha256_file(const char *path, uint8_t digest[SHA256_BYTES])
+/* pread from offset 0 rather than read: the caller's file position does
+ * not matter, and an O_DIRECT descriptor reads at aligned offsets. */
+int sha256_fd(int fd, size_t chunk, uint8_t digest[SHA256_BYTES], int64_t *size,
+              void (*progress)(void *opaque, int64_t done), void *opaque)
 {
-    struct pbc_sha256 *s = NULL;
+    struct pbc_sha256 *s = sha256_alloc();
     uint8_t *buf = NULL;
-    int fd = -1, ret = 0;
-
-    s = sha256_alloc();
-    buf = malloc(SHA256_FILE_CHUNK);
-    if (!s || !buf) {
+    int64_t off = 0;
+    int ret = 0;
+    /* Aligned for O_DIRECT, which job_verify.c reads outputs with. */
+    if (!s || posix_memalign((void **)&buf, SHA256_FD_ALIGN, chunk)) {
+        buf = NULL;
         ret = AVERROR(ENOMEM);
-        goto end;
-    }
-    fd = fs_open_noatime(path, 0);
-    if (fd < 0) {
-        ret = AVERROR(errno);
         goto end;
     }
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     for (;;) {
-        ssize_t n = read(fd, buf, SHA256_FILE_CHUNK);
+        ssize_t n = pread(fd, buf, chunk, (off_t)off);
         if (pbc_interrupted) {
             ret = PBC_E_INTERRUPTED;
             goto end;
         }
-        if (n < 0 && errno == EINTR)
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (n < 0) {
             ret = AVERROR(errno);
@@ -115,12 +113,25 @@ int sha256_file(const char *path, uint8_t digest[SHA256_BYTES])
         if (n == 0)
             break;
         sha256_update(s, buf, (size_t)n);
+        off += n;
+        if (progress)
+            progress(opaque, off);
     }
     sha256_final(s, digest);
+    if (size)
+        *size = off;
 end:
-    if (fd >= 0)
-        close(fd);
     free(buf);
     sha256_free(&s);
+    return ret;
+}
+
+int sha256_file(const char *path, uint8_t digest[SHA256_BYTES])
+{
+    int fd = fs_open_noatime(path, 0), ret;
+    if (fd < 0)
+        return AVERROR(errno);
+    ret = sha256_fd(fd, SHA256_FILE_CHUNK, digest, NULL, NULL, NULL);
+    close(fd);
     return ret;
 }

@@ -24,6 +24,18 @@ void sha256_hex(const uint8_t digest[SHA256_BYTES], char out[SHA256_HEX_LEN + 1]
 /* 1 when s is 64 lower-case hex digits. */
 int sha256_hex_valid(const char *s);
 
+/* The alignment of sha256_fd's buffer, enough for O_DIRECT. */
+#define SHA256_FD_ALIGN 4096
+
+/* The one file-hashing read loop: reads fd from offset 0 to its end, chunk
+ * bytes at a time (chunk a multiple of SHA256_FD_ALIGN for an O_DIRECT fd),
+ * and hashes it; calls progress(opaque, bytes so far) after each chunk
+ * when progress is not NULL. Polls pbc_interrupted between chunks.
+ * Returns 0 with digest and *size (may be NULL) set, AVERROR(errno),
+ * AVERROR(ENOMEM) or PBC_E_INTERRUPTED. */
+int sha256_fd(int fd, size_t chunk, uint8_t digest[SHA256_BYTES], int64_t *size,
+              void (*progress)(void *opaque, int64_t done), void *opaque);
+
 /* Hashes a whole file (opened read-only, O_NOATIME where permitted).
  * Returns 0, AVERROR(errno), or PBC_E_INTERRUPTED when pbc_interrupted is
  * set. */
