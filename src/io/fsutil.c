@@ -11,6 +11,8 @@
 
 #include <libavutil/error.h>
 
+#include "base/errors.h"
+#include "base/interrupt.h"
 #include "io/fsutil.h"
 
 char *fs_join(const char *dir, const char *name)
@@ -292,4 +294,21 @@ end:
     else
         *out = buf, *outlen = len;
     return ret;
+}
+
+int fs_pread_full(int fd, uint8_t *buf, size_t len, int64_t off, size_t *got)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(fd, buf + done, len - done, (off_t)(off + (int64_t)done));
+        if (n < 0 && errno == EINTR && !pbc_interrupted)
+            continue;
+        if (n < 0)
+            return errno == EINTR ? PBC_E_INTERRUPTED : AVERROR(errno);
+        if (n == 0)
+            break;
+        done += (size_t)n;
+    }
+    *got = done;
+    return 0;
 }
