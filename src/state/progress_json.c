@@ -30,6 +30,39 @@ json_t *progress_clip_to_json(const struct clip *c, json_error_t *jerr)
         "encodes", c->encodes);
 }
 
+/* Each clip's object into clips and its status into files, in order. */
+static int clips_to_json(struct json_reader *rd, const struct progress *p, json_t *files,
+                         json_t *clips)
+{
+    json_error_t jerr;
+    char q[96];
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        const struct clip *c = &p->clips[i];
+        json_t *jc;
+        /* Checked here, before jansson, for a reason that names the clip. */
+        if (!progress_name_is_safe(c->name))
+            return json_fail(rd, "\"clips\"[%zu]: name %s: not a plain file name", i,
+                             c->name ? pbc_quote(q, sizeof(q), c->name, strlen(c->name)) :
+                             "NULL");
+        if (json_object_get(files, c->name))
+            return json_fail(rd, "\"clips\"[%zu] (%s): duplicate name", i,
+                             pbc_quote(q, sizeof(q), c->name, strlen(c->name)));
+        if (c->status != CLIP_PENDING && c->status != CLIP_DONE)
+            return json_fail(rd, "\"clips\"[%zu] (%s): invalid status %d", i,
+                             pbc_quote(q, sizeof(q), c->name, strlen(c->name)),
+                             (int)c->status);
+        /* e.g. a source path that is not UTF-8, or a NaN duration */
+        if (!(jc = progress_clip_to_json(c, &jerr)))
+            return json_fail(rd, "\"clips\"[%zu] (%s): %s", i,
+                             pbc_quote(q, sizeof(q), c->name, strlen(c->name)), jerr.text);
+        if (json_array_append_new(clips, jc) < 0 ||
+            json_object_set_new(files, c->name,
+                                json_string(c->status == CLIP_DONE ? "done" : "pending")) < 0)
+            return AVERROR(ENOMEM);
+    }
+    return 0;
+}
+
 /* The document of p; with_clips 0 leaves "files" and "clips" empty (the
  * header alone, which progress_save.c completes from its cache). */
 int progress_to_json(struct json_reader *rd, const struct progress *p, int with_clips,
@@ -37,48 +70,10 @@ int progress_to_json(struct json_reader *rd, const struct progress *p, int with_
 {
     json_t *files = json_object(), *clips = json_array(), *root = NULL;
     json_error_t jerr;
-    char q[96];
-    size_t i;
-    int ret = 0;
+    int ret = AVERROR(ENOMEM);
 
-    if (!files || !clips) {
-        ret = AVERROR(ENOMEM);
+    if (!files || !clips || (with_clips && (ret = clips_to_json(rd, p, files, clips)) < 0))
         goto end;
-    }
-    for (i = 0; with_clips && i < p->nb_clips; i++) {
-        const struct clip *c = &p->clips[i];
-        json_t *jc;
-        /* Checked here, before jansson, for a reason that names the clip. */
-        if (!progress_name_is_safe(c->name)) {
-            ret = json_fail(rd, "\"clips\"[%zu]: name %s: not a plain file name", i,
-                                c->name ? pbc_quote(q, sizeof(q), c->name, strlen(c->name)) :
-                                "NULL");
-            goto end;
-        }
-        if (json_object_get(files, c->name)) {
-            ret = json_fail(rd, "\"clips\"[%zu] (%s): duplicate name", i,
-                                pbc_quote(q, sizeof(q), c->name, strlen(c->name)));
-            goto end;
-        }
-        if (c->status != CLIP_PENDING && c->status != CLIP_DONE) {
-            ret = json_fail(rd, "\"clips\"[%zu] (%s): invalid status %d", i,
-                                pbc_quote(q, sizeof(q), c->name, strlen(c->name)),
-                                (int)c->status);
-            goto end;
-        }
-        if (!(jc = progress_clip_to_json(c, &jerr))) {
-            /* e.g. a source path that is not UTF-8, or a NaN duration */
-            ret = json_fail(rd, "\"clips\"[%zu] (%s): %s", i,
-                                pbc_quote(q, sizeof(q), c->name, strlen(c->name)), jerr.text);
-            goto end;
-        }
-        if (json_array_append_new(clips, jc) < 0 ||
-            json_object_set_new(files, c->name,
-                                json_string(c->status == CLIP_DONE ? "done" : "pending")) < 0) {
-            ret = AVERROR(ENOMEM);
-            goto end;
-        }
-    }
     if (p->mode != MODE_COPY && p->mode != MODE_ENCODE) {
         ret = json_fail(rd, "key \"mode\": invalid value %d", (int)p->mode);
         goto end;
@@ -104,8 +99,7 @@ int progress_to_json(struct json_reader *rd, const struct progress *p, int with_
         "job_started", p->job_started[0] ? p->job_started : NULL,
         "index_page", p->index_page ? json_true() : NULL, /* absent: false */
         "clips", clips);
-    if (!root)
-        ret = json_fail(rd, "%s", jerr.text);
+    ret = root ? 0 : json_fail(rd, "%s", jerr.text);
 end:
     json_decref(files);
     json_decref(clips);

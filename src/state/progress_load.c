@@ -58,15 +58,13 @@ static int read_job_started(struct json_reader *rd, const json_t *root, struct p
 
 /* ---- reading: the document ---- */
 
-static int read_header(struct json_reader *rd, const json_t *root, struct progress *p)
+/* Format and version first: a newer file may differ in any other key,
+ * and "newer version" is then the one useful thing to say. */
+static int read_format(struct json_reader *rd, const json_t *root)
 {
     const char *s = NULL;
     int64_t v;
     int ret;
-    json_t *kbps;
-
-    /* Format and version first: a newer file may differ in any other key,
-     * and "newer version" is then the one useful thing to say. */
     if ((ret = json_get_str(rd, root, "format", &s)) < 0)
         return ret;
     if (strcmp(s, PROGRESS_FORMAT))
@@ -79,6 +77,18 @@ static int read_header(struct json_reader *rd, const json_t *root, struct progre
                              PROGRESS_VERSION);
     if (v != PROGRESS_VERSION)
         return json_fail(rd, "key \"format_version\": unsupported version %" PRId64, v);
+    return 0;
+}
+
+static int read_header(struct json_reader *rd, const json_t *root, struct progress *p)
+{
+    const char *s = NULL;
+    int64_t v;
+    int ret;
+    json_t *kbps;
+
+    if ((ret = read_format(rd, root)) < 0)
+        return ret;
 
     if ((ret = json_get_int(rd, root, "disc_bytes", 1, INT64_MAX, "a positive integer",
                        &p->disc_bytes)) < 0)
