@@ -126,6 +126,32 @@ int json_get_nonneg_number(struct json_reader *rd, const json_t *o, const char *
     return 0;
 }
 
+static int utc_time_valid(const char *s)
+{
+    static const char form[] = "dddd-dd-ddTdd:dd:ddZ";
+    _Static_assert(sizeof(form) == JSON_UTC_TIME_LEN + 1, "the form is the length");
+    for (size_t i = 0; i < sizeof(form); i++)
+        if (form[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != form[i])
+            return 0;
+    return memcmp(s + 5, "01", 2) >= 0 && memcmp(s + 5, "12", 2) <= 0 &&
+           memcmp(s + 8, "01", 2) >= 0 && memcmp(s + 8, "31", 2) <= 0 &&
+           memcmp(s + 11, "23", 2) <= 0 && memcmp(s + 14, "59", 2) <= 0 &&
+           memcmp(s + 17, "60", 2) <= 0;
+}
+
+int json_get_utc_time(struct json_reader *rd, const json_t *o, const char *key,
+                      char out[JSON_UTC_TIME_LEN + 1])
+{
+    const char *s;
+    int ret = json_get_str(rd, o, key, &s);
+    if (ret < 0)
+        return ret;
+    if (!utc_time_valid(s))
+        return bad(rd, key, "expected a UTC time \"YYYY-MM-DDTHH:MM:SSZ\"");
+    memcpy(out, s, JSON_UTC_TIME_LEN + 1);
+    return 0;
+}
+
 int json_get_hash(struct json_reader *rd, const json_t *o, const char *key, int nullable,
                   char out[SHA256_HEX_LEN + 1])
 {

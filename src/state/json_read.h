@@ -57,6 +57,11 @@ int json_get_bool(struct json_reader *rd, const json_t *o, const char *key, int 
 /* A number >= 0, integer or real. */
 int json_get_nonneg_number(struct json_reader *rd, const json_t *o, const char *key,
                            double *out);
+/* A UTC time "YYYY-MM-DDTHH:MM:SSZ" with fields in range (no calendar
+ * check: the value is recorded, never computed with), copied to out. */
+#define JSON_UTC_TIME_LEN 20
+int json_get_utc_time(struct json_reader *rd, const json_t *o, const char *key,
+                      char out[JSON_UTC_TIME_LEN + 1]);
 /* A SHA-256 in hex; with nullable, null too, read as "". */
 int json_get_hash(struct json_reader *rd, const json_t *o, const char *key, int nullable,
                   char out[SHA256_HEX_LEN + 1]);

@@ -14,30 +14,13 @@
 
 #define MANIFEST_MAX_BYTES (64 * 1024 * 1024)
 
-static int get_time(struct json_reader *rd, const json_t *o, const char *key, char out[PROGRESS_TIME_LEN + 1])
-{
-    const char *s = NULL;
-    int ret = json_get_str(rd, o, key, &s);
-    if (ret < 0)
-        return ret;
-    if (strlen(s) != PROGRESS_TIME_LEN || s[PROGRESS_TIME_LEN - 1] != 'Z')
-        return json_fail(rd, "%s\"%s\": expected a UTC time \"YYYY-MM-DDTHH:MM:SSZ\"",
-                         rd->where, key);
-    memcpy(out, s, PROGRESS_TIME_LEN + 1);
-    return 0;
-}
-
 static int get_mode(struct json_reader *rd, const json_t *o, const char *key, enum job_mode *out)
 {
     const char *s = NULL;
     int ret = json_get_str(rd, o, key, &s);
     if (ret < 0)
         return ret;
-    if (!strcmp(s, "COPY"))
-        *out = MODE_COPY;
-    else if (!strcmp(s, "ENCODE"))
-        *out = MODE_ENCODE;
-    else
+    if (progress_mode_from_name(s, out) < 0)
         return json_fail(rd, "%s\"%s\": expected \"COPY\" or \"ENCODE\"", rd->where, key);
     return 0;
 }
@@ -51,8 +34,8 @@ static int read_job(struct json_reader *rd, const json_t *root, struct manifest 
     if ((ret = json_get_typed(rd, root, "job", JSON_OBJECT, &job)) < 0)
         return ret;
     json_where(rd, "\"job\": key ");
-    if ((ret = get_time(rd, job, "started", m->started)) < 0 ||
-        (ret = get_time(rd, job, "completed", m->completed)) < 0 ||
+    if ((ret = json_get_utc_time(rd, job, "started", m->started)) < 0 ||
+        (ret = json_get_utc_time(rd, job, "completed", m->completed)) < 0 ||
         (ret = get_mode(rd, job, "mode", &m->mode)) < 0 ||
         (ret = json_get_int(rd, job, "disc_bytes", 1, INT64_MAX, "a positive integer",
                             &m->disc_bytes)) < 0 ||

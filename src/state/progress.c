@@ -73,6 +73,17 @@ const char *progress_mode_name(enum job_mode mode)
     return "unknown";
 }
 
+int progress_mode_from_name(const char *s, enum job_mode *mode)
+{
+    if (!strcmp(s, "COPY"))
+        *mode = MODE_COPY;
+    else if (!strcmp(s, "ENCODE"))
+        *mode = MODE_ENCODE;
+    else
+        return -1;
+    return 0;
+}
+
 struct progress *progress_alloc(void)
 {
     struct progress *p = calloc(1, sizeof(*p));

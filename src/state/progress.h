@@ -116,4 +116,7 @@ size_t progress_count(const struct progress *p, enum clip_status status);
 
 const char *progress_mode_name(enum job_mode mode); /* "COPY" / "ENCODE" */
 
+/* The mode progress_mode_name names s; -1 when s names none. */
+int progress_mode_from_name(const char *s, enum job_mode *mode);
+
 #endif

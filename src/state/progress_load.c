@@ -25,35 +25,15 @@
 #define KBPS_MAX (INT64_MAX / 1000)
 #define AUDIO_KBPS_MAX (INT_MAX / 1000)
 
-/* "YYYY-MM-DDTHH:MM:SSZ" with fields in range (no calendar check: the
- * value is recorded, never computed with). */
-static int utc_time_valid(const char *s)
-{
-    static const char form[] = "dddd-dd-ddTdd:dd:ddZ";
-    for (size_t i = 0; i < sizeof(form); i++)
-        if (form[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != form[i])
-            return 0;
-    return memcmp(s + 5, "01", 2) >= 0 && memcmp(s + 5, "12", 2) <= 0 &&
-           memcmp(s + 8, "01", 2) >= 0 && memcmp(s + 8, "31", 2) <= 0 &&
-           memcmp(s + 11, "23", 2) <= 0 && memcmp(s + 14, "59", 2) <= 0 &&
-           memcmp(s + 17, "60", 2) <= 0;
-}
+_Static_assert(PROGRESS_TIME_LEN == JSON_UTC_TIME_LEN, "progress times are json_read's");
 
 /* Optional: files written before the key existed resume without it. */
 static int read_job_started(struct json_reader *rd, const json_t *root, struct progress *p)
 {
-    const char *s;
-    int ret;
     p->job_started[0] = 0;
     if (!json_object_get(root, "job_started"))
         return 0;
-    if ((ret = json_get_str(rd, root, "job_started", &s)) < 0)
-        return ret;
-    if (!utc_time_valid(s))
-        return json_fail(rd, "key \"job_started\": expected a UTC time "
-                             "\"YYYY-MM-DDTHH:MM:SSZ\"");
-    memcpy(p->job_started, s, PROGRESS_TIME_LEN + 1);
-    return 0;
+    return json_get_utc_time(rd, root, "job_started", p->job_started);
 }
 
 /* ---- reading: the document ---- */
@@ -98,11 +78,7 @@ static int read_header(struct json_reader *rd, const json_t *root, struct progre
         return ret;
     if ((ret = json_get_str(rd, root, "mode", &s)) < 0)
         return ret;
-    if (!strcmp(s, "COPY"))
-        p->mode = MODE_COPY;
-    else if (!strcmp(s, "ENCODE"))
-        p->mode = MODE_ENCODE;
-    else
+    if (progress_mode_from_name(s, &p->mode) < 0)
         return json_fail(rd, "key \"mode\": expected \"COPY\" or \"ENCODE\"");
     if ((ret = json_get(rd, root, "kbps", &kbps)) < 0)
         return ret;

@@ -102,6 +102,26 @@ static void test_str_bool_number(void)
     json_decref(o);
 }
 
+static void test_utc_time(void)
+{
+    char err[256] = "", t[JSON_UTC_TIME_LEN + 1] = "";
+    struct json_reader rd = { .err = err, .errlen = sizeof(err), .code = PBC_E_PROGRESS,
+                              .where = "key " };
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i}", "ok", "2024-03-01T12:34:56Z",
+                          "month", "2024-13-01T12:34:56Z", "long", "2024-03-01T12:34:56Z0",
+                          "lower", "2024-03-01t12:34:56z", "num", 5);
+    CHECK(o != NULL);
+    CHECK_INT(json_get_utc_time(&rd, o, "ok", t), 0);
+    CHECK_STR(t, "2024-03-01T12:34:56Z");
+    CHECK_INT(json_get_utc_time(&rd, o, "month", t), PBC_E_PROGRESS);
+    CHECK_STR(err, "key \"month\": expected a UTC time \"YYYY-MM-DDTHH:MM:SSZ\"");
+    CHECK_INT(json_get_utc_time(&rd, o, "long", t), PBC_E_PROGRESS);
+    CHECK_INT(json_get_utc_time(&rd, o, "lower", t), PBC_E_PROGRESS);
+    CHECK_INT(json_get_utc_time(&rd, o, "num", t), PBC_E_PROGRESS);
+    CHECK_STR(err, "key \"num\": expected a string");
+    json_decref(o);
+}
+
 static void test_hash_typed(void)
 {
     char err[256] = "", h[SHA256_HEX_LEN + 1] = "x";
@@ -132,5 +152,6 @@ int main(void)
     RUN(test_int);
     RUN(test_str_bool_number);
     RUN(test_hash_typed);
+    RUN(test_utc_time);
     return check_done();
 }

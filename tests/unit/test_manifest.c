@@ -370,6 +370,9 @@ static const struct edit edits[] = {
     { "original_relative", "\"path\": \"/media", "\"path\": \"media", "\"original\": key \"path\"" },
     { "copy_not_identical", "\"size\": 15,\n        \"mtime\"", "\"size\": 16,\n        \"mtime\"",
       "COPY, but" },
+    /* The same rule as progress.json's job_started: fields in range. */
+    { "time_month", "\"started\": \"", "\"started\": \"2024-13-01T00:00:00Z\", \"x\": \"",
+      "\"job\": key \"started\": expected a UTC time" },
     { "files_not_array", "\"files\": [", "\"files\": 5, \"x\": [", "key \"files\": expected an array" },
 };
 
