@@ -148,15 +148,6 @@ end:
     return ret;
 }
 
-struct clip *progress_find(struct progress *p, const char *name)
-{
-    size_t i;
-    for (i = 0; i < p->nb_clips; i++)
-        if (!strcmp(p->clips[i].name, name))
-            return &p->clips[i];
-    return NULL;
-}
-
 size_t progress_count(const struct progress *p, enum clip_status status)
 {
     size_t i, n = 0;

@@ -75,9 +75,6 @@ void progress_free(struct progress **p);
  * AVERROR(ENOMEM); the new clip is pending with output_size -1. */
 int progress_add_clip(struct progress *p, const char *name, const char *source);
 
-/* The clip named name, or NULL. */
-struct clip *progress_find(struct progress *p, const char *name);
-
 /* Serialises p to JSON (jansson, keys in a fixed order, 2-space indent)
  * and writes it to path atomically and durably (fs_write_atomic). Clips
  * unchanged since the last save of p are not serialised or checked again:
