@@ -1,17 +1,18 @@
 #!/bin/sh
 # Installs what building and testing prepare_bodycam needs on Debian 12
-# (bookworm): the compiler, Meson, the FFmpeg/SVT-AV1/Opus/jansson/OpenSSL
-# development packages, and the ffmpeg/ffprobe CLIs that the tests use as
-# independent tools, and strace, which lands the completion scenarios'
-# signals at a given step. Idempotent: installs only what is missing. For
-# the browser suite, best effort (the suite skips without them): Node.js,
-# npm and Debian's chromium where their commands are missing, then
-# playwright-core from npm into tests/browser/node_modules
+# (bookworm): the compiler, Meson, the FFmpeg/SVT-AV1/Opus/jansson/OpenSSL/
+# libisofs development packages, the ffmpeg/ffprobe and xorriso CLIs that
+# the tests use as independent tools, and strace, which lands the
+# completion scenarios' signals at a given step. Idempotent: installs only
+# what is missing. For the browser suite, best effort (the suite skips
+# without them): Node.js, npm and Debian's chromium where their commands
+# are missing, then playwright-core from npm into tests/browser/node_modules
 # (tests/browser/install.sh).
 set -eu
 packages="build-essential meson ninja-build pkg-config
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev libswscale-dev
-  libsvtav1enc-dev libopus-dev libjansson-dev libssl-dev ffmpeg util-linux strace"
+  libsvtav1enc-dev libopus-dev libjansson-dev libssl-dev libisofs-dev
+  ffmpeg util-linux xorriso strace"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

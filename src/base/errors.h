@@ -2,7 +2,20 @@
  *
  * Every core function returns 0 on success or a negative code: an AVERROR
  * (which includes AVERROR(errno)) or one of the domain errors below. The
- * process exit code is decided in exactly one place, pbc_exit_code(). */
+ * process exit code is decided in exactly one place, pbc_exit_code().
+ *
+ * A failure is worded once, where it is detected:
+ * - a function that has the run's log (job/, verify/, the transcoder, the
+ *   copier) logs it there and returns the code, in one statement:
+ *   return log_fail(lg, code, ...) (base/log.h). Before a log is open lg is
+ *   NULL and the line goes to the sink the CLI installed; the core never
+ *   writes to stderr itself;
+ * - a function that takes no log, because it is a pure reader, writer or
+ *   check that unit tests and --verify call on their own (state/'s
+ *   progress and MANIFEST.json loaders, validators and writers, media/'s
+ *   probe), words the failure into its caller's reason buffer with
+ *   pbc_reason() and returns the code; the caller logs that reason once
+ *   and does not word it again. */
 #ifndef PBC_ERRORS_H
 #define PBC_ERRORS_H
 
@@ -47,8 +60,8 @@ const char *pbc_strerror(int err, char *buf, size_t size);
     pbc_strerror(err, (char[AV_ERROR_MAX_STRING_SIZE]){ 0 }, AV_ERROR_MAX_STRING_SIZE)
 
 /* Writes a one-line reason to err (when err is not NULL and errlen not 0)
- * and returns ret, so that the place that detects a failure can word it
- * and return its code in one statement. */
+ * and returns ret, so that a function with no log (see above) can word a
+ * failure and return its code in one statement. */
 int pbc_reason(char *err, size_t errlen, int ret, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

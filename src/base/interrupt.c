@@ -5,7 +5,7 @@
 
 #include "base/interrupt.h"
 
-volatile sig_atomic_t pbc_interrupted = 0;
+volatile atomic_int pbc_interrupted = 0;
 
 static void on_signal(int sig)
 {

@@ -5,8 +5,12 @@
 #define PBC_INTERRUPT_H
 
 #include <signal.h>
+#include <stdatomic.h>
 
-extern volatile sig_atomic_t pbc_interrupted;
+/* Atomic (lock-free, so async-signal-safe) rather than sig_atomic_t: with
+ * --jobs the clips run in threads, and a clip that fails raises it to stop
+ * the others. */
+extern volatile atomic_int pbc_interrupted;
 
 /* Installs the handler for SIGINT and SIGTERM (no SA_RESTART, so blocking
  * reads return EINTR). Returns 0 or AVERROR(errno). */

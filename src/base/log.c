@@ -26,6 +26,9 @@ struct pbc_log {
  * It is set once by log_route_libav() and is not job state. */
 static struct pbc_log *libav_target;
 
+/* Where the lines logged with no log go: set once by the CLI (log.h). */
+static log_sink_fn no_log_sink;
+
 static const char *const level_names[] = {
     [PBC_LOG_ERROR] = "ERROR",
     [PBC_LOG_WARN] = "WARN",
@@ -107,7 +110,13 @@ static void write_line(struct pbc_log *lg, enum log_level level, const char *tex
     }
 }
 
-static void vlog(struct pbc_log *lg, enum log_level level, const char *fmt, va_list ap)
+void log_set_sink(log_sink_fn sink)
+{
+    no_log_sink = sink;
+}
+
+static void vlog(struct pbc_log *lg, enum log_level level, int err, const char *fmt,
+                 va_list ap)
 {
     char raw[4096], buf[8192];
     size_t len;
@@ -119,7 +128,10 @@ static void vlog(struct pbc_log *lg, enum log_level level, const char *fmt, va_l
         raw[--len] = 0;
     pbc_escape_line(buf, sizeof(buf), raw);
     if (!lg) {
-        fprintf(stderr, "prepare_bodycam: %s\n", buf);
+        if (no_log_sink)
+            no_log_sink(level, err, buf);
+        else
+            fprintf(stderr, "%s\n", buf);
         return;
     }
     if (level == PBC_LOG_DEBUG && lg->verbosity < 1)
@@ -133,8 +145,17 @@ void log_msg(struct pbc_log *lg, enum log_level level, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog(lg, level, fmt, ap);
+    vlog(lg, level, 0, fmt, ap);
     va_end(ap);
+}
+
+int log_fail(struct pbc_log *lg, int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(lg, PBC_LOG_ERROR, err, fmt, ap);
+    va_end(ap);
+    return err;
 }
 
 void log_status(struct pbc_log *lg, const char *fmt, ...)

@@ -23,9 +23,27 @@ int log_open(struct pbc_log **lg, const char *path, int verbosity);
 /* Flushes, closes and frees; accepts NULL and sets *lg to NULL. */
 void log_close(struct pbc_log **lg);
 
-/* One log line. lg may be NULL (then stderr only, for early errors). */
+/* One log line. lg may be NULL before a log is open: the line then goes
+ * to the sink (log_set_sink), not to stdout or a file. */
 void log_msg(struct pbc_log *lg, enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The error contract's one statement: logs an error line (as log_error)
+ * that reports the code err, and returns err. Through the sink, err tells
+ * the CLI what kind of failure the line is (a usage error gets a pointer
+ * to --help). */
+int log_fail(struct pbc_log *lg, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Receives the lines logged with no log (lg NULL), already escaped and
+ * without their line end. err is the code of a log_fail line, else 0. */
+typedef void (*log_sink_fn)(enum log_level level, int err, const char *line);
+
+/* Installs the sink of lines logged with no log; NULL restores the
+ * default, the bare line on stderr. Only the CLI knows the program's name
+ * and its --help: it installs a sink that adds them. Set it once, before
+ * any thread logs. */
+void log_set_sink(log_sink_fn sink);
 
 #define log_error(lg, ...) log_msg(lg, PBC_LOG_ERROR, __VA_ARGS__)
 #define log_warn(lg, ...)  log_msg(lg, PBC_LOG_WARN, __VA_ARGS__)

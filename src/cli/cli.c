@@ -19,25 +19,20 @@
  *   arguments after them are not checked. */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <jansson.h>
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/avutil.h>
 #include <libavutil/error.h>
-#include <libswresample/swresample.h>
-#include <libswscale/swscale.h>
-#include <openssl/crypto.h>
 
 #include "cli/cli.h"
+#include "base/encode_settings.h"
 #include "base/errors.h"
-#include "pbc_config.h"
+#include "io/iso_image.h"
 #include "base/quote.h"
 
-#define PRESET_MAX  13
 #define THREADS_MAX 1024
+#define JOBS_MAX    256
 
 enum opt_id {
     OPT_BUILD_DIR,
@@ -51,6 +46,9 @@ enum opt_id {
     OPT_NO_INDEX,
     OPT_PRESET,
     OPT_THREADS,
+    OPT_JOBS,
+    OPT_ISO,
+    OPT_LABEL,
     OPT_QUIET,
     OPT_VERBOSE,
     OPT_HELP,
@@ -58,28 +56,62 @@ enum opt_id {
     OPT_NB,
 };
 
+struct parse_ctx;
+
+/* Stores the value of option id (val is NULL for options without one)
+ * where the option's row says; returns 0 or PBC_E_USAGE. */
+typedef int (*apply_fn)(struct parse_ctx *c, enum opt_id id, const char *val);
+
+static int apply_path(struct parse_ctx *c, enum opt_id id, const char *val);
+static int apply_bytes(struct parse_ctx *c, enum opt_id id, const char *val);
+static int apply_yes_no(struct parse_ctx *c, enum opt_id id, const char *val);
+static int apply_ranged(struct parse_ctx *c, enum opt_id id, const char *val);
+static int apply_flag(struct parse_ctx *c, enum opt_id id, const char *val);
+static int apply_verbosity(struct parse_ctx *c, enum opt_id id, const char *val);
+static int apply_label(struct parse_ctx *c, enum opt_id id, const char *val);
+static int apply_action(struct parse_ctx *c, enum opt_id id, const char *val);
+
+/* One row per option, as in dav1d's tools/dav1d_cli_parse.c: how it is
+ * spelled, how its value is read, and which field of struct pbc_options
+ * it fills. */
 struct cli_option {
     const char *name;   /* long name without "--" */
     char short_name;    /* 0: none */
     int has_arg;
+    apply_fn apply;
+    size_t field;       /* offsetof(struct pbc_options, ...) of the value */
+    size_t set_flag;    /* offsetof its *_set flag; NO_SET_FLAG: none */
+    int64_t min, max;   /* accepted values; apply_verbosity: min is the level */
 };
 
+#define FIELD(f) offsetof(struct pbc_options, f)
+/* Offset 0 is build_dir, a string, never a *_set flag. */
+#define NO_SET_FLAG 0
+
 static const struct cli_option options[OPT_NB] = {
-    [OPT_BUILD_DIR]        = { "build-dir", 0, 1 },
-    [OPT_LOGFILE]          = { "logfile", 0, 1 },
-    [OPT_DISC_BYTES]       = { "disc-bytes", 0, 1 },
-    [OPT_SAFETY_BYTES]     = { "safety-bytes", 0, 1 },
-    [OPT_DELETE_ORIGINALS] = { "delete-originals", 0, 1 },
-    [OPT_RESUME]           = { "resume", 0, 1 },
-    [OPT_VERIFY]           = { "verify", 0, 1 },
-    [OPT_DRY_RUN]          = { "dry-run", 0, 0 },
-    [OPT_NO_INDEX]         = { "no-index", 0, 0 },
-    [OPT_PRESET]           = { "preset", 0, 1 },
-    [OPT_THREADS]          = { "threads", 0, 1 },
-    [OPT_QUIET]            = { "quiet", 'q', 0 },
-    [OPT_VERBOSE]          = { "verbose", 'v', 0 },
-    [OPT_HELP]             = { "help", 'h', 0 },
-    [OPT_VERSION]          = { "version", 0, 0 },
+    [OPT_BUILD_DIR]        = { "build-dir", 0, 1, apply_path, FIELD(build_dir), NO_SET_FLAG, 0, 0 },
+    [OPT_LOGFILE]          = { "logfile", 0, 1, apply_path, FIELD(logfile), NO_SET_FLAG, 0, 0 },
+    [OPT_DISC_BYTES]       = { "disc-bytes", 0, 1, apply_bytes, FIELD(disc_bytes),
+                               FIELD(disc_bytes_set), 1, INT64_MAX },
+    [OPT_SAFETY_BYTES]     = { "safety-bytes", 0, 1, apply_bytes, FIELD(safety_bytes),
+                               FIELD(safety_bytes_set), 0, INT64_MAX },
+    [OPT_DELETE_ORIGINALS] = { "delete-originals", 0, 1, apply_yes_no, FIELD(delete_originals),
+                               FIELD(delete_originals_set), 0, 1 },
+    [OPT_RESUME]           = { "resume", 0, 1, apply_path, FIELD(resume_path), NO_SET_FLAG, 0, 0 },
+    [OPT_VERIFY]           = { "verify", 0, 1, apply_path, FIELD(verify_dir), NO_SET_FLAG, 0, 0 },
+    [OPT_DRY_RUN]          = { "dry-run", 0, 0, apply_flag, FIELD(dry_run), NO_SET_FLAG, 0, 0 },
+    [OPT_NO_INDEX]         = { "no-index", 0, 0, apply_flag, FIELD(no_index), NO_SET_FLAG, 0, 0 },
+    [OPT_PRESET]           = { "preset", 0, 1, apply_ranged, FIELD(preset), FIELD(preset_set),
+                               ENC_PRESET_MIN, ENC_PRESET_MAX },
+    [OPT_THREADS]          = { "threads", 0, 1, apply_ranged, FIELD(threads), NO_SET_FLAG,
+                               0, THREADS_MAX },
+    [OPT_JOBS]             = { "jobs", 0, 1, apply_ranged, FIELD(jobs), NO_SET_FLAG, 0, JOBS_MAX },
+    [OPT_ISO]              = { "iso", 0, 1, apply_path, FIELD(iso_file), NO_SET_FLAG, 0, 0 },
+    [OPT_LABEL]            = { "label", 0, 1, apply_label, FIELD(iso_label), NO_SET_FLAG, 0, 0 },
+    [OPT_QUIET]            = { "quiet", 'q', 0, apply_verbosity, FIELD(verbosity), NO_SET_FLAG, -1, 0 },
+    [OPT_VERBOSE]          = { "verbose", 'v', 0, apply_verbosity, FIELD(verbosity), NO_SET_FLAG, 1, 0 },
+    [OPT_HELP]             = { "help", 'h', 0, apply_action, 0, NO_SET_FLAG, 0, 0 },
+    [OPT_VERSION]          = { "version", 0, 0, apply_action, 0, NO_SET_FLAG, 0, 0 },
 };
 
 struct parse_ctx {
@@ -158,74 +190,93 @@ static int parse_ranged_int(const struct parse_ctx *c, const char *name,
     return 0;
 }
 
-/* Stores the value of option id; val is NULL for options without one. */
+/* The option's field in the options being filled. */
+static void *field_of(const struct parse_ctx *c, enum opt_id id)
+{
+    return (char *)c->opt + options[id].field;
+}
+
+static int apply_path(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    *(const char **)field_of(c, id) = val;
+    return 0;
+}
+
+static int apply_bytes(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    const struct cli_option *o = &options[id];
+    int64_t *out = field_of(c, id);
+    char q[QUOTE_SIZE];
+    int ret = parse_number(c, o->name, val, out);
+    if (ret < 0)
+        return ret;
+    if (*out < o->min)
+        return usage(c, "--%s: must be greater than %" PRId64 ", got %s", o->name,
+                     o->min - 1, Q(q, val));
+    return 0;
+}
+
+static int apply_yes_no(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    char q[QUOTE_SIZE];
+    int *out = field_of(c, id);
+    if (!strcmp(val, "yes"))
+        *out = 1;
+    else if (!strcmp(val, "no"))
+        *out = 0;
+    else
+        return usage(c, "--%s: expected 'yes' or 'no', got %s", options[id].name, Q(q, val));
+    return 0;
+}
+
+static int apply_ranged(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    const struct cli_option *o = &options[id];
+    return parse_ranged_int(c, o->name, val, (int)o->min, (int)o->max, field_of(c, id));
+}
+
+static int apply_flag(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    (void)val;
+    *(int *)field_of(c, id) = 1;
+    return 0;
+}
+
+static int apply_verbosity(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    (void)val;
+    if (c->seen[id == OPT_QUIET ? OPT_VERBOSE : OPT_QUIET])
+        return usage(c, "-q/--quiet and -v/--verbose exclude each other");
+    *(int *)field_of(c, id) = (int)options[id].min;
+    return 0;
+}
+
+static int apply_label(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    char q[QUOTE_SIZE];
+    if (!iso_label_valid(val))
+        return usage(c, "--label: %s is not 1 to %d bytes of printable UTF-8", Q(q, val),
+                     ISO_LABEL_MAX);
+    *(const char **)field_of(c, id) = val;
+    return 0;
+}
+
+/* --help and --version: cli_parse acts on them as soon as they are seen. */
+static int apply_action(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    (void)c, (void)id, (void)val;
+    return 0;
+}
+
+/* Stores the value of option id through its row, and marks it given. */
 static int apply_option(struct parse_ctx *c, enum opt_id id, const char *val)
 {
-    struct pbc_options *opt = c->opt;
-    const char *name = options[id].name;
-    char q[QUOTE_SIZE];
-    int ret = 0;
-
-    switch (id) {
-    case OPT_BUILD_DIR:
-        opt->build_dir = val;
-        break;
-    case OPT_LOGFILE:
-        opt->logfile = val;
-        break;
-    case OPT_RESUME:
-        opt->resume_path = val;
-        break;
-    case OPT_VERIFY:
-        opt->verify_dir = val;
-        break;
-    case OPT_DISC_BYTES:
-        if ((ret = parse_number(c, name, val, &opt->disc_bytes)) < 0)
-            return ret;
-        if (opt->disc_bytes <= 0)
-            return usage(c, "--disc-bytes: must be greater than 0, got %s",
-                         Q(q, val));
-        opt->disc_bytes_set = 1;
-        break;
-    case OPT_SAFETY_BYTES:
-        if ((ret = parse_number(c, name, val, &opt->safety_bytes)) < 0)
-            return ret;
-        opt->safety_bytes_set = 1;
-        break;
-    case OPT_DELETE_ORIGINALS:
-        if (!strcmp(val, "yes"))
-            opt->delete_originals = 1;
-        else if (!strcmp(val, "no"))
-            opt->delete_originals = 0;
-        else
-            return usage(c, "--delete-originals: expected 'yes' or 'no', got %s",
-                         Q(q, val));
-        opt->delete_originals_set = 1;
-        break;
-    case OPT_PRESET:
-        if ((ret = parse_ranged_int(c, name, val, 0, PRESET_MAX, &opt->preset)) < 0)
-            return ret;
-        opt->preset_set = 1;
-        break;
-    case OPT_THREADS:
-        return parse_ranged_int(c, name, val, 0, THREADS_MAX, &opt->threads);
-    case OPT_DRY_RUN:
-        opt->dry_run = 1;
-        break;
-    case OPT_NO_INDEX:
-        opt->no_index = 1;
-        break;
-    case OPT_QUIET:
-    case OPT_VERBOSE:
-        if (c->seen[id == OPT_QUIET ? OPT_VERBOSE : OPT_QUIET])
-            return usage(c, "-q/--quiet and -v/--verbose exclude each other");
-        opt->verbosity = id == OPT_QUIET ? -1 : 1;
-        break;
-    case OPT_HELP:
-    case OPT_VERSION:
-    case OPT_NB:
-        break;
-    }
+    const struct cli_option *o = &options[id];
+    int ret = o->apply(c, id, val);
+    if (ret < 0)
+        return ret;
+    if (o->set_flag != NO_SET_FLAG)
+        *(int *)((char *)c->opt + o->set_flag) = 1;
     return 0;
 }
 
@@ -315,7 +366,8 @@ static int check_combination(const struct parse_ctx *c)
     const struct pbc_options *opt = c->opt;
     static const enum opt_id not_with_verify[] = {
         OPT_BUILD_DIR, OPT_RESUME, OPT_DISC_BYTES, OPT_SAFETY_BYTES,
-        OPT_DELETE_ORIGINALS, OPT_DRY_RUN, OPT_PRESET, OPT_NO_INDEX,
+        OPT_DELETE_ORIGINALS, OPT_DRY_RUN, OPT_PRESET, OPT_NO_INDEX, OPT_JOBS, OPT_ISO,
+        OPT_LABEL,
     };
     char q[QUOTE_SIZE];
 
@@ -330,6 +382,8 @@ static int check_combination(const struct parse_ctx *c)
     }
     if (!opt->build_dir && !opt->resume_path)
         return usage(c, "--build-dir is required (or --resume FILE)");
+    if (opt->iso_label && !opt->iso_file && !opt->resume_path)
+        return usage(c, "--label names the volume of the --iso image: give --iso FILE");
     /* a dry run writes nothing, not even the log */
     if (!opt->logfile && !opt->dry_run)
         return usage(c, "--logfile is required");
@@ -357,7 +411,7 @@ static void set_defaults(struct pbc_options *opt, int argc, char **argv)
     memset(opt, 0, sizeof(*opt));
     opt->disc_bytes = PBC_DEFAULT_DISC_BYTES;
     opt->safety_bytes = PBC_DEFAULT_SAFETY_BYTES;
-    opt->preset = PBC_DEFAULT_PRESET;
+    opt->preset = ENC_PRESET_DEFAULT;
     opt->argc = argc;
     opt->argv = argv;
     opt->inputs = argv + argc; /* empty until the FILEs are known */
@@ -396,91 +450,4 @@ int cli_parse(int argc, char **argv, struct pbc_options *opt,
     opt->inputs = argv + nopts;
     opt->nb_inputs = argc - nopts;
     return check_combination(&c);
-}
-
-/* 25000000000 -> "25_000_000_000", as the user would type it. */
-static const char *grouped(char *buf, size_t size, int64_t v)
-{
-    char digits[24];
-    int n = snprintf(digits, sizeof(digits), "%" PRId64, v);
-    size_t o = 0;
-    for (int k = 0; k < n && o + 2 < size; k++) {
-        if (k && (n - k) % 3 == 0)
-            buf[o++] = '_';
-        buf[o++] = digits[k];
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
-void cli_print_help(void)
-{
-    char disc[32], safety[32];
-    printf(
-"Usage: prepare_bodycam --build-dir DIR --logfile FILE [OPTION]... FILE...\n"
-"       prepare_bodycam --resume PROGRESS --logfile FILE [OPTION]...\n"
-"       prepare_bodycam --verify DIR [--logfile FILE]\n"
-"\n"
-"Fit a batch of body-camera clips on one optical disc: copy them bit-exact\n"
-"when they fit, otherwise re-encode every clip to AV1 + Opus at one bitrate\n"
-"calculated so that the whole build directory fits.\n"
-"\n"
-"Options (\"--flag VALUE\" and \"--flag=VALUE\" both work; each at most once):\n"
-"  --build-dir DIR          where the outputs and progress.json are written\n"
-"                           (required, except with --resume)\n"
-"  --logfile FILE           log to append to, also echoed to stdout (required,\n"
-"                           except with --verify or --dry-run)\n"
-"  --disc-bytes N           capacity of the disc in bytes, > 0\n"
-"                           (default %s)\n"
-"  --safety-bytes N         head-room kept free, 0 or more, < --disc-bytes\n"
-"                           (default %s)\n"
-"  --delete-originals yes|no\n"
-"                           delete the source clips after a run that exits 0\n"
-"                           (default no)\n"
-"  --resume FILE            resume the job of progress file FILE; values not\n"
-"                           given come from FILE, input FILEs are ignored\n"
-"  --dry-run                plan only (mode, bitrate), write nothing\n"
-"  --no-index               write no index.html evidence page\n"
-"  --preset N               SVT-AV1 preset, 0 (slowest) to %d (fastest)\n"
-"                           (default %d)\n"
-"  --threads N              encoder threads, 0 = automatic (default 0)\n"
-"  --verify DIR             check a finished build directory and exit\n"
-"  -q, --quiet              log errors and warnings only\n"
-"  -v, --verbose            log more detail\n"
-"  -h, --help               show this help and exit\n"
-"      --version            show the program and library versions and exit\n"
-"  --                       end of options: what follows are FILEs\n"
-"\n"
-"Numbers are whole numbers of bytes; '_' may group digits (50_000_000_000).\n"
-"\n"
-"Exit codes:\n"
-"  0  success: every clip processed, within the usable bytes\n"
-"  1  usage error or missing dependency (also: bad input files, not enough\n"
-"     free space in the build directory)\n"
-"  2  finished, but the outputs exceed disc-bytes - safety-bytes\n"
-"  3  progress file missing, corrupt or inconsistent with the arguments\n"
-"  4  runtime error during copy/encode, or interrupted (progress saved,\n"
-"     safe to --resume)\n"
-"  5  --verify: a file does not match MANIFEST.json\n",
-        grouped(disc, sizeof(disc), PBC_DEFAULT_DISC_BYTES),
-        grouped(safety, sizeof(safety), PBC_DEFAULT_SAFETY_BYTES),
-        PRESET_MAX, PBC_DEFAULT_PRESET);
-}
-
-static void print_lav_version(const char *name, unsigned v)
-{
-    printf("%s %u.%u.%u\n", name, v >> 16, (v >> 8) & 0xff, v & 0xff);
-}
-
-void cli_print_version(void)
-{
-    printf("prepare_bodycam %s\n", PBC_VERSION);
-    printf("FFmpeg %s\n", av_version_info());
-    print_lav_version("libavformat", avformat_version());
-    print_lav_version("libavcodec", avcodec_version());
-    print_lav_version("libavutil", avutil_version());
-    print_lav_version("libswresample", swresample_version());
-    print_lav_version("libswscale", swscale_version());
-    printf("jansson %s\n", jansson_version_str());
-    printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
 }

@@ -1,11 +1,12 @@
-/* Command-line parsing: argv -> struct pbc_options. Form only; the core
- * checks the files. */
+/* The command line: parsing argv -> struct pbc_options (cli.c; form only,
+ * the core checks the files) and what the CLI prints (cli_output.c). */
 #ifndef PBC_CLI_H
 #define PBC_CLI_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/log.h"
 #include "job/options.h"
 
 enum cli_action {
@@ -28,7 +29,16 @@ int cli_parse(int argc, char **argv, struct pbc_options *opt,
  * AVERROR(EINVAL) / AVERROR(ERANGE). */
 int cli_parse_int64(const char *s, int64_t *out);
 
+/* --help's text, on stdout. */
 void cli_print_help(void);
+
+/* --version's text, on stdout: the program, then each linked component
+ * (base/version.h) on its own line. */
 void cli_print_version(void);
+
+/* The sink of base/log.h, installed by main: "prepare_bodycam: LINE" on
+ * stderr, and for a usage error (err PBC_E_USAGE) the pointer to --help.
+ * main reports its own errors (a bad command line) through it too. */
+void cli_report(enum log_level level, int err, const char *line);
 
 #endif

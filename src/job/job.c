@@ -119,6 +119,10 @@ int job_check_space(struct job *j)
     }
     if (!where)
         return AVERROR(ENOMEM);
+    if ((ret = job_iso_space(j, where, &need)) < 0) {
+        free(where);
+        return ret;
+    }
     ret = fs_free_bytes(where, &free_bytes);
     free(where);
     if (ret < 0) {
@@ -259,10 +263,10 @@ static int write_index(struct job *j)
     ij.libraries = pbc_library_versions(libs, sizeof(libs));
     if ((ret = index_page_write(&ij, j->log, &res)) < 0)
         return ret;
-    log_info(j->log, "wrote %s: %zu bytes (%s, bound %lld), %zu thumbnail(s) of %zu bytes; "
-             "SHA-256 %s", INDEX_PAGE_NAME, res.bytes, log_human_bytes((long long)res.bytes, h,
-             sizeof(h)), (long long)index_page_bound(j->prog), res.thumbs, res.thumb_bytes,
-             res.sha256);
+    log_info(j->log, "wrote %s: %zu bytes (%s, bound %lld), %zu %s of %zu bytes; SHA-256 %s",
+             INDEX_PAGE_NAME, res.bytes, log_human_bytes((long long)res.bytes, h, sizeof(h)),
+             (long long)index_page_bound(j->prog), res.thumbs,
+             log_plural(res.thumbs, "thumbnail", "thumbnails"), res.thumb_bytes, res.sha256);
     return 0;
 }
 
@@ -408,7 +412,13 @@ static int complete(struct job *j)
         return ret;
     if (pbc_interrupted)
         return PBC_E_INTERRUPTED;
-    if ((ret = check_size(j)) < 0 || (ret = mark_completed(j)) < 0)
+    /* The image (--iso) before the rename: a kill while it is written
+     * leaves progress.json, and the resumed run writes it again. */
+    if ((ret = check_size(j)) < 0 || (ret = job_iso_write(j)) < 0)
+        return ret;
+    if (pbc_interrupted)
+        return PBC_E_INTERRUPTED;
+    if ((ret = mark_completed(j)) < 0)
         return ret;
     if (pbc_interrupted) {
         if (p->delete_originals)
@@ -427,6 +437,11 @@ static int finish_completed(struct job *j)
     size_t left = 0;
     struct stat st;
     int ret;
+    /* An image (--iso) that is gone is written again, from the re-read
+     * outputs. */
+    if (p->iso_file && stat(p->iso_file, &st) < 0 &&
+        ((ret = job_verify_outputs(j)) < 0 || (ret = job_iso_write(j)) < 0))
+        return ret;
     for (size_t i = 0; p->delete_originals && i < p->nb_clips; i++)
         if (stat(p->clips[i].source, &st) == 0 && job_source_matches(&p->clips[i], &st))
             left++;

@@ -1,5 +1,7 @@
 /* The clip loop: each pending clip is copied or encoded to a temporary name,
- * renamed into place, marked done and the progress file saved. */
+ * renamed into place, marked done and the progress file saved. ENCODE runs
+ * its clips through the jobs of job_parallel.c; the final guard and the
+ * fill pass re-encode here, one clip at a time. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -24,20 +26,18 @@ struct loop_state {
     struct job *j;
     size_t number, total;       /* the clip's place in the job (1-based), of all its clips */
     const char *name;
-    const char *again;          /* re-encode: "final guard" or "fill pass"; NULL the first time */
-    int64_t old_size, old_kbps; /* re-encode: the output it replaces */
     double job_units, done_units; /* whole run; finished clips */
     struct timespec start;
 };
 
-static double seconds_since(const struct timespec *t0)
+double job_seconds_since(const struct timespec *t0)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (now.tv_sec - t0->tv_sec) + (now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void format_eta(double seconds, char *buf, size_t size)
+void job_format_eta(double seconds, char *buf, size_t size)
 {
     if (!(seconds >= 0) || seconds > 99 * 3600)
         snprintf(buf, size, "--:--:--");
@@ -49,11 +49,11 @@ static void format_eta(double seconds, char *buf, size_t size)
 static void show_status(struct loop_state *ls, double clip_done, double clip_total,
                         const char *speed)
 {
-    double elapsed = seconds_since(&ls->start);
+    double elapsed = job_seconds_since(&ls->start);
     double done = ls->done_units + clip_done;
     double eta = done > 0 ? elapsed / done * (ls->job_units - done) : -1;
     char eta_text[16];
-    format_eta(eta, eta_text, sizeof(eta_text));
+    job_format_eta(eta, eta_text, sizeof(eta_text));
     log_status(ls->j->log, "clip %zu/%zu %s  %5.1f%%  %s  ETA %s", ls->number, ls->total,
                ls->name, clip_total > 0 ? 100.0 * clip_done / clip_total : 0.0, speed, eta_text);
 }
@@ -61,7 +61,7 @@ static void show_status(struct loop_state *ls, double clip_done, double clip_tot
 static void on_copy_progress(void *opaque, int64_t done, int64_t total)
 {
     struct loop_state *ls = opaque;
-    double elapsed = seconds_since(&ls->start);
+    double elapsed = job_seconds_since(&ls->start);
     char speed[32];
     snprintf(speed, sizeof(speed), "%.0f MB/s",
              elapsed > 0 ? (ls->done_units + (double)done) / elapsed / 1e6 : 0.0);
@@ -145,6 +145,14 @@ end:
     return ret;
 }
 
+/* What an encode to a partial file produced. */
+struct encoded {
+    uint8_t digest[SHA256_BYTES];           /* of the output */
+    int64_t size;
+    struct transcode_stats stats;
+    char source_sha256[SHA256_HEX_LEN + 1]; /* "" unless hashed on the side */
+};
+
 /* The original is hashed by a second reader while the encoder runs: one
  * more sequential read, mostly from the page cache, on the other core. */
 struct hash_job {
@@ -162,17 +170,17 @@ static void *hash_thread(void *opaque)
 
 /* Encodes c at kbps into tmp and reads the result back (SHA-256, size);
  * hashes the original on the side when its hash is not known yet. The
- * caller removes tmp on failure. */
-static int encode_partial(struct job *j, struct clip *c, int64_t kbps, struct loop_state *ls,
-                          const char *tmp, uint8_t out_digest[SHA256_BYTES], int64_t *size,
-                          struct transcode_stats *stats)
+ * caller removes tmp on failure. Writes no job state (the source's hash
+ * goes to out), so jobs run it without the lock. */
+static int encode_partial(struct job *j, const struct clip *c, int64_t kbps,
+                          const struct clip_run *run, const char *tmp, struct encoded *out)
 {
     struct hash_job hash = { .path = c->source };
     struct transcode_params tp = {
         .src_path = c->source, .dst_path = tmp, .clip_name = c->name, .video_kbps = kbps,
         .preset = j->prog->preset, .audio_kbps = j->prog->audio_kbps,
-        .threads = j->opt->threads, .log = j->log,
-        .progress = on_encode_progress, .progress_opaque = ls,
+        .threads = run->threads, .log = j->log,
+        .progress = run->progress, .progress_opaque = run->opaque,
     };
     pthread_t thread;
     int hashing = 0, ret;
@@ -182,8 +190,9 @@ static int encode_partial(struct job *j, struct clip *c, int64_t kbps, struct lo
         return ret;
     if (!c->source_sha256[0])
         hashing = pthread_create(&thread, NULL, hash_thread, &hash) == 0;
-    ret = transcode_clip(&tp, stats);
-    log_status_clear(j->log);
+    ret = transcode_clip(&tp, &out->stats);
+    if (!j->lock)
+        log_status_clear(j->log);
     if (hashing) {
         pthread_join(thread, NULL);
         if (ret == 0 && hash.ret < 0) {
@@ -196,58 +205,72 @@ static int encode_partial(struct job *j, struct clip *c, int64_t kbps, struct lo
         return ret;
     if ((ret = check_source_unchanged(j, c)) < 0)
         return ret;
-    if ((ret = sha256_file(tmp, out_digest)) < 0 || (ret = stat(tmp, &st) < 0 ? AVERROR(errno) : 0) < 0) {
+    if ((ret = sha256_file(tmp, out->digest)) < 0 || (ret = stat(tmp, &st) < 0 ? AVERROR(errno) : 0) < 0) {
         log_error(j->log, "clip %s: cannot read back %s: %s", c->name, tmp, pbc_err2str(ret));
         return ret;
     }
     if (hashing)
-        sha256_hex(hash.digest, c->source_sha256);
-    *size = st.st_size;
+        sha256_hex(hash.digest, out->source_sha256);
+    out->size = st.st_size;
     return 0;
 }
 
 /* One wording for every encode of a clip, first or again, with its place
  * in the job; tail ends the line (the fill pass adds the batch's total). */
-static void log_encoded(struct job *j, const struct clip *c, const struct loop_state *ls,
+static void log_encoded(struct job *j, const struct clip *c, const struct clip_run *run,
                         const struct transcode_stats *stats, const char *tail)
 {
     char was[128] = "";
-    if (ls->again)
-        snprintf(was, sizeof(was), " (%s; was %lld bytes at %lld kbit/s)", ls->again,
-                 (long long)ls->old_size, (long long)ls->old_kbps);
+    if (run->again)
+        snprintf(was, sizeof(was), " (%s; was %lld bytes at %lld kbit/s)", run->again,
+                 (long long)run->old_size, (long long)run->old_kbps);
     log_info(j->log, "clip %zu/%zu %s: %s, %lld bytes at %lld kbit/s%s, %lld frames, %.3f s, "
-             "%lld corrupt packets skipped, SHA-256 %s%s", ls->number, ls->total, c->name,
-             ls->again ? "re-encoded" : "done", (long long)c->output_size,
+             "%lld corrupt packets skipped, SHA-256 %s%s", run->number, run->total, c->name,
+             run->again ? "re-encoded" : "done", (long long)c->output_size,
              (long long)c->target_kbps, was, (long long)stats->video_frames_out, stats->duration,
              (long long)stats->corrupt_packets, c->output_sha256, tail);
 }
 
-static int encode_to(struct job *j, struct clip *c, int64_t kbps, struct loop_state *ls)
+/* The clip is done: into place, recorded and saved, as one step under the
+ * job's lock so that no other job plans from a half-updated state. */
+static int encode_commit(struct job *j, struct clip *c, int64_t kbps, const char *tmp,
+                         const char *final, const struct encoded *out)
 {
+    int ret;
+    job_lock(j);
+    if ((ret = fs_rename_durable(tmp, final)) < 0) {
+        log_error(j->log, "clip %s: cannot rename %s to %s: %s", c->name, tmp, final, pbc_err2str(ret));
+        goto end;
+    }
+    sha256_hex(out->digest, c->output_sha256);
+    if (out->source_sha256[0])
+        memcpy(c->source_sha256, out->source_sha256, sizeof(c->source_sha256));
+    c->output_size = out->size;
+    c->target_kbps = kbps;
+    c->start_kbps = 0;
+    c->encodes++;
+    c->status = CLIP_DONE;
+    ret = job_save(j);
+end:
+    job_unlock(j);
+    return ret;
+}
+
+int job_clip_encode(struct job *j, size_t idx, int64_t kbps, const struct clip_run *run)
+{
+    struct clip *c = &j->prog->clips[idx];
     char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
-    struct transcode_stats stats;
-    uint8_t out_digest[SHA256_BYTES];
-    int64_t size = 0;
+    struct encoded out = { .size = 0 };
     int ret;
 
     if (!final || !(tmp = fs_partial_path(final))) {
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    if ((ret = encode_partial(j, c, kbps, ls, tmp, out_digest, &size, &stats)) < 0)
+    if ((ret = encode_partial(j, c, kbps, run, tmp, &out)) < 0 ||
+        (ret = encode_commit(j, c, kbps, tmp, final, &out)) < 0)
         goto end;
-    if ((ret = fs_rename_durable(tmp, final)) < 0) {
-        log_error(j->log, "clip %s: cannot rename %s to %s: %s", c->name, tmp, final, pbc_err2str(ret));
-        goto end;
-    }
-    sha256_hex(out_digest, c->output_sha256);
-    c->output_size = size;
-    c->target_kbps = kbps;
-    c->encodes++;
-    c->status = CLIP_DONE;
-    if ((ret = job_save(j)) < 0)
-        goto end;
-    log_encoded(j, c, ls, &stats, "");
+    log_encoded(j, c, run, &out.stats, "");
 end:
     if (ret < 0 && tmp)
         unlink(tmp);
@@ -256,15 +279,16 @@ end:
     return ret;
 }
 
-static int encode_one(struct job *j, size_t idx, struct loop_state *ls)
+void job_lock(struct job *j)
 {
-    struct clip *c = &j->prog->clips[idx];
-    int64_t kbps = plan_clip_target(j->prog, idx, j->other_files);
-    log_info(j->log, "clip %zu/%zu %s: encoding %s (%.3f s) at %lld kbit/s video (%s %lld)",
-             ls->number, ls->total, c->name, c->source, c->duration, (long long)kbps,
-             kbps == j->prog->kbps ? "the stored kbps" :
-             "corrected from the bytes still free; stored kbps", (long long)j->prog->kbps);
-    return encode_to(j, c, kbps, ls);
+    if (j->lock)
+        pthread_mutex_lock(j->lock);
+}
+
+void job_unlock(struct job *j)
+{
+    if (j->lock)
+        pthread_mutex_unlock(j->lock);
 }
 
 static double clip_units(const struct progress *p, const struct clip *c)
@@ -276,6 +300,8 @@ int job_clips_run(struct job *j)
 {
     struct progress *p = j->prog;
     struct loop_state ls = { .j = j, .total = p->nb_clips };
+    if (p->mode == MODE_ENCODE)
+        return job_parallel_run(j);
     clock_gettime(CLOCK_MONOTONIC, &ls.start);
     for (size_t i = 0; i < p->nb_clips; i++)
         if (p->clips[i].status == CLIP_PENDING)
@@ -289,7 +315,7 @@ int job_clips_run(struct job *j)
             return PBC_E_INTERRUPTED;
         ls.number = i + 1;
         ls.name = c->name;
-        ret = p->mode == MODE_COPY ? copy_one(j, c, &ls) : encode_one(j, i, &ls);
+        ret = copy_one(j, c, &ls);
         if (ret < 0)
             return ret;
         ls.done_units += clip_units(p, c);
@@ -301,30 +327,36 @@ int job_clip_reencode(struct job *j, size_t idx, int64_t kbps)
 {
     struct clip *c = &j->prog->clips[idx];
     struct loop_state ls = { .j = j, .number = idx + 1, .total = j->prog->nb_clips,
-                             .name = c->name, .job_units = c->duration, .again = "final guard",
-                             .old_size = c->output_size, .old_kbps = c->target_kbps };
+                             .name = c->name, .job_units = c->duration };
+    struct clip_run run = { .number = idx + 1, .total = j->prog->nb_clips,
+                            .threads = j->opt->threads, .progress = on_encode_progress,
+                            .opaque = &ls, .again = "final guard",
+                            .old_size = c->output_size, .old_kbps = c->target_kbps };
     int ret;
     /* Pending first: a run killed during the re-encode then resumes with a
      * consistent file (the old output is replaced only by the rename). */
     c->status = CLIP_PENDING;
     c->output_size = -1;
     c->output_sha256[0] = '\0';
+    c->start_kbps = kbps;
     if ((ret = job_save(j)) < 0)
         return ret;
     clock_gettime(CLOCK_MONOTONIC, &ls.start);
-    return encode_to(j, c, kbps, &ls);
+    return job_clip_encode(j, idx, kbps, &run);
 }
 
 int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
 {
     struct clip *c = &j->prog->clips[idx];
     struct loop_state ls = { .j = j, .number = idx + 1, .total = j->prog->nb_clips,
-                             .name = c->name, .job_units = c->duration, .again = "fill pass",
-                             .old_size = c->output_size, .old_kbps = c->target_kbps };
+                             .name = c->name, .job_units = c->duration };
+    struct clip_run run = { .number = idx + 1, .total = j->prog->nb_clips,
+                            .threads = j->opt->threads, .progress = on_encode_progress,
+                            .opaque = &ls, .again = "fill pass",
+                            .old_size = c->output_size, .old_kbps = c->target_kbps };
     char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
     char old_sha[sizeof(c->output_sha256)], tail[128];
-    struct transcode_stats stats;
-    uint8_t out_digest[SHA256_BYTES];
+    struct encoded out = { .size = 0 };
     int64_t size = 0, total = 0, old_size = c->output_size, old_kbps = c->target_kbps;
     int ret;
 
@@ -335,8 +367,9 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
     }
     /* The clip stays done with its old output while the new one is
      * encoded: a run killed now resumes with it (the partial is removed). */
-    if ((ret = encode_partial(j, c, kbps, &ls, tmp, out_digest, &size, &stats)) < 0)
+    if ((ret = encode_partial(j, c, kbps, &run, tmp, &out)) < 0)
         goto end;
+    size = out.size;
     job_disc_total(j, &total);
     total = total - plan_sector_round(old_size) + plan_sector_round(size);
     c->encodes++;
@@ -366,7 +399,7 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
         job_save(j);
         goto end;
     }
-    sha256_hex(out_digest, c->output_sha256);
+    sha256_hex(out.digest, c->output_sha256);
     c->output_size = size;
     c->target_kbps = kbps;
     c->status = CLIP_DONE;
@@ -374,7 +407,7 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
         goto end;
     snprintf(tail, sizeof(tail), "; the batch now needs %lld of the usable %lld bytes",
              (long long)total, (long long)j->usable);
-    log_encoded(j, c, &ls, &stats, tail);
+    log_encoded(j, c, &run, &out.stats, tail);
 end:
     if (ret < 0 && tmp)
         unlink(tmp);

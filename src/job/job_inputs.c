@@ -1,11 +1,11 @@
 /* Checks of a job's inputs before anything is written: the inputs and the
  * build directory of a fresh run (usage errors, exit 1), the progress file
  * of a resumed run against the command line and the file system (exit 3).
- * The log is not open yet, so messages go to stderr. */
+ * The log is not open yet: messages go through log_fail(NULL), which hands
+ * them to the CLI's sink (base/log.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,28 +13,16 @@
 #include <unistd.h>
 
 #include "base/errors.h"
+#include "base/log.h"
 #include "io/fsutil.h"
+#include "io/iso_image.h"
 #include "job/job_internal.h"
 #include "state/manifest.h"
-#include "base/quote.h"
-
-static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Paths and names in these messages come from the command line or the
- * progress file: the line is escaped (quote.h) so that a name's control
- * bytes never reach the terminal. */
-static int fail(int code, const char *fmt, ...)
-{
-    char raw[2048], shown[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(raw, sizeof(raw), fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "prepare_bodycam: %s\n", pbc_escape_line(shown, sizeof(shown), raw));
-    if (code == PBC_E_USAGE)
-        fputs("Try 'prepare_bodycam --help' for more information.\n", stderr);
-    return code;
-}
+ * progress file: the logger escapes the line (quote.h) so that a name's
+ * control bytes never reach the terminal. */
+#define fail(code, ...) log_fail(NULL, code, __VA_ARGS__)
 
 /* Absolute path of path with every existing component resolved (symlinks,
  * "..") and the missing tail appended as given, so that a build directory
@@ -189,6 +177,65 @@ end:
     return ret;
 }
 
+/* --iso FILE: outside the build directory (the image cannot hold itself),
+ * not an input, in a directory that exists and is writable. */
+static int check_iso_file(const struct progress *p, const char *arg, const char *abs, int code)
+{
+    char *dir = fs_dirname(abs);
+    struct stat st;
+    int ret = 0;
+    if (!dir)
+        return AVERROR(ENOMEM);
+    if (!strcmp(abs, p->build_dir) || path_is_inside(abs, p->build_dir))
+        ret = fail(code, "--iso %s: is inside the build directory %s", arg, p->build_dir);
+    else if (stat(abs, &st) == 0 && !S_ISREG(st.st_mode))
+        ret = fail(code, "--iso %s: exists and is not a regular file", arg);
+    else if (access(dir, W_OK | X_OK) < 0)
+        ret = fail(code, "--iso %s: cannot write in %s: %s", arg, dir, strerror(errno));
+    for (size_t i = 0; ret == 0 && i < p->nb_clips; i++)
+        if (!strcmp(abs, p->clips[i].source))
+            ret = fail(code, "--iso %s: is one of the input files", arg);
+    free(dir);
+    return ret;
+}
+
+static int iso_fresh(struct job *j)
+{
+    const struct pbc_options *opt = j->opt;
+    struct progress *p = j->prog;
+    char label[ISO_LABEL_DEFAULT_LEN];
+    if (!opt->iso_file)
+        return 0;
+    if (!(p->iso_file = absolute_path(opt->iso_file)))
+        return fail(PBC_E_USAGE, "--iso %s: %s", opt->iso_file, strerror(errno));
+    iso_label_default(j->wall_started.tv_sec, label);
+    if (!(p->iso_label = strdup(opt->iso_label ? opt->iso_label : label)))
+        return AVERROR(ENOMEM);
+    return check_iso_file(p, opt->iso_file, p->iso_file, PBC_E_USAGE);
+}
+
+/* With --resume the image and label are the recorded ones: the budget's
+ * bound depends on them. */
+static int iso_resume(struct job *j)
+{
+    const struct pbc_options *opt = j->opt;
+    const struct progress *p = j->prog;
+    if (opt->iso_file) {
+        char *abs = absolute_path(opt->iso_file);
+        int same = abs && p->iso_file && !strcmp(abs, p->iso_file);
+        free(abs);
+        if (!same)
+            return fail(PBC_E_PROGRESS, "--iso %s differs from %s in the progress file %s",
+                        opt->iso_file, p->iso_file ? p->iso_file : "(no image)",
+                        opt->resume_path);
+    }
+    if (opt->iso_label && (!p->iso_label || strcmp(opt->iso_label, p->iso_label)))
+        return fail(PBC_E_PROGRESS, "--label %s differs from %s in the progress file %s",
+                    opt->iso_label, p->iso_label ? p->iso_label : "(no image)",
+                    opt->resume_path);
+    return p->iso_file ? check_iso_file(p, p->iso_file, p->iso_file, PBC_E_PROGRESS) : 0;
+}
+
 int job_inputs_fresh(struct job *j)
 {
     const struct pbc_options *opt = j->opt;
@@ -218,6 +265,8 @@ int job_inputs_fresh(struct job *j)
     }
     j->prog->build_dir = build_abs;
     build_abs = NULL;
+    if ((ret = iso_fresh(j)) < 0)
+        goto end;
     /* A path the progress file cannot hold (not UTF-8) is caught now, not
      * when the first save fails after the build directory is made. */
     char reason[512];
@@ -321,6 +370,8 @@ int job_inputs_resume(struct job *j)
         if (ret < 0)
             return ret;
     }
+    if ((ret = iso_resume(j)) < 0)
+        return ret;
     if (opt->delete_originals_set)
         p->delete_originals = opt->delete_originals;
     if (opt->preset_set)

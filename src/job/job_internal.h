@@ -3,11 +3,13 @@
 #ifndef PBC_JOB_INTERNAL_H
 #define PBC_JOB_INTERNAL_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "job/options.h"
+#include "media/transcode/transcode.h"
 #include "plan/planner.h"
 #include "state/progress.h"
 
@@ -25,6 +27,21 @@ struct job {
     struct plan_budget budget; /* ENCODE, fresh run: the plan as derived */
     struct timespec started; /* CLOCK_MONOTONIC, for speed and ETA */
     struct timespec wall_started; /* CLOCK_REALTIME: this run's start, for the manifest */
+    /* While jobs run (job_parallel.c): guards prog and its saving, and
+     * what the pool keeps about the clips in flight. NULL otherwise. */
+    pthread_mutex_t *lock;
+};
+
+/* One encode as the job runs it: its place in the job (1-based, of all
+ * its clips) for the log, its threads (transcode_params.threads) and
+ * progress callback; for a re-encode, why and the output it replaces. */
+struct clip_run {
+    size_t number, total;
+    int threads;
+    transcode_progress_fn progress;
+    void *opaque;
+    const char *again;          /* "final guard" or "fill pass"; NULL the first time */
+    int64_t old_size, old_kbps;
 };
 
 /* 1 when st (a fresh stat of c->source) is still the original the job
@@ -34,7 +51,8 @@ int job_source_matches(const struct clip *c, const struct stat *st);
 
 /* Fresh run: checks the build dir and every input (usage errors, exit 1)
  * and fills j->prog with one pending clip per input, named as in COPY
- * mode. Writes nothing. Messages go to stderr (the log is not open yet). */
+ * mode. Writes nothing. Messages go through log_fail(NULL): the log is not
+ * open yet. */
 int job_inputs_fresh(struct job *j);
 
 /* Resume: loads and validates the progress file against the command line
@@ -43,7 +61,7 @@ int job_inputs_resume(struct job *j);
 
 /* Fresh run, before anything is written: usable bytes and the mode; for
  * ENCODE the outputs are renamed to .mp4 (two inputs with one output name
- * are a usage error, reported on stderr). No I/O but that message. */
+ * are a usage error, logged with no log: the CLI shows it). No I/O. */
 int job_decide_mode(struct job *j);
 
 /* Logs the capacity and the plan; fresh run: for ENCODE probes every input, renames the
@@ -58,6 +76,24 @@ int job_check_space(struct job *j);
 
 /* Runs every pending clip; saves the progress file after each. */
 int job_clips_run(struct job *j);
+
+/* ENCODE: encodes clip idx at kbps (its start_kbps already saved) to a
+ * partial file, then under j->lock renames it into place, marks the clip
+ * done (start_kbps 0) and saves. The partial is removed on failure. */
+int job_clip_encode(struct job *j, size_t idx, int64_t kbps, const struct clip_run *run);
+
+/* ENCODE: runs every pending clip, up to --jobs at once; in-flight clips
+ * of an interrupted run first, at their start_kbps (job_parallel.c). */
+int job_parallel_run(struct job *j);
+
+/* For the live status line: seconds since t0 (CLOCK_MONOTONIC), and an
+ * ETA as HH:MM:SS ("--:--:--" when unknown). */
+double job_seconds_since(const struct timespec *t0);
+void job_format_eta(double seconds, char *buf, size_t size);
+
+/* Take and release j->lock (no-ops when it is NULL). */
+void job_lock(struct job *j);
+void job_unlock(struct job *j);
 
 /* ENCODE: re-encodes clip idx at kbps in place (the final guard). */
 int job_clip_reencode(struct job *j, size_t idx, int64_t kbps);
@@ -76,6 +112,16 @@ int job_disc_total(const struct job *j, int64_t *total);
  * mismatch is logged naming the output and returns PBC_E_PROGRESS.
  * Returns 0, PBC_E_INTERRUPTED or AVERROR. */
 int job_verify_outputs(struct job *j);
+/* --iso: writes the image of the build directory and FILE.sha256 (again,
+ * replacing any older one: a resumed completion calls it as often as it
+ * runs) and checks its size against usable (PBC_E_OVER_LIMIT). 0 without
+ * --iso. */
+int job_iso_write(struct job *j);
+
+/* --iso: adds the image's bytes to *build_need when it goes to the file
+ * system of build_fs (the build directory, or its nearest existing parent
+ * before it is made), else checks its own (PBC_E_NOSPACE, logged). */
+int job_iso_space(struct job *j, const char *build_fs, int64_t *build_need);
 
 /* Saves the progress file; logs the failure. */
 int job_save(struct job *j);

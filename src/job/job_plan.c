@@ -51,19 +51,16 @@ static int rename_outputs(struct job *j)
         p->clips[i].name = name;
         /* ".mp4" can make a name longer than its source's. */
         if (!progress_name_is_safe(name)) {
-            log_error(NULL, "%s: the output name %s is longer than %d bytes, the most that "
-                      "leaves room for its partial name", p->clips[i].source, name,
-                      PROGRESS_NAME_MAX);
-            fputs("Try 'prepare_bodycam --help' for more information.\n", stderr);
-            return PBC_E_USAGE;
+            return log_fail(NULL, PBC_E_USAGE, "%s: the output name %s is longer than %d "
+                            "bytes, the most that leaves room for its partial name",
+                            p->clips[i].source, name, PROGRESS_NAME_MAX);
         }
         for (size_t k = 0; k < i; k++) {
             if (!strcmp(p->clips[k].name, name)) {
                 /* Still before anything is written: the log is not open. */
-                log_error(NULL, "%s and %s would both be encoded to %s in the build directory",
-                          p->clips[k].source, p->clips[i].source, name);
-                fputs("Try 'prepare_bodycam --help' for more information.\n", stderr);
-                return PBC_E_USAGE;
+                return log_fail(NULL, PBC_E_USAGE, "%s and %s would both be encoded to %s "
+                                "in the build directory", p->clips[k].source,
+                                p->clips[i].source, name);
             }
         }
     }

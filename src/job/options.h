@@ -7,7 +7,6 @@
 
 #define PBC_DEFAULT_DISC_BYTES   INT64_C(25000000000)
 #define PBC_DEFAULT_SAFETY_BYTES INT64_C(500000000)
-#define PBC_DEFAULT_PRESET       10
 
 struct pbc_options {
     const char *build_dir;      /* NULL with --resume */
@@ -18,11 +17,14 @@ struct pbc_options {
     int safety_bytes_set;
     int delete_originals;       /* 0/1 */
     int delete_originals_set;
-    int preset;                 /* SVT-AV1 preset 0..13 */
+    int preset;                 /* SVT-AV1 preset (base/encode_settings.h) */
     int preset_set;
-    int threads;                /* 0 = auto */
+    int threads;                /* 0 = auto; the total over all jobs */
+    int jobs;                   /* clips encoded at once; 0 = auto */
     const char *resume_path;    /* --resume FILE, or NULL */
-    const char *verify_dir;     /* --verify DIR, or NULL */
+    const char *verify_dir;     /* --verify DIR|IMAGE, or NULL */
+    const char *iso_file;       /* --iso FILE, or NULL */
+    const char *iso_label;      /* --label TEXT (checked), or NULL */
     int dry_run;
     int no_index;               /* --no-index: no index.html */
     int verbosity;              /* -1 quiet, 0 normal, 1 verbose */

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "base/errors.h"
+#include "io/iso_image.h"
 #include "plan/planner.h"
 #include "state/index_page.h"
 
@@ -145,6 +146,24 @@ static size_t add_len(size_t a, size_t b)
     return a > SIZE_MAX - b ? SIZE_MAX : a + b;
 }
 
+/* With --iso, the image's file system (design.md "Disc image"): one
+ * record per clip and per file of the build directory's own (progress,
+ * manifests, index page) with room for a few more (a README, the log), a
+ * root and a few more directories, and the extents of files over 4 GiB,
+ * at most one per 4 GiB of the usable bytes. */
+#define ISO_OWN_FILES 8
+#define ISO_DIRS 4
+
+int64_t plan_iso_overhead(const struct progress *p)
+{
+    int64_t files = p->nb_clips > (size_t)INT64_MAX - ISO_OWN_FILES ? INT64_MAX :
+                    (int64_t)p->nb_clips + ISO_OWN_FILES;
+    if (!p->iso_file)
+        return 0;
+    return plan_sector_round(iso_overhead_bound(files, ISO_DIRS, iso_extra_extents(
+        plan_usable_bytes(p->disc_bytes, p->safety_bytes))));
+}
+
 int64_t plan_other_files_of(const struct progress *p)
 {
     size_t names = 0, sources = 0;
@@ -153,11 +172,13 @@ int64_t plan_other_files_of(const struct progress *p)
         sources = add_len(sources,
                           p->clips[i].source ? plan_json_escaped_len(p->clips[i].source) : 0);
     }
-    /* index.html, when the job writes it (index_page.c bounds it) */
-    return sat_add(plan_other_files_bytes(p->nb_clips,
-                                          p->build_dir ? plan_json_escaped_len(p->build_dir) : 0,
-                                          names, sources),
-                   index_page_bound(p));
+    /* index.html, when the job writes it (index_page.c bounds it), and the
+     * image's file system with --iso */
+    return sat_add(sat_add(plan_other_files_bytes(p->nb_clips,
+                                                  p->build_dir ? plan_json_escaped_len(p->build_dir) : 0,
+                                                  names, sources),
+                           index_page_bound(p)),
+                   plan_iso_overhead(p));
 }
 
 enum job_mode plan_decide_mode(const struct plan_clip *clips, size_t n,
@@ -188,7 +209,7 @@ static struct nonvideo nonvideo_of(double duration, int64_t frames, int has_audi
 {
     struct nonvideo nv = { 0 };
     if (has_audio && duration > 0) {
-        double s = ceil((duration + PLAN_AUDIO_SLACK_S) * PLAN_OPUS_PACKETS_PER_S);
+        double s = ceil((duration + PLAN_AUDIO_SLACK_S) * ENC_AUDIO_PACKETS_PER_S);
         nv.packets = sat_add(from_double(s), PLAN_OPUS_EXTRA_PACKETS);
         nv.audio = sat_mul(nv.packets, opus_packet_bytes(audio_kbps));
     }
@@ -249,7 +270,7 @@ static void floor_needs(struct plan_budget *b)
  * sector rounding. */
 static int64_t nonvideo_min(const struct plan_clip *c, int audio_kbps)
 {
-    int64_t packets = c->has_audio ? from_double(floor(c->duration * PLAN_OPUS_PACKETS_PER_S)) : 0;
+    int64_t packets = c->has_audio ? from_double(floor(c->duration * ENC_AUDIO_PACKETS_PER_S)) : 0;
     int64_t frames = c->video_frames > 0 ? c->video_frames : 0;
     /* Only CBR has a known least packet size. */
     int64_t packet = PLAN_OPUS_VBR_PCT == 0 ? opus_packet_bytes(audio_kbps) : 0;
@@ -298,9 +319,36 @@ int64_t plan_predict_bytes(const struct plan_clip *c, int64_t video_kbps, int au
     return sat_add(sat_add(video_bytes_at(video_kbps, c->duration), nv.audio), nv.mux);
 }
 
+static int64_t predict_clip(const struct progress *p, const struct clip *c, int64_t kbps);
+
 static int64_t clamp64(int64_t x, int64_t lo, int64_t hi)
 {
     return x < lo ? lo : x > hi ? hi : x;
+}
+
+static int in_flight(const struct clip *c, size_t i, size_t idx)
+{
+    return c->status == CLIP_PENDING && c->start_kbps > 0 && i != idx;
+}
+
+/* The clips other jobs are encoding, charged at what the done clips say
+ * the model costs: sector_round(ceil(q x predict(start_kbps))) each. */
+static int64_t inflight_charge(const struct progress *p, size_t idx, double q, size_t *count)
+{
+    int64_t sum = 0;
+    *count = 0;
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        const struct clip *c = &p->clips[i];
+        int64_t predicted;
+        if (!in_flight(c, i, idx) || !valid_duration(c->duration))
+            continue;
+        predicted = predict_clip(p, c, c->start_kbps);
+        if (q != 1.0)
+            predicted = from_double(ceil(q * (double)predicted));
+        sum = sat_add(sum, plan_sector_round(predicted));
+        (*count)++;
+    }
+    return sum;
 }
 
 int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t other_files,
@@ -323,6 +371,9 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
         const struct clip *c = &p->clips[i];
         int done = c->status == CLIP_DONE && i != idx;
         struct nonvideo nv;
+        /* In flight (another job encodes it): charged below, not pending. */
+        if (in_flight(c, i, idx))
+            continue;
         /* idx is about to be (re-)encoded: its old output does not count. */
         if (done)
             tt.done_bytes = sat_add(tt.done_bytes, plan_sector_round(c->output_size));
@@ -350,8 +401,9 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
         if (tt.model_ratio > PLAN_RATIO_MAX_PCT / 100.0)
             tt.model_ratio = PLAN_RATIO_MAX_PCT / 100.0;
     }
+    tt.inflight_bytes = inflight_charge(p, idx, tt.model_ratio, &tt.inflight);
     tt.video = sat_sub(sat_sub(tt.usable, other_files), tt.done_bytes);
-    tt.video = sat_sub(tt.video, sectors);
+    tt.video = sat_sub(sat_sub(tt.video, tt.inflight_bytes), sectors);
     if (tt.model_ratio != 1.0 && tt.video > 0)
         tt.video = from_double(floor((double)tt.video / tt.model_ratio));
     tt.video = sat_sub(tt.video, sat_sub(tt.pending_nonvideo, sectors));

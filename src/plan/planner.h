@@ -13,20 +13,20 @@
 #include <stdint.h>
 
 #include "base/disc.h"
+#include "base/encode_settings.h"
 #include "state/progress.h"
 
 #define PLAN_SECTOR_BYTES DISC_SECTOR_BYTES
-#define PLAN_AUDIO_KBPS 64
 /* The video bitrate below which ENCODE is infeasible (see design.md). */
 #define PLAN_MIN_KBPS 50
 
-/* Opus as libavcodec's libopus writes it: 20 ms packets, plus 2 for the
+/* Opus as libavcodec's libopus writes it: ENC_AUDIO_PACKETS_PER_S packets
+ * a second (ENC_AUDIO_FRAME_MS each), plus 2 for the
  * encoder delay (pre-skip) and the final flush; the audio may outlast the
  * video by up to PLAN_AUDIO_SLACK_S. Packet size (100 + PLAN_OPUS_VBR_PCT)%
  * of the nominal audio_kbps x 20 ms / 8: the transcoder runs libopus in hard
  * CBR (vbr=off), where every packet is exactly the nominal 160 bytes
  * (measured), so no allowance; unconstrained VBR would need +50%. */
-#define PLAN_OPUS_PACKETS_PER_S 50
 #define PLAN_OPUS_EXTRA_PACKETS 2
 #define PLAN_AUDIO_SLACK_S 1
 #define PLAN_OPUS_VBR_PCT 0
@@ -109,10 +109,13 @@ struct plan_target {
     int64_t usable;
     int64_t other_files;
     int64_t done_bytes;     /* sum of sector_round(output_size) of done clips */
+    int64_t inflight_bytes; /* clips in flight: sector_round(ceil(q x predict(start_kbps))) */
+    size_t inflight;        /* how many */
     int64_t pending_nonvideo; /* audio + MP4 + sector bounds of the pending clips */
     double model_ratio;     /* done clips: bytes / predicted bytes, bounded; 1 when none */
     int64_t rc_margin;
-    int64_t video;          /* (usable - other_files - done_bytes - pending sectors)
+    int64_t video;          /* (usable - other_files - done_bytes - inflight_bytes
+                             * - pending sectors)
                              * / model_ratio - pending audio and MP4 - rc_margin */
     double pending_seconds;
     int64_t raw_kbps;       /* video x 8 / pending_seconds / 1000 */
@@ -144,6 +147,11 @@ size_t plan_json_escaped_len(const char *s);
  * longer than the build dir and the sources they name plus 1 KB. */
 int64_t plan_other_files_of(const struct progress *p);
 
+/* The part of plan_other_files_of for the --iso image's file system
+ * (iso_overhead_bound for p's clips, the build directory's own files and
+ * the usable bytes), sector-rounded; 0 without --iso. */
+int64_t plan_iso_overhead(const struct progress *p);
+
 /* MODE_COPY when sum(sector_round(size)) + other_files <= usable. */
 enum job_mode plan_decide_mode(const struct plan_clip *clips, size_t n,
                                int64_t usable, int64_t other_files);
@@ -162,7 +170,9 @@ int64_t plan_predict_bytes(const struct plan_clip *c, int64_t video_kbps, int au
  * next pending one in processing order), from p->kbps, the real output
  * sizes of the done clips and the predictions of the pending ones,
  * corrected by how far the done clips were from their predictions. idx
- * counts as pending whatever its status (it is about to be re-encoded). A pure
+ * counts as pending whatever its status (it is about to be re-encoded). The
+ * other pending clips with a start_kbps are in flight (--jobs): charged at
+ * their start target times the done clips' model ratio (design.md). A pure
  * function of the fields the progress file holds, so a resumed run gets
  * the target an uninterrupted run would. Bounded to
  * [p->kbps x PLAN_BAND_LO_PCT%, p->kbps x PLAN_BAND_HI_PCT%] and never

@@ -14,15 +14,11 @@
 
 #include "pbc_config.h"
 
+#include "base/encode_settings.h"
 #include "base/errors.h"
 #include "io/fsutil.h"
 #include "state/manifest.h"
 #include "base/version.h"
-
-/* What ENCODE writes besides the bitrates (transcode/: TC_AUDIO_RATE and a
- * mono layout); recorded so a reader need not know this program. */
-#define AUDIO_CHANNELS 1
-#define AUDIO_SAMPLE_RATE 24000
 
 static const char copy_relation[] =
     "bit-exact copy of the original: identical bytes, identical SHA-256";
@@ -263,7 +259,7 @@ static json_t *encoder_json(const struct manifest *m)
         "video", "codec", "AV1", "encoder", "libsvtav1", "preset", m->preset,
         "kbps", (json_int_t)m->kbps, "timing", "resolution and frame timing of the original",
         "audio", "codec", "Opus", "encoder", "libopus", "kbps", m->audio_kbps,
-        "channels", AUDIO_CHANNELS, "sample_rate", AUDIO_SAMPLE_RATE);
+        "channels", ENC_AUDIO_CHANNELS, "sample_rate", ENC_AUDIO_SAMPLE_RATE);
 }
 
 static json_t *file_json(const struct manifest_file *f)

@@ -24,6 +24,8 @@
 #define MANIFEST_VERSION 1
 #define MANIFEST_JSON_NAME "MANIFEST.json"
 #define MANIFEST_SUMS_NAME "SHA256SUMS"
+/* A MANIFEST.json longer than this is refused. */
+#define MANIFEST_MAX_BYTES (64 * 1024 * 1024)
 /* User and host names longer than this are not recorded (null). */
 #define MANIFEST_ID_MAX 64
 
@@ -97,6 +99,11 @@ int manifest_write(const struct progress *p, const struct manifest_run *run,
  * (or AVERROR(ENOMEM)). */
 int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256_BYTES],
                   char *err, size_t errlen);
+
+/* manifest_load of the len bytes at buf (MANIFEST.json read from an
+ * image). */
+int manifest_parse(const char *buf, size_t len, struct manifest **out,
+                   uint8_t digest[SHA256_BYTES], char *err, size_t errlen);
 
 /* Frees m; accepts NULL and sets *m to NULL. */
 void manifest_free(struct manifest **m);

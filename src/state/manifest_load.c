@@ -6,13 +6,13 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <libavutil/macros.h>
 
+#include "base/encode_settings.h"
 #include "base/errors.h"
 #include "io/fsutil.h"
 #include "state/json_read.h"
 #include "state/manifest.h"
-
-#define MANIFEST_MAX_BYTES (64 * 1024 * 1024)
 
 static int get_mode(struct json_reader *rd, const json_t *o, const char *key, enum job_mode *out)
 {
@@ -72,7 +72,9 @@ static int read_encoder(struct json_reader *rd, const json_t *root, struct manif
         (ret = json_get_typed(rd, enc, "audio", JSON_OBJECT, &audio)) < 0)
         return ret;
     json_where(rd, "\"encoder\".\"video\": key ");
-    if ((ret = json_get_int(rd, video, "preset", 0, 13, "an integer from 0 to 13", &v)) < 0)
+    if ((ret = json_get_int(rd, video, "preset", ENC_PRESET_MIN, ENC_PRESET_MAX,
+                            "an integer from " AV_STRINGIFY(ENC_PRESET_MIN) " to "
+                            AV_STRINGIFY(ENC_PRESET_MAX), &v)) < 0)
         return ret;
     m->preset = (int)v;
     json_where(rd, "\"encoder\".\"audio\": key ");
@@ -228,16 +230,14 @@ static int read_all(struct json_reader *rd, const char *path, char **out, size_t
     }
 }
 
-int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256_BYTES],
-                  char *err, size_t errlen)
+int manifest_parse(const char *buf, size_t len, struct manifest **out,
+                   uint8_t digest[SHA256_BYTES], char *err, size_t errlen)
 {
     struct json_reader rd = { .err = err, .errlen = errlen, .code = PBC_E_MANIFEST };
     struct manifest *m = calloc(1, sizeof(*m));
     struct pbc_sha256 *sha = sha256_alloc();
     json_t *root = NULL;
     json_error_t jerr;
-    char *buf = NULL;
-    size_t len = 0;
     int ret;
     *out = NULL;
     if (err && errlen)
@@ -246,8 +246,6 @@ int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    if ((ret = read_all(&rd, path, &buf, &len)) < 0)
-        goto end;
     sha256_update(sha, buf, len);
     sha256_final(sha, digest);
     if (!(root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr))) {
@@ -264,7 +262,23 @@ end:
     }
     *out = m;
     json_decref(root);
-    free(buf);
     sha256_free(&sha);
+    return ret;
+}
+
+int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256_BYTES],
+                  char *err, size_t errlen)
+{
+    struct json_reader rd = { .err = err, .errlen = errlen, .code = PBC_E_MANIFEST };
+    char *buf = NULL;
+    size_t len = 0;
+    int ret;
+    *out = NULL;
+    if (err && errlen)
+        err[0] = '\0';
+    if ((ret = read_all(&rd, path, &buf, &len)) < 0)
+        return ret;
+    ret = manifest_parse(buf, len, out, digest, err, errlen);
+    free(buf);
     return ret;
 }

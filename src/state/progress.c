@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "base/encode_settings.h"
 #include "base/errors.h"
 #include "io/fsutil.h"
 #include "state/manifest.h"
@@ -92,8 +93,8 @@ struct progress *progress_alloc(void)
         return NULL;
     }
     p->mode = MODE_COPY;
-    p->preset = 10;
-    p->audio_kbps = 64;
+    p->preset = ENC_PRESET_DEFAULT;
+    p->audio_kbps = ENC_AUDIO_KBPS;
     return p;
 }
 
@@ -110,6 +111,8 @@ void progress_free(struct progress **pp)
     free(p->clips);
     free(p->build_dir);
     progress_cache_free(p->cache);
+    free(p->iso_file);
+    free(p->iso_label);
     free(p);
     *pp = NULL;
 }

@@ -39,6 +39,9 @@ struct clip {
     int64_t output_size;   /* -1 until done */
     int64_t target_kbps;   /* ENCODE: video target the clip was encoded at; 0 otherwise */
     int encodes;           /* ENCODE: how many times it was encoded (final guard) */
+    /* ENCODE: the target its current encode was started at, saved before
+     * the encode begins; 0 when not in flight. Resume restarts it at this. */
+    int64_t start_kbps;
 };
 
 struct progress {
@@ -48,7 +51,7 @@ struct progress {
     int64_t kbps;          /* ENCODE: stored video kbps; 0 (JSON null) in COPY */
     char *build_dir;       /* absolute */
     int delete_originals;  /* 0 or 1 */
-    int preset;            /* SVT-AV1 preset 0..13 */
+    int preset;            /* SVT-AV1 preset (base/encode_settings.h) */
     int audio_kbps;        /* Opus bitrate per clip with audio */
     /* When the job's first run started (PROGRESS_TIME_LEN chars), kept
      * across resumes for the manifest; "" when unknown (the optional key
@@ -57,6 +60,10 @@ struct progress {
     /* Write index.html (and count it in the budget): 0 with --no-index and
      * for files of older versions, which have no key "index_page". */
     int index_page;
+    /* --iso FILE (absolute) and its volume label, or both NULL (the
+     * optional keys "iso_file" and "iso_label" are absent). */
+    char *iso_file;
+    char *iso_label;
     size_t nb_clips;
     struct clip *clips;    /* in processing order */
     size_t clips_cap;      /* allocated entries of clips */

@@ -15,7 +15,7 @@
 json_t *progress_clip_to_json(const struct clip *c, json_error_t *jerr)
 {
     return json_pack_ex(jerr, 0,
-        "{s:s, s:s, s:I, s:I, s:f, s:I, s:b, s:s?, s:s?, s:o, s:o, s:i}",
+        "{s:s, s:s, s:I, s:I, s:f, s:I, s:b, s:s?, s:s?, s:o, s:o, s:i, s:o*}",
         "name", c->name,
         "source", c->source,
         "source_size", (json_int_t)c->source_size,
@@ -27,7 +27,9 @@ json_t *progress_clip_to_json(const struct clip *c, json_error_t *jerr)
         "output_sha256", c->output_sha256[0] ? c->output_sha256 : NULL,
         "output_size", c->output_size == -1 ? json_null() : json_integer(c->output_size),
         "target_kbps", c->target_kbps == 0 ? json_null() : json_integer(c->target_kbps),
-        "encodes", c->encodes);
+        "encodes", c->encodes,
+        /* Only while in flight: other clips keep the layout of old. */
+        "start_kbps", c->start_kbps ? json_integer(c->start_kbps) : NULL);
 }
 
 /* Each clip's object into clips and its status into files, in order. */
@@ -84,7 +86,7 @@ int progress_to_json(struct json_reader *rd, const struct progress *p, int with_
     }
     /* The original's keys first, with their meaning; ours follow. */
     root = json_pack_ex(&jerr, 0,
-        "{s:I, s:I, s:s, s:o, s:O, s:s, s:i, s:s, s:b, s:i, s:i, s:s*, s:o*, s:O}",
+        "{s:I, s:I, s:s, s:o, s:O, s:s, s:i, s:s, s:b, s:i, s:i, s:s*, s:o*, s:s*, s:s*, s:O}",
         "disc_bytes", (json_int_t)p->disc_bytes,
         "safety_bytes", (json_int_t)p->safety_bytes,
         "mode", progress_mode_name(p->mode),
@@ -98,6 +100,8 @@ int progress_to_json(struct json_reader *rd, const struct progress *p, int with_
         "audio_kbps", p->audio_kbps,
         "job_started", p->job_started[0] ? p->job_started : NULL,
         "index_page", p->index_page ? json_true() : NULL, /* absent: false */
+        "iso_file", p->iso_file,
+        "iso_label", p->iso_file ? p->iso_label : NULL,
         "clips", clips);
     ret = root ? 0 : json_fail(rd, "%s", jerr.text);
 end:

@@ -8,10 +8,13 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <libavutil/macros.h>
 
+#include "base/encode_settings.h"
 #include "base/errors.h"
 #include "base/quote.h"
 #include "io/fsutil.h"
+#include "io/iso_image.h"
 #include "state/progress.h"
 #include "state/json_read.h"
 #include "state/progress_internal.h"
@@ -19,7 +22,6 @@
 /* A progress file holds a few hundred bytes per clip; anything this big is
  * not ours, and refusing it keeps a corrupt file from exhausting memory. */
 #define PROGRESS_MAX_BYTES (64 * 1024 * 1024)
-#define PRESET_MAX 13
 /* kbps values are multiplied by 1000 (bit/s) downstream; these bounds keep
  * that product representable. */
 #define KBPS_MAX (INT64_MAX / 1000)
@@ -34,6 +36,24 @@ static int read_job_started(struct json_reader *rd, const json_t *root, struct p
     if (!json_object_get(root, "job_started"))
         return 0;
     return json_get_utc_time(rd, root, "job_started", p->job_started);
+}
+
+/* Optional: the image of --iso, absent without it. */
+static int read_iso(struct json_reader *rd, const json_t *root, struct progress *p)
+{
+    const char *file, *label;
+    int ret;
+    if (!json_object_get(root, "iso_file"))
+        return 0;
+    if ((ret = json_get_abs_path(rd, root, "iso_file", &file)) < 0 ||
+        (ret = json_get_str(rd, root, "iso_label", &label)) < 0)
+        return ret;
+    if (!iso_label_valid(label))
+        return json_fail(rd, "key \"iso_label\": expected 1 to %d bytes of printable "
+                             "UTF-8", ISO_LABEL_MAX);
+    if (!(p->iso_file = strdup(file)) || !(p->iso_label = strdup(label)))
+        return AVERROR(ENOMEM);
+    return 0;
 }
 
 /* ---- reading: the document ---- */
@@ -97,7 +117,9 @@ static int read_header(struct json_reader *rd, const json_t *root, struct progre
         return AVERROR(ENOMEM);
     if ((ret = json_get_bool(rd, root, "delete_originals", &p->delete_originals)) < 0)
         return ret;
-    if ((ret = json_get_int(rd, root, "preset", 0, PRESET_MAX, "an integer from 0 to 13", &v)) < 0)
+    if ((ret = json_get_int(rd, root, "preset", ENC_PRESET_MIN, ENC_PRESET_MAX,
+                            "an integer from " AV_STRINGIFY(ENC_PRESET_MIN) " to "
+                            AV_STRINGIFY(ENC_PRESET_MAX), &v)) < 0)
         return ret;
     p->preset = (int)v;
     if ((ret = json_get_int(rd, root, "audio_kbps", 1, AUDIO_KBPS_MAX, "a positive integer", &v)) < 0)
@@ -108,7 +130,9 @@ static int read_header(struct json_reader *rd, const json_t *root, struct progre
     if (json_object_get(root, "index_page") &&
         (ret = json_get_bool(rd, root, "index_page", &p->index_page)) < 0)
         return ret;
-    return read_job_started(rd, root, p);
+    if ((ret = read_job_started(rd, root, p)) < 0)
+        return ret;
+    return read_iso(rd, root, p);
 }
 
 /* Reads clips[i], whose name must be files' i-th key (already checked to be
@@ -161,6 +185,14 @@ static int read_clip(struct json_reader *rd, struct progress *p, size_t i, const
         (ret = json_get_int(rd, jc, "encodes", 0, INT_MAX, "a non-negative integer", &v)) < 0)
         return ret;
     c->encodes = (int)v;
+    /* Optional: files of older versions have no clip in flight. */
+    if (json_object_get(jc, "start_kbps") &&
+        (ret = json_get_int(rd, jc, "start_kbps", 0, KBPS_MAX, "a non-negative integer",
+                            &c->start_kbps)) < 0)
+        return ret;
+    if (status == CLIP_DONE && c->start_kbps)
+        return json_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"start_kbps\" is not 0", i,
+                             pbc_quote(q1, sizeof(q1), name, strlen(name)));
     /* A done clip is skipped on resume and counted in the final total, so
      * its output must be fully described. */
     if (status == CLIP_DONE && (c->output_size < 0 || !c->output_sha256[0]))

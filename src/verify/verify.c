@@ -1,7 +1,7 @@
-/* --verify DIR: re-hash a finished build directory against MANIFEST.json.
+/* --verify DIR|IMAGE: re-hash a finished build directory, or an ISO image
+ * or disc (verify_source.h), against MANIFEST.json.
  * Lines follow sha256sum -c ("NAME: OK", "NAME: FAILED (why)") so that a
  * reader who knows one knows the other. See verify.h. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,13 +20,17 @@
 #include "io/sha256.h"
 #include "verify/verify.h"
 #include "base/quote.h"
+#include "verify/verify_source.h"
 
 #define VERIFY_CHUNK (1 << 20)
 
 struct verify_ctx {
     const char *dir;
+    struct vsource src;
     struct pbc_log *lg;
     struct manifest *m;
+    struct pbc_sha256 *sha;
+    uint8_t *buf;
     size_t outputs_ok, originals_ok, originals_absent, failed;
     char failed_names[512]; /* the first few, for the summary */
 };
@@ -45,63 +49,75 @@ static void failed(struct verify_ctx *v, const char *what)
     }
 }
 
-struct hash_status {
-    struct verify_ctx *v;
-    const char *label;
-    int64_t size;
-};
-
-static void show_progress(void *opaque, int64_t done)
+static int hash_file(struct verify_ctx *v, struct vfile *f, int64_t size, const char *label,
+                     char hex[SHA256_HEX_LEN + 1])
 {
-    const struct hash_status *h = opaque;
-    char h1[32];
-    log_status(h->v->lg, "verifying %s  %5.1f%% of %s", h->label,
-               h->size > 0 ? 100.0 * (double)done / (double)h->size : 100.0,
-               log_human_bytes(h->size, h1, sizeof(h1)));
-}
-
-static int hash_fd(struct verify_ctx *v, int fd, int64_t size, const char *label,
-                   char hex[SHA256_HEX_LEN + 1])
-{
-    struct hash_status h = { .v = v, .label = label, .size = size };
     uint8_t digest[SHA256_BYTES];
     int64_t done = 0;
-    int ret = sha256_fd(fd, VERIFY_CHUNK, digest, &done, show_progress, &h);
+    char h1[32];
+    for (;;) {
+        ssize_t n = vfile_read(f, v->buf, VERIFY_CHUNK);
+        if (pbc_interrupted)
+            return PBC_E_INTERRUPTED;
+        if (n < 0)
+            return (int)n;
+        if (n == 0)
+            break;
+        sha256_update(v->sha, v->buf, (size_t)n);
+        done += n;
+        log_status(v->lg, "verifying %s  %5.1f%% of %s", label,
+                   size > 0 ? 100.0 * (double)done / (double)size : 100.0,
+                   log_human_bytes(size, h1, sizeof(h1)));
+    }
     log_status_clear(v->lg);
-    if (ret < 0)
-        return ret;
+    sha256_final(v->sha, digest);
     sha256_hex(digest, hex);
     /* A file that grew or shrank while read is not the recorded one. */
     return done == size ? 0 : AVERROR(EIO);
 }
 
-/* The common part of an output and an original: open, type, size, hash.
- * Returns 0 when it matches; PBC_E_VERIFY when it does not (logged, except
- * that a file that does not exist sets *absent and is logged only when
- * !absent_ok); PBC_E_INTERRUPTED. */
-static int check_file(struct verify_ctx *v, const char *path, const char *label, int extra,
-                      int64_t size, const char *sha256, int absent_ok, int *absent)
+/* Why a file could not be opened, in the words of sha256sum -c. */
+static const char *open_failure(int err)
+{
+    switch (err) {
+    case AVERROR(ENOENT):
+    case AVERROR(ENOTDIR):
+        return "missing";
+    case AVERROR(ELOOP):
+        return "a symbolic link";
+    case AVERROR(EINVAL):
+        return "not a regular file";
+    default:
+        return strerror(AVUNERROR(err));
+    }
+}
+
+/* The common part of an output and an original: open (by the source for
+ * an output, by path for an original), type, size, hash. Returns 0 when it
+ * matches; PBC_E_VERIFY when it does not (logged, except that a file that
+ * does not exist sets *absent and is logged only when !absent_ok);
+ * PBC_E_INTERRUPTED; AVERROR(ENOMEM). */
+static int check_file(struct verify_ctx *v, const char *name, const char *path,
+                      const char *label, int64_t size, const char *sha256, int absent_ok,
+                      int *absent)
 {
     char hex[SHA256_HEX_LEN + 1];
-    struct stat st;
-    int ret = PBC_E_VERIFY, fd = fs_open_noatime(path, O_NONBLOCK | extra);
+    struct vfile f;
+    int ret = name ? vsource_file_open(&v->src, name, &f) : vfile_open_path(path, &f);
     *absent = 0;
-    if (fd < 0) {
-        int err = errno;
-        *absent = err == ENOENT || err == ENOTDIR;
-        if (!*absent || !absent_ok)
-            log_error(v->lg, "%s: FAILED (%s)", label,
-                      err == ENOENT ? "missing" : err == ELOOP ? "a symbolic link" : strerror(err));
+    if (ret == AVERROR(ENOMEM))
         return ret;
+    if (ret < 0) {
+        *absent = ret == AVERROR(ENOENT) || ret == AVERROR(ENOTDIR);
+        if (!*absent || !absent_ok)
+            log_error(v->lg, "%s: FAILED (%s)", label, open_failure(ret));
+        return PBC_E_VERIFY;
     }
-    if (fstat(fd, &st) < 0) {
-        log_error(v->lg, "%s: FAILED (%s)", label, strerror(errno));
-    } else if (!S_ISREG(st.st_mode)) {
-        log_error(v->lg, "%s: FAILED (not a regular file)", label);
-    } else if (st.st_size != size) {
+    if (f.size != size) {
         log_error(v->lg, "%s: FAILED (%lld bytes, MANIFEST.json records %lld)", label,
-                  (long long)st.st_size, (long long)size);
-    } else if ((ret = hash_fd(v, fd, size, label, hex)) < 0) {
+                  (long long)f.size, (long long)size);
+        ret = PBC_E_VERIFY;
+    } else if ((ret = hash_file(v, &f, size, label, hex)) < 0) {
         if (ret != PBC_E_INTERRUPTED) {
             log_error(v->lg, "%s: FAILED (cannot read: %s)", label, pbc_err2str(ret));
             ret = PBC_E_VERIFY;
@@ -110,19 +126,14 @@ static int check_file(struct verify_ctx *v, const char *path, const char *label,
         log_error(v->lg, "%s: FAILED (SHA-256 %s, MANIFEST.json records %s)", label, hex, sha256);
         ret = PBC_E_VERIFY;
     }
-    close(fd);
+    vfile_close(&f);
     return ret;
 }
 
 static int check_output(struct verify_ctx *v, const struct manifest_file *f)
 {
-    char *path = fs_join(v->dir, f->name), orig[1024];
-    int absent, ret;
-    if (!path)
-        return AVERROR(ENOMEM);
-    /* O_NOFOLLOW: a link to a file elsewhere is not a file on the disc. */
-    ret = check_file(v, path, f->name, O_NOFOLLOW, f->size, f->sha256, 0, &absent);
-    free(path);
+    char orig[1024];
+    int absent, ret = check_file(v, f->name, NULL, f->name, f->size, f->sha256, 0, &absent);
     if (ret == PBC_E_VERIFY) {
         failed(v, f->name);
         return 0;
@@ -145,7 +156,7 @@ static int check_original(struct verify_ctx *v, const struct manifest_file *f)
     char shown[1024], label[1100];
     int absent, ret;
     snprintf(label, sizeof(label), "original %s", pbc_escape_line(shown, sizeof(shown), f->original));
-    ret = check_file(v, f->original, label, 0, f->original_size, f->original_sha256, 1, &absent);
+    ret = check_file(v, NULL, f->original, label, f->original_size, f->original_sha256, 1, &absent);
     if (ret < 0 && ret != PBC_E_VERIFY)
         return ret;
     if (absent) {
@@ -165,27 +176,26 @@ static int check_original(struct verify_ctx *v, const struct manifest_file *f)
  * `sha256sum -c` on any machine checks the same hashes as --verify. */
 static int check_sums(struct verify_ctx *v, const char *manifest_hex)
 {
-    char *expected = NULL, *path = fs_join(v->dir, MANIFEST_SUMS_NAME), *got = NULL;
+    char *expected = NULL, *got = NULL;
     size_t exp_len = 0, len = 0;
-    int ret = AVERROR(ENOMEM), fd = -1;
-    if (!path || (ret = manifest_sums_text(v->m, manifest_hex, &expected, &exp_len)) < 0)
+    int ret, opened = 0;
+    struct vfile f;
+    if ((ret = manifest_sums_text(v->m, manifest_hex, &expected, &exp_len)) < 0)
         goto end;
     if (!(got = malloc(exp_len + 1))) {
         ret = AVERROR(ENOMEM);
         goto end;
     }
     /* A mismatch is PBC_E_VERIFY here, counted below, not an error. */
-    if ((fd = fs_open_noatime(path, O_NONBLOCK | O_NOFOLLOW)) < 0) {
-        log_error(v->lg, "%s: FAILED (%s)", MANIFEST_SUMS_NAME,
-                  errno == ENOENT ? "missing" : strerror(errno));
-        ret = PBC_E_VERIFY;
+    if ((ret = vsource_file_open(&v->src, MANIFEST_SUMS_NAME, &f)) < 0) {
+        log_error(v->lg, "%s: FAILED (%s)", MANIFEST_SUMS_NAME, open_failure(ret));
+        ret = ret == AVERROR(ENOMEM) ? ret : PBC_E_VERIFY;
         goto end;
     }
+    opened = 1;
     /* One byte more than expected tells a longer file apart. */
     while (len <= exp_len) {
-        ssize_t n = read(fd, got + len, exp_len + 1 - len);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
+        ssize_t n = vfile_read(&f, got + len, exp_len + 1 - len);
         if (n <= 0)
             break;
         len += (size_t)n;
@@ -201,33 +211,30 @@ end:
         failed(v, MANIFEST_SUMS_NAME);
         ret = 0;
     }
-    if (fd >= 0)
-        close(fd);
+    if (opened)
+        vfile_close(&f);
     free(expected);
     free(got);
-    free(path);
     return ret;
 }
 
 /* A file the manifest does not list is reported, not failed: the disc may
  * carry a README or the log beside the job's files. */
+static void note_unlisted_name(void *opaque, const char *name)
+{
+    struct verify_ctx *v = opaque;
+    char shown[1024];
+    int listed = manifest_name_reserved(name);
+    for (size_t i = 0; !listed && i < v->m->nb_files; i++)
+        listed = !strcmp(name, v->m->files[i].name);
+    if (!listed)
+        log_warn(v->lg, "%s: not listed in MANIFEST.json (not checked)",
+                 pbc_escape_line(shown, sizeof(shown), name));
+}
+
 static void note_unlisted(struct verify_ctx *v)
 {
-    DIR *d = opendir(v->dir);
-    struct dirent *e;
-    char shown[1024];
-    if (!d)
-        return;
-    while ((e = readdir(d))) {
-        int listed = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-                     manifest_name_reserved(e->d_name);
-        for (size_t i = 0; !listed && i < v->m->nb_files; i++)
-            listed = !strcmp(e->d_name, v->m->files[i].name);
-        if (!listed)
-            log_warn(v->lg, "%s: not listed in MANIFEST.json (not checked)",
-                     pbc_escape_line(shown, sizeof(shown), e->d_name));
-    }
-    closedir(d);
+    vsource_list(&v->src, note_unlisted_name, v);
 }
 
 static int verify_all(struct verify_ctx *v, const char *manifest_hex)
@@ -245,29 +252,90 @@ static int verify_all(struct verify_ctx *v, const char *manifest_hex)
     return 0;
 }
 
-int verify_run(const char *dir, struct pbc_log *lg)
+/* MANIFEST.json of an image, read whole through the source. */
+static int load_image_manifest(struct verify_ctx *v, uint8_t digest[SHA256_BYTES], char *err,
+                               size_t errlen)
 {
-    struct verify_ctx v = { .dir = dir, .lg = lg };
-    char *path = fs_join(dir, MANIFEST_JSON_NAME), err[512], hex[SHA256_HEX_LEN + 1];
-    uint8_t digest[SHA256_BYTES];
-    int ret;
+    struct vfile f;
+    char *buf = NULL;
+    int64_t len = 0;
+    int ret = vsource_file_open(&v->src, MANIFEST_JSON_NAME, &f);
+    if (ret < 0)
+        return ret == AVERROR(ENOMEM) ? ret : pbc_reason(err, errlen, PBC_E_MANIFEST,
+                                                         "%s", open_failure(ret));
+    if (f.size > MANIFEST_MAX_BYTES) {
+        ret = pbc_reason(err, errlen, PBC_E_MANIFEST, "larger than %d bytes", MANIFEST_MAX_BYTES);
+        goto end;
+    }
+    if (!(buf = malloc((size_t)f.size + 1))) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    while (len < f.size) {
+        ssize_t n = vfile_read(&f, buf + len, (size_t)(f.size - len));
+        if (n <= 0) {
+            ret = pbc_reason(err, errlen, PBC_E_MANIFEST, "cannot read: %s",
+                             n < 0 ? pbc_err2str((int)n) : "shorter than recorded");
+            goto end;
+        }
+        len += n;
+    }
+    ret = manifest_parse(buf, (size_t)len, &v->m, digest, err, errlen);
+end:
+    vfile_close(&f);
+    free(buf);
+    return ret;
+}
+
+/* The source and its MANIFEST.json; a path that is neither a directory
+ * nor an image is a manifest that cannot be read (exit 3). */
+static int load_manifest(struct verify_ctx *v, uint8_t digest[SHA256_BYTES])
+{
+    char *path = fs_join(v->dir, MANIFEST_JSON_NAME), err[512] = "";
+    int ret = vsource_open(&v->src, v->dir, err, sizeof(err));
     if (!path) {
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    if ((ret = manifest_load(path, &v.m, digest, err, sizeof(err))) < 0) {
-        log_error(lg, "cannot verify %s: %s: %s", dir, path, err);
+    if (ret < 0) {
+        log_error(v->lg, "cannot verify %s: %s", v->dir, err);
+        ret = ret == AVERROR(ENOMEM) ? ret : PBC_E_MANIFEST;
         goto end;
     }
+    if (v->src.iso)
+        ret = load_image_manifest(v, digest, err, sizeof(err));
+    else
+        ret = manifest_load(path, &v->m, digest, err, sizeof(err));
+    if (ret < 0)
+        log_error(v->lg, "cannot verify %s: %s: %s", v->dir, v->src.iso ? MANIFEST_JSON_NAME :
+                  path, err);
+end:
+    free(path);
+    return ret;
+}
+
+int verify_run(const char *dir, struct pbc_log *lg)
+{
+    struct verify_ctx v = { .dir = dir, .lg = lg };
+    char hex[SHA256_HEX_LEN + 1];
+    uint8_t digest[SHA256_BYTES];
+    int ret;
+    if (!(v.sha = sha256_alloc()) || !(v.buf = malloc(VERIFY_CHUNK))) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    if ((ret = load_manifest(&v, digest)) < 0)
+        goto end;
     sha256_hex(digest, hex);
-    log_info(lg, "verifying %s against %s (SHA-256 %s): %s job completed %s, %zu output(s)",
-             dir, MANIFEST_JSON_NAME, hex, progress_mode_name(v.m->mode), v.m->completed,
-             v.m->nb_files);
+    log_info(lg, "verifying %s%s against %s (SHA-256 %s): %s job completed %s, %zu %s",
+             v.src.iso ? "the ISO 9660 image " : "", dir, MANIFEST_JSON_NAME, hex,
+             progress_mode_name(v.m->mode), v.m->completed, v.m->nb_files,
+             log_plural(v.m->nb_files, "output", "outputs"));
     if ((ret = verify_all(&v, hex)) < 0)
         goto end;
     if (v.failed) {
-        log_error(lg, "verify %s: %zu check(s) FAILED: %s; %zu of %zu outputs match", dir,
-                  v.failed, v.failed_names, v.outputs_ok, v.m->nb_files);
+        log_error(lg, "verify %s: %zu %s FAILED: %s; %zu of %zu outputs match", dir,
+                  v.failed, log_plural(v.failed, "check", "checks"), v.failed_names, v.outputs_ok, v.m->nb_files);
         ret = PBC_E_VERIFY;
     } else {
         log_info(lg, "verify %s: all %zu outputs and SHA256SUMS match MANIFEST.json; originals: "
@@ -276,6 +344,8 @@ int verify_run(const char *dir, struct pbc_log *lg)
     }
 end:
     manifest_free(&v.m);
-    free(path);
+    vsource_close(&v.src);
+    sha256_free(&v.sha);
+    free(v.buf);
     return ret;
 }

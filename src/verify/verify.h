@@ -21,7 +21,7 @@ int verify_run(const char *dir, struct pbc_log *lg);
 /* The --verify command: opens opt->logfile (may be NULL: stdout only),
  * logs the run's header, verify_run(opt->verify_dir), and the outcome.
  * Returns verify_run's code, or PBC_E_USAGE when the log cannot be
- * opened (reported on stderr). */
+ * opened (logged with no log: the CLI shows it on stderr). */
 int verify_command(const struct pbc_options *opt);
 
 #endif

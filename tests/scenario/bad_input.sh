@@ -43,6 +43,18 @@ check 1 "--bogus" $B $L --bogus in/a.mp4
 check 1 "other/a.mp4.*a.mp4" $B $L in/a.mp4 other/a.mp4
 check 1 "given twice" $B $L in/a.mp4 in/b.mp4 in/../in/a.mp4
 
+# A usage error shows its message and the pointer to --help, the same two
+# lines whether the CLI's parser or the core (which logs it before a log
+# is open) found it; only the CLI knows the program's name and --help.
+hint="Try 'prepare_bodycam --help' for more information."
+pbc $B $L in/missing.mp4
+printf 'prepare_bodycam: in/missing.mp4: No such file or directory\n%s\n' "$hint" |
+    cmp -s - err.txt || fail "missing input: stderr is not the message and the --help hint"
+pbc $B $L --bogus in/a.mp4
+printf "prepare_bodycam: '--bogus': unknown option\n%s\n" "$hint" |
+    cmp -s - err.txt || fail "unknown option: stderr is not the message and the --help hint"
+cases=$((cases + 2))
+
 # An input inside the build directory.
 mkdir -p work2 && cp in/b.mp4 work2/inside.mp4
 rm -rf prep.log

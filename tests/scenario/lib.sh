@@ -166,3 +166,51 @@ atime_kept() {
     fi
     [ "$(stat -c '%X' "$@")" = "$atimes_before" ] || fail "an original's access time changed: it was read without O_NOATIME"
 }
+
+# start_kbps PROGRESS NAME: the stored start target of clip NAME (in flight),
+# empty when it has none.
+start_kbps() {
+    awk -v n="\"$2\"," '$1 == "\"name\":" { cur = $2 }
+        $1 == "\"start_kbps\":" && cur == n { gsub(/[^0-9]/, "", $2); print $2 }' "$1"
+}
+
+# clip_int PROGRESS NAME KEY: integer KEY of clip NAME.
+clip_int() {
+    awk -v n="\"$2\"," -v k="\"$3\":" '$1 == "\"name\":" { cur = $2 }
+        $1 == k && cur == n { gsub(/[^0-9]/, "", $2); print $2 }' "$1"
+}
+
+# wait_in_flight PROGRESS N [SECONDS]: polls until N clips are in flight
+# (have a start_kbps) and none is done, or fails.
+wait_in_flight() {
+    local deadline=$(( $(date +%s) + ${3:-120} ))
+    while [ "$(grep -c '"start_kbps"' "$1" 2>/dev/null)" != "$2" ]; do
+        [ "$(date +%s)" -lt "$deadline" ] || fail "timed out waiting for $2 clip(s) in flight in $1"
+        kill -0 "$pid" 2>/dev/null || { wait "$pid"; rc=$?; fail "process ended (exit $rc) before $2 clip(s) were in flight"; }
+        sleep 0.01
+    done
+    [ "$(done_count "$1")" -eq 0 ] || fail "a clip was done before $2 were in flight"
+}
+
+# iso_extract IMG DIR: an independent reader (xorriso's osirrox) extracts
+# the image's Rock Ridge tree into DIR.
+iso_extract() {
+    mkdir -p "$2"
+    xorriso -osirrox on -indev "$1" -extract / "$2" > xorriso.txt 2>&1 ||
+        { cat xorriso.txt; fail "xorriso cannot extract $1"; }
+    chmod -R u+w "$2"
+}
+
+# iso_lba IMG PATH: the first 2048-byte block of PATH's data in the image.
+iso_lba() {
+    xorriso -indev "$1" -find "$2" -exec report_lba 2>/dev/null |
+        awk -F, '/File data lba/ { gsub(/ /, "", $2); print $2; exit }'
+}
+
+# flip_byte FILE OFFSET: inverts one byte in place.
+flip_byte() {
+    local b
+    b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    printf "$(printf '\\%03o' $(( 255 - b )))" |
+        dd of="$1" bs=1 seek="$2" count=1 conv=notrunc 2>/dev/null || fail "cannot flip a byte of $1"
+}

@@ -6,8 +6,10 @@ mkclip in/clip1.mp4 8
 mkclip in/clip2.mp4 6
 mkclip in/clip3.mp4 5
 snapshot in/clip1.mp4 in/clip2.mp4 in/clip3.mp4
+# --jobs 1: one clip at a time, so the longest is the one done at the kill
+# (jobs_kill_resume covers --jobs 2).
 pbc_bg --build-dir work --logfile prep.log --disc-bytes 3_000_000 --safety-bytes 100_000 \
-    in/clip1.mp4 in/clip2.mp4 in/clip3.mp4
+    --jobs 1 in/clip1.mp4 in/clip2.mp4 in/clip3.mp4
 wait_done work/progress.json 1
 wait_partial work
 kill9
@@ -21,7 +23,7 @@ kbps=$(json_int work/progress.json kbps)
 expect_in work/progress.json '"clip1.mp4": "done"'
 before=$(stat -c '%i %Y %s' work/clip1.mp4)
 hash1=$(sha work/clip1.mp4)
-pbc --logfile prep.log --resume work/progress.json
+pbc --logfile prep.log --resume work/progress.json --jobs 1
 expect_rc 0
 expect_in out.txt "removed 1 partial [a-z]+ left in"
 expect_in out.txt "resuming work/progress.json: 1 of 3 clips done"

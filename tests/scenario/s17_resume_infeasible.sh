@@ -8,8 +8,9 @@ mkclip in/clip1.mp4 6
 mkclip in/clip2.mp4 4
 mkclip in/clip3.mp4 4
 snapshot in/clip1.mp4 in/clip2.mp4 in/clip3.mp4
+# --jobs 1: one clip at a time, so exactly one is done at the kill.
 pbc_bg --build-dir work --logfile prep.log --disc-bytes 3_000_000 --safety-bytes 100_000 \
-    in/clip1.mp4 in/clip2.mp4 in/clip3.mp4
+    --jobs 1 in/clip1.mp4 in/clip2.mp4 in/clip3.mp4
 wait_done work/progress.json 1
 kill9
 # The kill lands after the first clip; on a loaded machine the second may

@@ -50,7 +50,7 @@ rm -f big1.mp4 big2.mp4
 note "exit 1: not enough free space ($free bytes free for $(( half * 2 )))"
 
 # --- exit 3 ----------------------------------------------------------------
-for n in 1 2 3; do mkfile "c/clip$n.mp4" 80000000; done
+for n in 1 2 3; do mkfile "c/clip$n.mp4" 250000000; done
 mk_killed_copy() { # a COPY job killed after its first clip, in dir $1
     rm -rf "$1"
     pbc_bg --build-dir "$1" $L c/clip1.mp4 c/clip2.mp4 c/clip3.mp4

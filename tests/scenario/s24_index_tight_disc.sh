@@ -9,7 +9,7 @@ for i in 1 2 3; do mkclip "in/c$i.mp4" 2; done
 pbc --build-dir work --logfile prep.log --disc-bytes 300_000 --safety-bytes 0 in/c1.mp4 in/c2.mp4 in/c3.mp4
 expect_rc 0
 expect_in prep.log 'mode ENCODE'
-expect_in prep.log 'wrote index.html: [0-9]+ bytes .*3 thumbnail\(s\)'
+expect_in prep.log 'wrote index.html: [0-9]+ bytes .*3 thumbnails'
 expect_in work/progress.completed.json '"index_page": true'
 [ -f work/index.html ] || fail "no index.html"
 [ "$(grep -o '<img class="thumb"' work/index.html | wc -l)" -eq 3 ] || fail "index.html has not 3 thumbnails"

@@ -24,7 +24,7 @@ static struct progress *mk_progress(const struct plan_clip *pcs, size_t n,
     p->safety_bytes = safety;
     p->mode = MODE_ENCODE;
     p->kbps = kbps;
-    p->audio_kbps = PLAN_AUDIO_KBPS;
+    p->audio_kbps = ENC_AUDIO_KBPS;
     p->preset = 10;
     p->nb_clips = n;
     for (size_t i = 0; i < n; i++) {

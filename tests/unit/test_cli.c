@@ -139,6 +139,7 @@ static void test_defaults(void)
     CHECK_INT(a.opt.preset, 10);
     CHECK_INT(a.opt.preset_set, 0);
     CHECK_INT(a.opt.threads, 0);
+    CHECK_INT(a.opt.jobs, 0);
     CHECK(!a.opt.resume_path);
     CHECK(!a.opt.verify_dir);
     CHECK_INT(a.opt.dry_run, 0);
@@ -157,7 +158,7 @@ static void test_separate_values(void)
     PARSE(&a, "--build-dir", "work", "--logfile", "prep.log",
           "--disc-bytes", "50_000_000_000", "--safety-bytes", "200_000_000",
           "--delete-originals", "yes", "--preset", "4", "--threads", "8",
-          "--dry-run", "-v", "a.mp4", "b.mp4");
+          "--jobs", "3", "--dry-run", "-v", "a.mp4", "b.mp4");
     CHECK_INT(a.ret, 0);
     CHECK_INT(a.action, CLI_RUN);
     CHECK_STR(a.opt.build_dir, "work");
@@ -171,6 +172,7 @@ static void test_separate_values(void)
     CHECK_INT(a.opt.preset, 4);
     CHECK_INT(a.opt.preset_set, 1);
     CHECK_INT(a.opt.threads, 8);
+    CHECK_INT(a.opt.jobs, 3);
     CHECK_INT(a.opt.dry_run, 1);
     CHECK_INT(a.opt.verbosity, 1);
     CHECK_INT(a.opt.nb_inputs, 2);
@@ -307,7 +309,31 @@ static void test_verify(void)
     EXPECT_USAGE("--verify takes no input files", "--verify", "work", "a.mp4");
     EXPECT_USAGE("--build-dir cannot be used with --verify", "--verify", "w", "--build-dir", "w");
     EXPECT_USAGE("--resume cannot be used with --verify", "--verify", "w", "--resume", "p");
+    EXPECT_USAGE("--jobs cannot be used with --verify", "--verify", "w", "--jobs", "2");
     EXPECT_USAGE("--disc-bytes cannot be used with --verify", "--verify", "w", "--disc-bytes", "1");
+}
+
+static void test_iso(void)
+{
+    struct args a;
+    PARSE(&a, BASE, "--iso", "disc.iso", "--label=Fall 2026/ü", "a.mp4");
+    CHECK_INT(a.ret, 0);
+    CHECK_STR(a.opt.iso_file, "disc.iso");
+    CHECK_STR(a.opt.iso_label, "Fall 2026/ü");
+    args_free(&a);
+    PARSE(&a, BASE, "a.mp4");
+    CHECK(!a.opt.iso_file && !a.opt.iso_label);
+    args_free(&a);
+    PARSE(&a, "--resume", "p.json", "--logfile", "l", "--label", "X");
+    CHECK_INT(a.ret, 0);
+    args_free(&a);
+    EXPECT_USAGE("--label names the volume of the --iso image", BASE, "--label", "X", "a.mp4");
+    EXPECT_USAGE("--label: empty value", BASE, "--iso", "d", "--label=", "a.mp4");
+    EXPECT_USAGE("is not 1 to 32 bytes", BASE, "--iso", "d", "--label",
+                 "123456789012345678901234567890123", "a.mp4");
+    EXPECT_USAGE("is not 1 to 32 bytes", BASE, "--iso", "d", "--label", "a\tb", "a.mp4");
+    EXPECT_USAGE("--iso cannot be used with --verify", "--verify", "w", "--iso", "d");
+    EXPECT_USAGE("--iso: missing value", BASE, "a.mp4", "--iso");
 }
 
 static void test_help_version(void)
@@ -435,6 +461,8 @@ static void test_enum_and_ranges_bad(void)
     EXPECT_USAGE("--preset: expected a whole number from 0 to 13, got 'fast'", BASE,
                  "--preset", "fast", "a");
     EXPECT_USAGE("--threads: expected a whole number from 0", BASE, "--threads", "1_000_000", "a");
+    EXPECT_USAGE("--jobs: expected a whole number from 0 to 256, got '257'", BASE, "--jobs", "257", "a");
+    EXPECT_USAGE("--jobs: expected a whole number from 0 to 256, got '-1'", BASE, "--jobs=-1", "a");
 }
 
 static void test_unknown_and_missing(void)
@@ -507,6 +535,7 @@ int main(void)
     RUN(test_double_dash);
     RUN(test_resume);
     RUN(test_verify);
+    RUN(test_iso);
     RUN(test_help_version);
     RUN(test_reentrant);
     RUN(test_required);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "base/errors.h"
@@ -54,6 +55,32 @@ static void test_other_files(void)
     CHECK_INT(plan_other_files_bytes(3, 40 + 2048, 60, 90) - plan_other_files_bytes(3, 40, 60, 90),
               3 * 2048);
     CHECK(plan_other_files_bytes(SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX) > 0);
+}
+
+/* --iso adds the image's file system to the bound, as a function of the
+ * progress file alone: the clip count, the disc and whether it records an
+ * image; nothing without it. */
+static void test_iso_overhead(void)
+{
+    struct progress *p = progress_alloc();
+    int64_t without;
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    p->disc_bytes = 25 * GB;
+    p->safety_bytes = 500 * 1000 * 1000;
+    p->build_dir = strdup("/w");
+    CHECK_INT(progress_add_clip(p, "a.mp4", "/in/a.mp4"), 0);
+    CHECK_INT(progress_add_clip(p, "b.mp4", "/in/b.mp4"), 0);
+    CHECK_INT(plan_iso_overhead(p), 0);
+    without = plan_other_files_of(p);
+    p->iso_file = strdup("/d.iso");
+    p->iso_label = strdup("L");
+    /* 2 clips + 8 own files, 4 directories, 5 extents of 4 GiB - 2 KiB in
+     * 24.5 GB: 64 x 2048 + 4 x 8192 + (10 + 5) x 1152 = 181,248 -> 182,272. */
+    CHECK_INT(plan_iso_overhead(p), 182272);
+    CHECK_INT(plan_other_files_of(p), without + 182272);
+    progress_free(&p);
 }
 
 static void test_mode_scenarios(void)
@@ -669,6 +696,7 @@ int main(void)
     RUN(test_usable_bytes);
     RUN(test_sector_round);
     RUN(test_other_files);
+    RUN(test_iso_overhead);
     RUN(test_json_escaped_len);
     RUN(test_fill_pick);
     RUN(test_fill_limits);

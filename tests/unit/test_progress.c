@@ -183,6 +183,10 @@ static const struct corrupt_case corrupt_cases[] = {
     { "missing_clip_output_size", "\"output_size\": null", "\"x\": 1", 0, 0, "\"output_size\": missing" },
     { "missing_clip_target_kbps", "\"target_kbps\": null", "\"x\": 1", 0, 0, "\"target_kbps\": missing" },
     { "missing_clip_encodes", "\"encodes\": 0", "\"x\": 1", 0, 0, "\"encodes\": missing" },
+    /* start_kbps (--jobs): optional, >= 0, only on a pending clip */
+    { "start_kbps_negative", "\"encodes\": 0}", "\"encodes\": 0, \"start_kbps\": -1}", 0, 0, "\"start_kbps\": expected" },
+    { "start_kbps_string", "\"encodes\": 0}", "\"encodes\": 0, \"start_kbps\": \"7\"}", 0, 0, "\"start_kbps\": expected" },
+    { "start_kbps_on_done", "\"encodes\": 1}", "\"encodes\": 1, \"start_kbps\": 3900}", 0, 0, "\"done\" but key \"start_kbps\"" },
 
     /* header values */
     { "disc_bytes_string", "25000000000,", "\"25000000000\",", 0, 0, "\"disc_bytes\"" },
@@ -973,6 +977,78 @@ static void test_index_page_key(void)
     free(out);
 }
 
+/* A clip in flight keeps its start target through a save; one that is
+ * not has no key (the layout of old). */
+static void test_start_kbps_kept(void)
+{
+    char *doc = edit_doc("\"encodes\": 0}", "\"encodes\": 0, \"start_kbps\": 4100}", NULL, NULL);
+    char *in = path_in_workdir("start-in.json"), *out = path_in_workdir("start-out.json");
+    struct progress *p = NULL;
+    char *text = NULL, err[256] = "";
+    CHECK(doc && write_text(in, doc, strlen(doc)) == 0);
+    CHECK_INT(progress_load(in, &p, err, sizeof(err)), 0);
+    CHECK_STR(err, "");
+    if (p) {
+        CHECK_INT(p->clips[0].start_kbps, 0);
+        CHECK_INT(p->clips[1].start_kbps, 4100);
+        CHECK_INT(progress_save(p, out), 0);
+        text = read_text(out);
+        CHECK(text && strstr(text, "\"encodes\": 0,\n      \"start_kbps\": 4100\n    }"));
+        /* the done clip a.mp4 has no key */
+        CHECK(text && !strstr(strstr(text, "\"start_kbps\"") + 1, "\"start_kbps\""));
+    }
+    unlink(in);
+    unlink(out);
+    free(text);
+    free(doc);
+    progress_free(&p);
+    free(in);
+    free(out);
+}
+
+/* The optional image keys: absent without --iso (files of older versions
+ * load), kept through a save, checked when present. */
+static void test_iso_keys(void)
+{
+    char *doc = edit_doc("\"audio_kbps\": 64,", "\"audio_kbps\": 64,\n  \"iso_file\": \"/d/disc.iso\",\n"
+                         "  \"iso_label\": \"Fall 2026/\u00fc\",", NULL, NULL);
+    char *bad = edit_doc("\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"iso_file\": \"disc.iso\", "
+                         "\"iso_label\": \"X\",", NULL, NULL);
+    char *nolabel = edit_doc("\"audio_kbps\": 64,", "\"audio_kbps\": 64, \"iso_file\": \"/d.iso\",",
+                             NULL, NULL);
+    char *in = path_in_workdir("iso-in.json"), *out = path_in_workdir("iso-out.json");
+    struct progress *p = NULL;
+    char *text = NULL, err[256] = "";
+    CHECK(doc && write_text(in, doc, strlen(doc)) == 0);
+    CHECK_INT(progress_load(in, &p, err, sizeof(err)), 0);
+    if (p) {
+        CHECK_STR(p->iso_file, "/d/disc.iso");
+        CHECK_STR(p->iso_label, "Fall 2026/ü");
+        CHECK_INT(progress_save(p, out), 0);
+        text = read_text(out);
+        CHECK(text && strstr(text, "  \"iso_file\": \"/d/disc.iso\",\n  \"iso_label\": \"Fall 2026/ü\",\n"));
+        free(p->iso_label);
+        p->iso_label = strdup("");
+        CHECK_INT(progress_save(p, out), AVERROR(EINVAL));
+        progress_free(&p);
+    }
+    CHECK(bad && write_text(in, bad, strlen(bad)) == 0);
+    CHECK_INT(progress_load(in, &p, err, sizeof(err)), PBC_E_PROGRESS);
+    CHECK(strstr(err, "\"iso_file\": not an absolute path") != NULL);
+    CHECK(nolabel && write_text(in, nolabel, strlen(nolabel)) == 0);
+    CHECK_INT(progress_load(in, &p, err, sizeof(err)), PBC_E_PROGRESS);
+    CHECK(strstr(err, "\"iso_label\"") != NULL);
+    unlink(in);
+    unlink(out);
+    free(text);
+    free(doc);
+    free(bad);
+    free(nolabel);
+    progress_free(&p);
+    free(in);
+    free(out);
+}
+
 /* ---- atomic saves ---- */
 
 static int partials_in_workdir(void)
@@ -1277,6 +1353,8 @@ int main(void)
     RUN(test_save_incremental);
     RUN(test_job_started_kept);
     RUN(test_index_page_key);
+    RUN(test_start_kbps_kept);
+    RUN(test_iso_keys);
     RUN(test_save_replaces_without_partial);
     RUN(test_save_into_missing_dir);
     RUN(test_save_refuses_invalid);

@@ -39,7 +39,7 @@ int tc_audio_open_decoder(struct tc_ctx *c)
     if (a->in_st->start_time != AV_NOPTS_VALUE && a->in_st->duration > 0 &&
         c->ifmt->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE)
         a->end_pts = av_rescale_q(a->in_st->start_time + a->in_st->duration,
-                                  a->in_st->time_base, (AVRational){ 1, TC_AUDIO_RATE });
+                                  a->in_st->time_base, (AVRational){ 1, ENC_AUDIO_SAMPLE_RATE });
     codec = avcodec_find_decoder(a->in_st->codecpar->codec_id);
     if (!codec)
         return tc_fail(c, AVERROR_DECODER_NOT_FOUND, "no decoder for audio codec %s",
@@ -74,7 +74,7 @@ int tc_audio_open_encoder(struct tc_ctx *c)
     struct tc_audio *a = &c->a;
     const AVCodec *codec = avcodec_find_encoder_by_name("libopus");
     AVDictionary *opts = NULL;
-    int kbps = c->p->audio_kbps > 0 ? c->p->audio_kbps : TC_DEFAULT_AUDIO_KBPS;
+    int kbps = c->p->audio_kbps > 0 ? c->p->audio_kbps : ENC_AUDIO_KBPS;
     int ret;
 
     if (!a->in_st)
@@ -85,23 +85,24 @@ int tc_audio_open_encoder(struct tc_ctx *c)
     if (!a->enc)
         return tc_fail(c, AVERROR(ENOMEM), "cannot allocate the audio encoder");
     a->enc->sample_fmt = audio_pick_format(codec);
-    a->enc->sample_rate = TC_AUDIO_RATE;
-    av_channel_layout_default(&a->enc->ch_layout, 1);
+    a->enc->sample_rate = ENC_AUDIO_SAMPLE_RATE;
+    av_channel_layout_default(&a->enc->ch_layout, ENC_AUDIO_CHANNELS);
     a->enc->bit_rate = kbps * 1000LL;
-    a->enc->time_base = (AVRational){ 1, TC_AUDIO_RATE };
+    a->enc->time_base = (AVRational){ 1, ENC_AUDIO_SAMPLE_RATE };
     if (c->ofmt->oformat->flags & AVFMT_GLOBALHEADER)
         a->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     /* Hard CBR: every 20 ms packet has the same size, so the planner's
      * audio bytes (packets x bytes per packet) are exact. libopus's default
      * VBR ran up to +47% over the nominal rate on tones such as sirens. */
     av_dict_set(&opts, "vbr", "off", 0);
+    av_dict_set_int(&opts, "frame_duration", ENC_AUDIO_FRAME_MS, 0);
     ret = avcodec_open2(a->enc, codec, &opts);
     av_dict_free(&opts);
     if (ret < 0)
         return tc_fail(c, ret, "cannot open libopus (%d kbit/s, mono, %d Hz)", kbps,
-                       TC_AUDIO_RATE);
+                       ENC_AUDIO_SAMPLE_RATE);
 
-    a->fifo = av_audio_fifo_alloc(a->enc->sample_fmt, 1, 4 * a->enc->frame_size);
+    a->fifo = av_audio_fifo_alloc(a->enc->sample_fmt, ENC_AUDIO_CHANNELS, 4 * a->enc->frame_size);
     a->enc_frame = av_frame_alloc();
     if (!a->fifo || !a->enc_frame)
         return tc_fail(c, AVERROR(ENOMEM), "cannot allocate audio buffers");
@@ -115,7 +116,7 @@ int tc_audio_open_encoder(struct tc_ctx *c)
         return tc_fail(c, ret, "cannot allocate an audio frame");
 
     log_info(c->lg, "%s: audio out: libopus %d kbit/s CBR, mono, %d Hz, %s, %d-sample frames",
-             c->name, kbps, TC_AUDIO_RATE,
+             c->name, kbps, ENC_AUDIO_SAMPLE_RATE,
              av_get_sample_fmt_name(a->enc->sample_fmt), a->enc->frame_size);
     return tc_mux_add_stream(c, a->enc, a->in_st, &a->out_st);
 }
@@ -195,7 +196,7 @@ static int audio_setup_swr(struct tc_ctx *c, const AVFrame *f)
         return tc_fail(c, ret, "cannot copy the audio channel layout");
 
     ret = swr_alloc_set_opts2(&a->swr, &a->enc->ch_layout, a->enc->sample_fmt,
-                              TC_AUDIO_RATE, &in, f->format, f->sample_rate, 0, NULL);
+                              ENC_AUDIO_SAMPLE_RATE, &in, f->format, f->sample_rate, 0, NULL);
     if (ret >= 0 && (ret = audio_set_matrix(c, &in)) < 0) {
         av_channel_layout_uninit(&in);
         return ret;
@@ -248,7 +249,7 @@ static int audio_resample(struct tc_ctx *c, const AVFrame *f)
         /* swr_next_pts works in 1/(in_rate * out_rate) units. */
         if (f->best_effort_timestamp != AV_NOPTS_VALUE)
             in_pts = av_rescale(f->best_effort_timestamp,
-                                (int64_t)tb.num * f->sample_rate * TC_AUDIO_RATE, tb.den);
+                                (int64_t)tb.num * f->sample_rate * ENC_AUDIO_SAMPLE_RATE, tb.den);
         out_pts = swr_next_pts(a->swr, in_pts);
         if (a->fifo_pts == AV_NOPTS_VALUE && in_pts != INT64_MIN)
             a->fifo_pts = av_rescale(out_pts, 1, f->sample_rate);

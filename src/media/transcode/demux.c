@@ -42,9 +42,10 @@ static void log_streams(struct tc_ctx *c)
              av_get_pix_fmt_name(vp->format) ? av_get_pix_fmt_name(vp->format) : "?");
     if (c->a.in_st) {
         const AVCodecParameters *ap = c->a.in_st->codecpar;
-        log_info(c->lg, "%s: audio stream #%d %s %d Hz, %d channel(s), starts at %.3f s",
+        log_info(c->lg, "%s: audio stream #%d %s %d Hz, %d %s, starts at %.3f s",
                  c->name, c->a.in_index, avcodec_get_name(ap->codec_id),
                  ap->sample_rate, ap->ch_layout.nb_channels,
+                 log_plural((size_t)ap->ch_layout.nb_channels, "channel", "channels"),
                  c->a.in_st->start_time == AV_NOPTS_VALUE ? 0.0 :
                  c->a.in_st->start_time * av_q2d(c->a.in_st->time_base));
     } else {

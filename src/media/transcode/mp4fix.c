@@ -117,7 +117,7 @@ static void fix_audio_edits(const struct tc_audio *a, const struct mp4box *trak,
                             uint32_t movie_ts)
 {
     struct mp4box elst, mdhd;
-    const AVRational tb = { 1, TC_AUDIO_RATE };
+    const AVRational tb = { 1, ENC_AUDIO_SAMPLE_RATE };
     uint8_t *p;
     uint32_t media_ts;
     int v1, esz;

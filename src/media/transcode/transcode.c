@@ -187,7 +187,7 @@ int transcode_clip(const struct transcode_params *p, struct transcode_stats *sta
     /* t_progress stays 0: the first write reports at once. */
     clock_gettime(CLOCK_MONOTONIC, &c.t_start);
 
-    if (!p->src_path || !p->dst_path || p->video_kbps <= 0 || p->preset > 13) {
+    if (!p->src_path || !p->dst_path || p->video_kbps <= 0 || p->preset > ENC_PRESET_MAX) {
         ret = tc_fail(&c, AVERROR(EINVAL), "invalid transcode parameters");
         goto end;
     }

@@ -17,8 +17,8 @@ struct transcode_params {
     const char *dst_path;    /* the temporary output path; the caller renames it */
     const char *clip_name;   /* for messages */
     int64_t video_kbps;      /* target video bitrate, > 0 */
-    int preset;              /* SVT-AV1 preset 0..13; negative: its default, 10 */
-    int audio_kbps;          /* Opus bitrate (64); 0: 64 */
+    int preset;              /* SVT-AV1 preset; negative: ENC_PRESET_DEFAULT */
+    int audio_kbps;          /* Opus bitrate; 0: ENC_AUDIO_KBPS */
     int threads;             /* decoder threads and SVT-AV1 lp; 0: as many as cores */
     struct pbc_log *log;
     transcode_progress_fn progress;

@@ -13,14 +13,12 @@
 #include <libavformat/avformat.h>
 #include <libavutil/audio_fifo.h>
 
+#include "base/encode_settings.h"
 #include "media/transcode/transcode.h"
 
 struct SwsContext;
 struct SwrContext;
 
-#define TC_DEFAULT_PRESET 10
-#define TC_DEFAULT_AUDIO_KBPS 64
-#define TC_AUDIO_RATE 24000
 /* The mono mix's largest possible sample, -1 dBFS: the downmix matrix is
  * normalised to it, and the 1 dB leaves room for the peaks lossy coding
  * adds (measured +0.24 dB on a tone). */
@@ -65,9 +63,9 @@ struct tc_audio {
     uint8_t **conv;           /* swr output buffer, conv_cap samples */
     int conv_cap;
     AVFrame *enc_frame;
-    int64_t fifo_pts;         /* pts of the FIFO's first sample, 1/24000 */
-    int64_t first_pts;        /* of the first sample encoded, 1/24000 */
-    int64_t end_pts;          /* the source's end (its trim), 1/24000; NOPTS: none */
+    int64_t fifo_pts;         /* pts of the FIFO's first sample, 1/ENC_AUDIO_SAMPLE_RATE */
+    int64_t first_pts;        /* of the first sample encoded, 1/ENC_AUDIO_SAMPLE_RATE */
+    int64_t end_pts;          /* the source's end (its trim), 1/ENC_AUDIO_SAMPLE_RATE; NOPTS: none */
     int ended;                /* the source's end is reached: later input is dropped */
     int64_t clamped;          /* samples of an over-full-scale source held at the peak */
 };

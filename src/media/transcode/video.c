@@ -5,6 +5,7 @@
  * time base), so a variable frame rate stays variable: every decoded frame
  * is encoded once, none is duplicated or dropped. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,13 @@ static void video_configure(struct tc_ctx *c)
         v->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
 }
 
+/* SVT-AV1 keeps process-wide state that each encoder's init fills and
+ * each close frees (its CPU topology, lp_group, in 1.4 to at least 2.3;
+ * ThreadSanitizer saw one encoder's close free what another's init had
+ * written), and FFmpeg serialises only the inits: with --jobs the opens
+ * and closes of concurrent encoders must not overlap. */
+static pthread_mutex_t svt_open_close = PTHREAD_MUTEX_INITIALIZER;
+
 /* rc=1 VBR and pred-struct=2 random access (the defaults, said out loud);
  * the under/overshoot bounds narrow VBR's rate error. The wrapper ignores
  * thread_count: SVT-AV1's threads are its lp parameter. */
@@ -139,7 +147,7 @@ int tc_video_open_encoder(struct tc_ctx *c)
     const AVCodec *codec = avcodec_find_encoder_by_name("libsvtav1");
     AVDictionary *opts = NULL;
     char params[160];
-    int preset = c->p->preset < 0 ? TC_DEFAULT_PRESET : c->p->preset;
+    int preset = c->p->preset < 0 ? ENC_PRESET_DEFAULT : c->p->preset;
     int ret;
 
     if (!codec)
@@ -153,10 +161,12 @@ int tc_video_open_encoder(struct tc_ctx *c)
     /* SVT-AV1 prints its banner and settings straight to stderr, past our
      * log and through the live progress line; warnings and errors only,
      * unless the user asked for more. */
-    setenv("SVT_LOG", "2", 0);
     av_dict_set_int(&opts, "preset", preset, 0);
     av_dict_set(&opts, "svtav1-params", params, 0);
+    pthread_mutex_lock(&svt_open_close);
+    setenv("SVT_LOG", "2", 0);
     ret = avcodec_open2(v->enc, codec, &opts);
+    pthread_mutex_unlock(&svt_open_close);
     if (ret >= 0 && av_dict_count(opts) > 0) {
         ret = AVERROR_OPTION_NOT_FOUND;
         tc_fail(c, ret, "libsvtav1 does not know option %s",
@@ -387,7 +397,9 @@ void tc_video_close(struct tc_video *v)
     avcodec_free_context(&v->dec);
     if (v->enc && avcodec_is_open(v->enc))
         video_drain_for_close(v);
+    pthread_mutex_lock(&svt_open_close);
     avcodec_free_context(&v->enc);
+    pthread_mutex_unlock(&svt_open_close);
     sws_freeContext(v->sws);
     v->sws = NULL;
     av_frame_free(&v->conv);
