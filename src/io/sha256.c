@@ -82,10 +82,9 @@ int sha256_hex_valid(const char *s)
     return s[i] == '\0';
 }
 
-/* pread from offset 0 rather than read: the caller's file position does
- * not matter, and an O_DIRECT descriptor reads at aligned offsets. */
-int sha256_fd(int fd, size_t chunk, uint8_t digest[SHA256_BYTES], int64_t *size,
-              void (*progress)(void *opaque, int64_t done), void *opaque)
+int sha256_stream(sha256_read_fn read_fn, void *reader, size_t chunk,
+                  uint8_t digest[SHA256_BYTES], int64_t *size,
+                  void (*progress)(void *opaque, int64_t done), void *opaque)
 {
     struct pbc_sha256 *s = sha256_alloc();
     uint8_t *buf = NULL;
@@ -97,17 +96,14 @@ int sha256_fd(int fd, size_t chunk, uint8_t digest[SHA256_BYTES], int64_t *size,
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     for (;;) {
-        ssize_t n = pread(fd, buf, chunk, (off_t)off);
+        int64_t n = read_fn(reader, buf, chunk);
         if (pbc_interrupted) {
             ret = PBC_E_INTERRUPTED;
             goto end;
         }
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
         if (n < 0) {
-            ret = AVERROR(errno);
+            ret = (int)n;
             goto end;
         }
         if (n == 0)
@@ -124,6 +120,35 @@ end:
     free(buf);
     sha256_free(&s);
     return ret;
+}
+
+struct fd_reader {
+    int fd;
+    int64_t off;
+};
+
+/* pread from offset 0 rather than read: the caller's file position does
+ * not matter, and an O_DIRECT descriptor reads at aligned offsets. */
+static int64_t fd_read(void *opaque, uint8_t *buf, size_t len)
+{
+    struct fd_reader *r = opaque;
+    for (;;) {
+        ssize_t n = pread(r->fd, buf, len, (off_t)r->off);
+        if (n >= 0) {
+            r->off += n;
+            return n;
+        }
+        if ((errno != EINTR && errno != EAGAIN) || pbc_interrupted)
+            return AVERROR(errno);
+    }
+}
+
+int sha256_fd(int fd, size_t chunk, uint8_t digest[SHA256_BYTES], int64_t *size,
+              void (*progress)(void *opaque, int64_t done), void *opaque)
+{
+    struct fd_reader r = { .fd = fd, .off = 0 };
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    return sha256_stream(fd_read, &r, chunk, digest, size, progress, opaque);
 }
 
 int sha256_file(const char *path, uint8_t digest[SHA256_BYTES])

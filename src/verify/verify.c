@@ -29,8 +29,6 @@ struct verify_ctx {
     struct vsource src;
     struct pbc_log *lg;
     struct manifest *m;
-    struct pbc_sha256 *sha;
-    uint8_t *buf;
     size_t outputs_ok, originals_ok, originals_absent, failed;
     char failed_names[512]; /* the first few, for the summary */
 };
@@ -49,28 +47,36 @@ static void failed(struct verify_ctx *v, const char *what)
     }
 }
 
+struct hash_status {
+    struct verify_ctx *v;
+    const char *label;
+    int64_t size;
+};
+
+static void show_progress(void *opaque, int64_t done)
+{
+    const struct hash_status *h = opaque;
+    char h1[32];
+    log_status(h->v->lg, "verifying %s  %5.1f%% of %s", h->label,
+               h->size > 0 ? 100.0 * (double)done / (double)h->size : 100.0,
+               log_human_bytes(h->size, h1, sizeof(h1)));
+}
+
+static int64_t read_vfile(void *reader, uint8_t *buf, size_t len)
+{
+    return vfile_read(reader, buf, len);
+}
+
 static int hash_file(struct verify_ctx *v, struct vfile *f, int64_t size, const char *label,
                      char hex[SHA256_HEX_LEN + 1])
 {
+    struct hash_status h = { .v = v, .label = label, .size = size };
     uint8_t digest[SHA256_BYTES];
     int64_t done = 0;
-    char h1[32];
-    for (;;) {
-        ssize_t n = vfile_read(f, v->buf, VERIFY_CHUNK);
-        if (pbc_interrupted)
-            return PBC_E_INTERRUPTED;
-        if (n < 0)
-            return (int)n;
-        if (n == 0)
-            break;
-        sha256_update(v->sha, v->buf, (size_t)n);
-        done += n;
-        log_status(v->lg, "verifying %s  %5.1f%% of %s", label,
-                   size > 0 ? 100.0 * (double)done / (double)size : 100.0,
-                   log_human_bytes(size, h1, sizeof(h1)));
-    }
+    int ret = sha256_stream(read_vfile, f, VERIFY_CHUNK, digest, &done, show_progress, &h);
     log_status_clear(v->lg);
-    sha256_final(v->sha, digest);
+    if (ret < 0)
+        return ret;
     sha256_hex(digest, hex);
     /* A file that grew or shrank while read is not the recorded one. */
     return done == size ? 0 : AVERROR(EIO);
@@ -320,10 +326,6 @@ int verify_run(const char *dir, struct pbc_log *lg)
     char hex[SHA256_HEX_LEN + 1];
     uint8_t digest[SHA256_BYTES];
     int ret;
-    if (!(v.sha = sha256_alloc()) || !(v.buf = malloc(VERIFY_CHUNK))) {
-        ret = AVERROR(ENOMEM);
-        goto end;
-    }
     if ((ret = load_manifest(&v, digest)) < 0)
         goto end;
     sha256_hex(digest, hex);
@@ -345,7 +347,5 @@ int verify_run(const char *dir, struct pbc_log *lg)
 end:
     manifest_free(&v.m);
     vsource_close(&v.src);
-    sha256_free(&v.sha);
-    free(v.buf);
     return ret;
 }
