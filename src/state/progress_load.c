@@ -135,6 +135,29 @@ static int read_header(struct json_reader *rd, const json_t *root, struct progre
     return read_iso(rd, root, p);
 }
 
+/* The rest of clips[i]: the optional start_kbps, and what a done clip
+ * must have. */
+static int read_clip_state(struct json_reader *rd, size_t i, const json_t *jc, struct clip *c)
+{
+    char q[96];
+    int ret;
+    /* Optional: files of older versions have no clip in flight. */
+    if (json_object_get(jc, "start_kbps") &&
+        (ret = json_get_int(rd, jc, "start_kbps", 0, KBPS_MAX, "a non-negative integer",
+                            &c->start_kbps)) < 0)
+        return ret;
+    if (c->status == CLIP_DONE && c->start_kbps)
+        return json_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"start_kbps\" is not 0", i,
+                         pbc_quote(q, sizeof(q), c->name, strlen(c->name)));
+    /* A done clip is skipped on resume and counted in the final total, so
+     * its output must be fully described. */
+    if (c->status == CLIP_DONE && (c->output_size < 0 || !c->output_sha256[0]))
+        return json_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"%s\" is null", i,
+                         pbc_quote(q, sizeof(q), c->name, strlen(c->name)),
+                         c->output_size < 0 ? "output_size" : "output_sha256");
+    return 0;
+}
+
 /* Reads clips[i], whose name must be files' i-th key (already checked to be
  * a safe name) and whose status is that entry's value. */
 static int read_clip(struct json_reader *rd, struct progress *p, size_t i, const json_t *jc,
@@ -185,21 +208,7 @@ static int read_clip(struct json_reader *rd, struct progress *p, size_t i, const
         (ret = json_get_int(rd, jc, "encodes", 0, INT_MAX, "a non-negative integer", &v)) < 0)
         return ret;
     c->encodes = (int)v;
-    /* Optional: files of older versions have no clip in flight. */
-    if (json_object_get(jc, "start_kbps") &&
-        (ret = json_get_int(rd, jc, "start_kbps", 0, KBPS_MAX, "a non-negative integer",
-                            &c->start_kbps)) < 0)
-        return ret;
-    if (status == CLIP_DONE && c->start_kbps)
-        return json_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"start_kbps\" is not 0", i,
-                             pbc_quote(q1, sizeof(q1), name, strlen(name)));
-    /* A done clip is skipped on resume and counted in the final total, so
-     * its output must be fully described. */
-    if (status == CLIP_DONE && (c->output_size < 0 || !c->output_sha256[0]))
-        return json_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"%s\" is null", i,
-                             pbc_quote(q1, sizeof(q1), name, strlen(name)),
-                             c->output_size < 0 ? "output_size" : "output_sha256");
-    return 0;
+    return read_clip_state(rd, i, jc, c);
 }
 
 static int read_clips(struct json_reader *rd, const json_t *root, struct progress *p)
