@@ -49,6 +49,7 @@ enum opt_id {
     OPT_JOBS,
     OPT_ISO,
     OPT_LABEL,
+    OPT_BALANCE,
     OPT_QUIET,
     OPT_VERBOSE,
     OPT_HELP,
@@ -69,6 +70,7 @@ static int apply_ranged(struct parse_ctx *c, enum opt_id id, const char *val);
 static int apply_flag(struct parse_ctx *c, enum opt_id id, const char *val);
 static int apply_verbosity(struct parse_ctx *c, enum opt_id id, const char *val);
 static int apply_label(struct parse_ctx *c, enum opt_id id, const char *val);
+static int apply_balance(struct parse_ctx *c, enum opt_id id, const char *val);
 static int apply_action(struct parse_ctx *c, enum opt_id id, const char *val);
 
 /* One row per option, as in dav1d's tools/dav1d_cli_parse.c: how it is
@@ -108,6 +110,8 @@ static const struct cli_option options[OPT_NB] = {
     [OPT_JOBS]             = { "jobs", 0, 1, apply_ranged, FIELD(jobs), NO_SET_FLAG, 0, JOBS_MAX },
     [OPT_ISO]              = { "iso", 0, 1, apply_path, FIELD(iso_file), NO_SET_FLAG, 0, 0 },
     [OPT_LABEL]            = { "label", 0, 1, apply_label, FIELD(iso_label), NO_SET_FLAG, 0, 0 },
+    [OPT_BALANCE]          = { "balance", 0, 1, apply_balance, FIELD(balance), FIELD(balance_set),
+                               0, 1 },
     [OPT_QUIET]            = { "quiet", 'q', 0, apply_verbosity, FIELD(verbosity), NO_SET_FLAG, -1, 0 },
     [OPT_VERBOSE]          = { "verbose", 'v', 0, apply_verbosity, FIELD(verbosity), NO_SET_FLAG, 1, 0 },
     [OPT_HELP]             = { "help", 'h', 0, apply_action, 0, NO_SET_FLAG, 0, 0 },
@@ -261,6 +265,16 @@ static int apply_label(struct parse_ctx *c, enum opt_id id, const char *val)
     return 0;
 }
 
+/* --balance bitrate|quality: 0 or 1 (enum balance_mode). */
+static int apply_balance(struct parse_ctx *c, enum opt_id id, const char *val)
+{
+    char q[QUOTE_SIZE];
+    if (strcmp(val, "quality") && strcmp(val, "bitrate"))
+        return usage(c, "--balance: expected 'quality' or 'bitrate', got %s", Q(q, val));
+    *(int *)field_of(c, id) = !strcmp(val, "quality");
+    return 0;
+}
+
 /* --help and --version: cli_parse acts on them as soon as they are seen. */
 static int apply_action(struct parse_ctx *c, enum opt_id id, const char *val)
 {
@@ -367,7 +381,7 @@ static int check_combination(const struct parse_ctx *c)
     static const enum opt_id not_with_verify[] = {
         OPT_BUILD_DIR, OPT_RESUME, OPT_DISC_BYTES, OPT_SAFETY_BYTES,
         OPT_DELETE_ORIGINALS, OPT_DRY_RUN, OPT_PRESET, OPT_NO_INDEX, OPT_JOBS, OPT_ISO,
-        OPT_LABEL,
+        OPT_LABEL, OPT_BALANCE,
     };
     char q[QUOTE_SIZE];
 

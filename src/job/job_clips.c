@@ -179,7 +179,7 @@ static int encode_partial(struct job *j, const struct clip *c, int64_t kbps,
     struct transcode_params tp = {
         .src_path = c->source, .dst_path = tmp, .clip_name = c->name, .video_kbps = kbps,
         .preset = j->prog->preset, .audio_kbps = j->prog->audio_kbps,
-        .threads = run->threads, .log = j->log,
+        .threads = run->threads, .log = j->log, .measure_quality = 1,
         .progress = run->progress, .progress_opaque = run->opaque,
     };
     pthread_t thread;
@@ -213,6 +213,22 @@ static int encode_partial(struct job *j, const struct clip *c, int64_t kbps,
         sha256_hex(hash.digest, out->source_sha256);
     out->size = st.st_size;
     return 0;
+}
+
+/* The measured size against the model's prediction at the clip's target,
+ * and the measured quality (against the prediction of --balance quality). */
+static void log_clip_measured(struct job *j, const struct clip *c,
+                              const struct transcode_stats *st)
+{
+    int64_t pred = plan_clip_predicted(j->prog, c);
+    char predicted[48] = "";
+    if (c->predicted_psnr >= 0)
+        snprintf(predicted, sizeof(predicted), " (predicted %.2f dB)", c->predicted_psnr);
+    log_info(j->log, "%s: size %lld bytes, predicted %lld at %lld kbit/s: ratio %.4f; "
+             "PSNR-Y %.2f dB%s, SSIM-Y %.4f over %lld frames", c->name,
+             (long long)c->output_size, (long long)pred, (long long)c->target_kbps,
+             pred > 0 ? (double)c->output_size / (double)pred : 0.0, st->psnr_y, predicted,
+             st->ssim, (long long)st->quality_frames);
 }
 
 /* One wording for every encode of a clip, first or again, with its place
@@ -250,6 +266,8 @@ static int encode_commit(struct job *j, struct clip *c, int64_t kbps, const char
     c->start_kbps = 0;
     c->encodes++;
     c->status = CLIP_DONE;
+    c->psnr_y = out->stats.psnr_y;
+    c->ssim = out->stats.ssim;
     ret = job_save(j);
 end:
     job_unlock(j);
@@ -271,6 +289,7 @@ int job_clip_encode(struct job *j, size_t idx, int64_t kbps, const struct clip_r
         (ret = encode_commit(j, c, kbps, tmp, final, &out)) < 0)
         goto end;
     log_encoded(j, c, run, &out.stats, "");
+    log_clip_measured(j, c, &out.stats);
 end:
     if (ret < 0 && tmp)
         unlink(tmp);
@@ -403,6 +422,8 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
     c->output_size = size;
     c->target_kbps = kbps;
     c->status = CLIP_DONE;
+    c->psnr_y = out.stats.psnr_y;
+    c->ssim = out.stats.ssim;
     if ((ret = job_save(j)) < 0)
         goto end;
     snprintf(tail, sizeof(tail), "; the batch now needs %lld of the usable %lld bytes",

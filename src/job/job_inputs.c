@@ -255,6 +255,7 @@ int job_inputs_fresh(struct job *j)
     j->prog->delete_originals = opt->delete_originals;
     j->prog->preset = opt->preset;
     j->prog->index_page = !opt->no_index;
+    j->prog->balance = opt->balance ? BALANCE_QUALITY : BALANCE_BITRATE;
     for (int i = 0; i < opt->nb_inputs; i++)
         if ((ret = add_input(j, i, build_abs)) < 0)
             goto end;
@@ -359,6 +360,11 @@ int job_inputs_resume(struct job *j)
             return fail(PBC_E_PROGRESS, "--build-dir %s differs from %s in the progress file %s",
                         opt->build_dir, p->build_dir, opt->resume_path);
     }
+    /* The rates were planned for one balance; another would re-plan. */
+    if (opt->balance_set && (opt->balance ? BALANCE_QUALITY : BALANCE_BITRATE) != p->balance)
+        return fail(PBC_E_PROGRESS, "--balance %s differs from %s in the progress file %s",
+                    opt->balance ? "quality" : "bitrate",
+                    p->balance == BALANCE_QUALITY ? "quality" : "bitrate", opt->resume_path);
     if ((ret = check_build_dir(p->build_dir, p->build_dir, 1)) < 0)
         return ret;
     for (size_t i = 0; i < p->nb_clips; i++) {

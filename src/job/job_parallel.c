@@ -226,13 +226,16 @@ static void log_start(struct pool *pl, const struct slot *sl, int resumed,
 {
     const struct progress *p = pl->j->prog;
     const struct clip *c = &p->clips[sl->idx];
-    char inflight[96] = "";
+    char inflight[96] = "", planned[64] = "";
+    if (t->planned != p->kbps) /* --balance quality: the clip's own rate, scaled */
+        snprintf(planned, sizeof(planned), "planned %lld kbit/s x %.4f; ",
+                 (long long)t->planned, t->scale);
     if (t->inflight)
         snprintf(inflight, sizeof(inflight), "; %zu %s in flight charged %lld bytes", t->inflight,
                  log_plural(t->inflight, "clip", "clips"), (long long)t->inflight_bytes);
-    log_info(pl->j->log, "clip %zu/%zu %s: encoding %s (%.3f s) at %lld kbit/s video (%s %lld%s)",
+    log_info(pl->j->log, "clip %zu/%zu %s: encoding %s (%.3f s) at %lld kbit/s video (%s%s %lld%s)",
              sl->run.number, sl->run.total, c->name, c->source, c->duration, (long long)sl->kbps,
-             resumed ? "restarted at the target it was started at before the interruption; "
+             planned, resumed ? "restarted at the target it was started at before the interruption; "
              "stored kbps" : sl->kbps == p->kbps ? "the stored kbps" :
              "corrected from the bytes still free; stored kbps", (long long)p->kbps, inflight);
 }

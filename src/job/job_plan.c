@@ -203,9 +203,19 @@ static int plan_encode(struct job *j)
                  (long long)j->budget.floor_min, (long long)j->budget.floor_need,
                  (long long)j->usable, PLAN_MIN_KBPS);
     for (size_t i = 0; i < p->nb_clips; i++)
-        log_info(j->log, "plan: %zu/%zu %s: %.3f s, predicted %lld bytes at %lld kbit/s",
-                 i + 1, p->nb_clips, p->clips[i].name, p->clips[i].duration,
-                 (long long)plan_predict_bytes(&pcs[i], p->kbps, p->audio_kbps), (long long)p->kbps);
+        p->clips[i].planned_kbps = p->kbps;
+    if (p->balance == BALANCE_QUALITY && j->budget.feasible && (ret = job_plan_quality(j)) < 0)
+        goto end;
+    for (size_t i = 0; i < p->nb_clips; i++) {
+        const struct clip *c = &p->clips[i];
+        char quality[48] = "";
+        if (c->predicted_psnr >= 0)
+            snprintf(quality, sizeof(quality), ", predicted PSNR-Y %.2f dB", c->predicted_psnr);
+        log_info(j->log, "plan: %zu/%zu %s: %.3f s, predicted %lld bytes at %lld kbit/s%s",
+                 i + 1, p->nb_clips, c->name, c->duration,
+                 (long long)plan_predict_bytes(&pcs[i], c->planned_kbps, p->audio_kbps),
+                 (long long)c->planned_kbps, quality);
+    }
 end:
     free(pcs);
     return ret;

@@ -21,6 +21,8 @@ struct pbc_options {
     int preset_set;
     int threads;                /* 0 = auto; the total over all jobs */
     int jobs;                   /* clips encoded at once; 0 = auto */
+    int balance;                /* enum balance_mode (progress.h): 0 bitrate, 1 quality */
+    int balance_set;
     const char *resume_path;    /* --resume FILE, or NULL */
     const char *verify_dir;     /* --verify DIR|IMAGE, or NULL */
     const char *iso_file;       /* --iso FILE, or NULL */

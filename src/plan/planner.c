@@ -351,11 +351,17 @@ static int64_t inflight_charge(const struct progress *p, size_t idx, double q, s
     return sum;
 }
 
+int64_t plan_clip_planned(const struct progress *p, const struct clip *c)
+{
+    return progress_planned_kbps(p, c);
+}
+
 int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t other_files,
                                 struct plan_target *t)
 {
     struct plan_target tt = { .model_ratio = 1.0 };
-    int64_t base = p->kbps > PLAN_MIN_KBPS ? p->kbps : PLAN_MIN_KBPS;
+    int64_t planned = idx < p->nb_clips ? plan_clip_planned(p, &p->clips[idx]) : p->kbps;
+    int64_t base = planned > PLAN_MIN_KBPS ? planned : PLAN_MIN_KBPS;
     int64_t sectors = 0;
     double done_actual = 0, done_predicted = 0;
 
@@ -389,6 +395,13 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
         } else {
             tt.pending_nonvideo = sat_add(tt.pending_nonvideo, nonvideo_total(&nv));
             tt.pending_seconds += c->duration;
+            /* planned_i / planned is exactly 1 when the two are equal, so
+             * with one bitrate for all this sum is pending_seconds, bit
+             * for bit, and the target the one-bitrate law's. */
+            int64_t planned_i = plan_clip_planned(p, c);
+            if (planned_i < PLAN_MIN_KBPS)
+                planned_i = PLAN_MIN_KBPS;
+            tt.weighted_seconds += c->duration * ((double)planned_i / (double)base);
             sectors = sat_add(sectors, PLAN_SECTOR_BYTES);
         }
     }
@@ -409,8 +422,10 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
     tt.video = sat_sub(tt.video, sat_sub(tt.pending_nonvideo, sectors));
     tt.rc_margin = pct_ceil(tt.video, PLAN_RC_MARGIN_PCT);
     tt.video = sat_sub(tt.video, tt.rc_margin);
-    tt.raw_kbps = tt.video > 0 ? kbps_of(tt.video, tt.pending_seconds) : 0;
-    tt.kbps = tt.pending_seconds > 0 ? clamp64(tt.raw_kbps, tt.lo, tt.hi)
+    tt.planned = base;
+    tt.raw_kbps = tt.video > 0 ? kbps_of(tt.video, tt.weighted_seconds) : 0;
+    tt.scale = (double)tt.raw_kbps / (double)base;
+    tt.kbps = tt.weighted_seconds > 0 ? clamp64(tt.raw_kbps, tt.lo, tt.hi)
                                      : clamp64(base, tt.lo, tt.hi);
     if (t)
         *t = tt;
@@ -491,6 +506,13 @@ static int64_t predict_clip(const struct progress *p, const struct clip *c, int6
     return plan_predict_bytes(&pc, kbps, p->audio_kbps);
 }
 
+int64_t plan_clip_predicted(const struct progress *p, const struct clip *c)
+{
+    if (!valid_duration(c->duration) || c->target_kbps <= 0)
+        return 0;
+    return predict_clip(p, c, c->target_kbps);
+}
+
 double plan_clip_ratio(const struct progress *p, size_t idx)
 {
     const struct clip *c = &p->clips[idx];
@@ -523,11 +545,22 @@ static int64_t fill_kbps(const struct progress *p, const struct clip *c, double 
     return kbps;
 }
 
+/* The fill pass's preference among candidates, highest first: the bytes
+ * under the prediction, or with --balance quality the lowest measured
+ * PSNR-Y (clips without a measurement after those with one). */
+static double fill_key(const struct progress *p, const struct clip *c, int64_t under)
+{
+    if (p->balance == BALANCE_QUALITY)
+        return c->psnr_y >= 0 ? -c->psnr_y : -1e9;
+    return (double)under;
+}
+
 int plan_fill_pick(const struct progress *p, int64_t other_files,
                    size_t *idx, int64_t *kbps)
 {
     int64_t usable = plan_usable_bytes(p->disc_bytes, p->safety_bytes);
-    int64_t total = other_files, best_under = 0;
+    int64_t total = other_files;
+    double best = 0;
     int found = 0;
 
     if (p->mode != MODE_ENCODE || usable <= 0)
@@ -546,14 +579,17 @@ int plan_fill_pick(const struct progress *p, int64_t other_files,
             c->encodes != 1)
             continue;
         under = sat_sub(predict_clip(p, c, c->target_kbps), c->output_size);
-        if (under <= 0 || (found && under <= best_under))
+        /* --balance quality: the free bytes go to the clip measured worst,
+         * the one max-min fairness raises first. */
+        double key = fill_key(p, c, under);
+        if ((p->balance != BALANCE_QUALITY && under <= 0) || (found && key <= best))
             continue;
         k = fill_kbps(p, c, plan_clip_ratio(p, i), usable,
                       sat_sub(total, plan_sector_round(c->output_size)));
         if (!k)
             continue;
         found = 1;
-        best_under = under;
+        best = key;
         *idx = i;
         *kbps = k;
     }

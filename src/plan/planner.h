@@ -118,7 +118,10 @@ struct plan_target {
                              * - pending sectors)
                              * / model_ratio - pending audio and MP4 - rc_margin */
     double pending_seconds;
-    int64_t raw_kbps;       /* video x 8 / pending_seconds / 1000 */
+    int64_t planned;        /* the clip's planned_kbps (kbps when unset) */
+    double weighted_seconds; /* sum over pending i of d_i x planned_i / planned */
+    double scale;           /* raw_kbps / planned: the law's common factor */
+    int64_t raw_kbps;       /* video x 8 / weighted_seconds / 1000 */
     int64_t lo, hi;         /* the band, never below PLAN_MIN_KBPS */
     int64_t kbps;           /* raw_kbps clamped to [lo, hi] */
 };
@@ -174,9 +177,11 @@ int64_t plan_predict_bytes(const struct plan_clip *c, int64_t video_kbps, int au
  * other pending clips with a start_kbps are in flight (--jobs): charged at
  * their start target times the done clips' model ratio (design.md). A pure
  * function of the fields the progress file holds, so a resumed run gets
- * the target an uninterrupted run would. Bounded to
- * [p->kbps x PLAN_BAND_LO_PCT%, p->kbps x PLAN_BAND_HI_PCT%] and never
- * below PLAN_MIN_KBPS (see design.md). */
+ * the target an uninterrupted run would. The video left is shared among the
+ * pending clips in proportion to their planned_kbps (one common scale:
+ * target = planned x scale); with planned_kbps = kbps for all this
+ * is the one-bitrate law. Bounded to [planned x PLAN_BAND_LO_PCT%,
+ * planned x PLAN_BAND_HI_PCT%] and never below PLAN_MIN_KBPS (design.md). */
 int64_t plan_clip_target(const struct progress *p, size_t idx, int64_t other_files);
 
 /* The same, with the derivation in *t (t may be NULL). */
@@ -205,6 +210,12 @@ int plan_guard_pick(const struct progress *p, int64_t other_files,
  * The caller keeps the new output only if the batch still fits. */
 int plan_fill_pick(const struct progress *p, int64_t other_files,
                    size_t *idx, int64_t *kbps);
+
+/* The clip's planned video rate: planned_kbps, or kbps when unset. */
+int64_t plan_clip_planned(const struct progress *p, const struct clip *c);
+
+/* Predicted output bytes of clip c at its target_kbps (0 when unknown). */
+int64_t plan_clip_predicted(const struct progress *p, const struct clip *c);
 
 /* The ratio output_size / prediction at its target_kbps of a done clip (1
  * when unknown), for the log. */

@@ -126,6 +126,20 @@ int json_get_nonneg_number(struct json_reader *rd, const json_t *o, const char *
     return 0;
 }
 
+int json_get_opt_real(struct json_reader *rd, const json_t *o, const char *key, double min,
+                      double max, double *out)
+{
+    const json_t *v = json_object_get(o, key);
+    *out = -1;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_number(v) || !(json_number_value(v) >= min && json_number_value(v) <= max))
+        return json_fail(rd, "%s\"%s\": expected a number from %g to %g or null", rd->where,
+                         key, min, max);
+    *out = json_number_value(v);
+    return 0;
+}
+
 static int utc_time_valid(const char *s)
 {
     static const char form[] = "dddd-dd-ddTdd:dd:ddZ";

@@ -57,6 +57,9 @@ int json_get_bool(struct json_reader *rd, const json_t *o, const char *key, int 
 /* A number >= 0, integer or real. */
 int json_get_nonneg_number(struct json_reader *rd, const json_t *o, const char *key,
                            double *out);
+/* Optional: a number in [min, max], or null or absent, read as -1. */
+int json_get_opt_real(struct json_reader *rd, const json_t *o, const char *key, double min,
+                      double max, double *out);
 /* A UTC time "YYYY-MM-DDTHH:MM:SSZ" with fields in range (no calendar
  * check: the value is recorded, never computed with), copied to out. */
 #define JSON_UTC_TIME_LEN 20

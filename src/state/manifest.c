@@ -172,6 +172,9 @@ static int from_progress(const struct progress *p, const struct manifest_run *ru
         f->video_kbps = p->mode == MODE_ENCODE ? c->target_kbps : 0;
         f->has_audio = p->mode == MODE_ENCODE && c->has_audio;
         f->encodes = p->mode == MODE_ENCODE ? c->encodes : 0;
+        f->planned_kbps = p->mode == MODE_ENCODE ? progress_planned_kbps(p, c) : 0;
+        f->psnr_y = p->mode == MODE_ENCODE ? c->psnr_y : -1;
+        f->ssim = p->mode == MODE_ENCODE ? c->ssim : -1;
     }
 end:
     if (ret < 0)
@@ -274,8 +277,12 @@ static json_t *file_json(const struct manifest_file *f)
         "mtime", mtime, "mtime_ns", (json_int_t)f->original_mtime_ns,
         "sha256", f->original_sha256,
         "encode", f->mode == MODE_COPY ? json_null() :
-            json_pack("{s:I, s:b, s:i}", "video_kbps", (json_int_t)f->video_kbps,
-                      "audio", f->has_audio, "encodes", f->encodes));
+            json_pack("{s:I, s:b, s:i, s:I, s:o, s:o}", "video_kbps", (json_int_t)f->video_kbps,
+                      "audio", f->has_audio, "encodes", f->encodes,
+                      "planned_kbps", (json_int_t)f->planned_kbps,
+                      /* Of the luma, against the decoded original, every frame. */
+                      "psnr_y", f->psnr_y < 0 ? json_null() : json_real(f->psnr_y),
+                      "ssim_y", f->ssim < 0 ? json_null() : json_real(f->ssim)));
 }
 
 static int to_text(const struct manifest *m, const struct manifest_run *run,

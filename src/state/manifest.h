@@ -54,6 +54,8 @@ struct manifest_file {
     int64_t video_kbps;         /* ENCODE: the target it was encoded at; 0 in COPY */
     int has_audio;              /* ENCODE */
     int encodes;                /* ENCODE: times encoded (the final guard re-encodes) */
+    int64_t planned_kbps;       /* ENCODE: the clip's planned rate (--balance) */
+    double psnr_y, ssim;        /* ENCODE: measured against the decoded original; < 0 unknown */
 };
 
 struct manifest {

@@ -144,6 +144,7 @@ int progress_add_clip(struct progress *p, const char *name, const char *source)
     c->source = s;
     c->status = CLIP_PENDING;
     c->output_size = -1;
+    c->predicted_psnr = c->psnr_y = c->ssim = -1;
     n = s = NULL;
 end:
     free(n);

@@ -22,6 +22,9 @@
 
 enum job_mode { MODE_COPY, MODE_ENCODE };
 enum clip_status { CLIP_PENDING, CLIP_DONE };
+/* --balance: one bitrate for every clip (the original's), or one common
+ * quality level (docs/design.md "Quality balance"). */
+enum balance_mode { BALANCE_BITRATE, BALANCE_QUALITY };
 
 struct clip {
     char *name;            /* output file name: a plain name, no '/' */
@@ -42,6 +45,14 @@ struct clip {
     /* ENCODE: the target its current encode was started at, saved before
      * the encode begins; 0 when not in flight. Resume restarts it at this. */
     int64_t start_kbps;
+    /* ENCODE: the clip's own planned video rate, decided once at plan
+     * time (= kbps with --balance bitrate); 0 in COPY. */
+    int64_t planned_kbps;
+    double predicted_psnr; /* --balance quality: the model's PSNR-Y at planned_kbps; < 0 unknown */
+    /* Measured on the output against the decoded original (ENCODE, done
+     * clips); < 0 when unknown. */
+    double psnr_y;         /* dB, from the mean squared error over all frames */
+    double ssim;           /* SSIM-Y, mean over the frames */
 };
 
 struct progress {
@@ -53,6 +64,7 @@ struct progress {
     int delete_originals;  /* 0 or 1 */
     int preset;            /* SVT-AV1 preset (base/encode_settings.h) */
     int audio_kbps;        /* Opus bitrate per clip with audio */
+    enum balance_mode balance; /* ENCODE: how planned_kbps was decided */
     /* When the job's first run started (PROGRESS_TIME_LEN chars), kept
      * across resumes for the manifest; "" when unknown (the optional key
      * "job_started" is absent, as in files of older versions). */
@@ -122,5 +134,12 @@ const char *progress_mode_name(enum job_mode mode); /* "COPY" / "ENCODE" */
 
 /* The mode progress_mode_name names s; -1 when s names none. */
 int progress_mode_from_name(const char *s, enum job_mode *mode);
+
+/* The clip's own planned video rate: its planned_kbps, or the batch's kbps
+ * (--balance bitrate, and files of older versions that have no key). */
+static inline int64_t progress_planned_kbps(const struct progress *p, const struct clip *c)
+{
+    return c->planned_kbps > 0 ? c->planned_kbps : p->kbps;
+}
 
 #endif

@@ -12,10 +12,18 @@
 #include "state/progress.h"
 #include "state/progress_internal.h"
 
+/* A measured or predicted value; the key is left out when unknown (< 0),
+ * as are the other keys of --balance when unset, so that a file of the
+ * default one-bitrate plan reads as before. */
+static json_t *real_or_none(double v)
+{
+    return v < 0 ? NULL : json_real(v);
+}
+
 json_t *progress_clip_to_json(const struct clip *c, json_error_t *jerr)
 {
     return json_pack_ex(jerr, 0,
-        "{s:s, s:s, s:I, s:I, s:f, s:I, s:b, s:s?, s:s?, s:o, s:o, s:i, s:o*}",
+        "{s:s, s:s, s:I, s:I, s:f, s:I, s:b, s:s?, s:s?, s:o, s:o, s:i, s:o*, s:o*, s:o*, s:o*, s:o*}",
         "name", c->name,
         "source", c->source,
         "source_size", (json_int_t)c->source_size,
@@ -28,6 +36,10 @@ json_t *progress_clip_to_json(const struct clip *c, json_error_t *jerr)
         "output_size", c->output_size == -1 ? json_null() : json_integer(c->output_size),
         "target_kbps", c->target_kbps == 0 ? json_null() : json_integer(c->target_kbps),
         "encodes", c->encodes,
+        "planned_kbps", c->planned_kbps == 0 ? NULL : json_integer(c->planned_kbps),
+        "predicted_psnr_y", real_or_none(c->predicted_psnr),
+        "psnr_y", real_or_none(c->psnr_y),
+        "ssim", real_or_none(c->ssim),
         /* Only while in flight: other clips keep the layout of old. */
         "start_kbps", c->start_kbps ? json_integer(c->start_kbps) : NULL);
 }
@@ -86,7 +98,7 @@ int progress_to_json(struct json_reader *rd, const struct progress *p, int with_
     }
     /* The original's keys first, with their meaning; ours follow. */
     root = json_pack_ex(&jerr, 0,
-        "{s:I, s:I, s:s, s:o, s:O, s:s, s:i, s:s, s:b, s:i, s:i, s:s*, s:o*, s:s*, s:s*, s:O}",
+        "{s:I, s:I, s:s, s:o, s:O, s:s, s:i, s:s, s:b, s:i, s:i, s:s*, s:s*, s:o*, s:s*, s:s*, s:O}",
         "disc_bytes", (json_int_t)p->disc_bytes,
         "safety_bytes", (json_int_t)p->safety_bytes,
         "mode", progress_mode_name(p->mode),
@@ -98,6 +110,7 @@ int progress_to_json(struct json_reader *rd, const struct progress *p, int with_
         "delete_originals", p->delete_originals,
         "preset", p->preset,
         "audio_kbps", p->audio_kbps,
+        "balance", p->balance == BALANCE_QUALITY ? "quality" : NULL,
         "job_started", p->job_started[0] ? p->job_started : NULL,
         "index_page", p->index_page ? json_true() : NULL, /* absent: false */
         "iso_file", p->iso_file,

@@ -56,6 +56,43 @@ static int read_iso(struct json_reader *rd, const json_t *root, struct progress 
     return 0;
 }
 
+/* Optional: a file without it (older versions) was planned at one bitrate. */
+static int read_balance(struct json_reader *rd, const json_t *root, struct progress *p)
+{
+    const char *s;
+    int ret;
+    p->balance = BALANCE_BITRATE;
+    if (!json_object_get(root, "balance"))
+        return 0;
+    if ((ret = json_get_str(rd, root, "balance", &s)) < 0)
+        return ret;
+    if (!strcmp(s, "quality"))
+        p->balance = BALANCE_QUALITY;
+    else if (strcmp(s, "bitrate"))
+        return json_fail(rd, "key \"balance\": expected \"bitrate\" or \"quality\"");
+    return 0;
+}
+
+/* The keys of --balance, optional so that older files resume unchanged: a
+ * clip without planned_kbps (0) was planned at the batch's kbps
+ * (plan_clip_planned). */
+static int read_clip_quality(struct json_reader *rd, const struct progress *p,
+                             const json_t *jc, struct clip *c)
+{
+    int ret;
+    c->planned_kbps = 0;
+    if (json_object_get(jc, "planned_kbps") &&
+        (ret = json_get_int_or_null(rd, jc, "planned_kbps", 1, KBPS_MAX,
+                               "a positive integer or null", 0, &c->planned_kbps)) < 0)
+        return ret;
+    if (p->mode == MODE_COPY && c->planned_kbps)
+        return json_fail(rd, "%s\"planned_kbps\": must be null in COPY mode", rd->where);
+    if ((ret = json_get_opt_real(rd, jc, "predicted_psnr_y", 0, 1000, &c->predicted_psnr)) < 0 ||
+        (ret = json_get_opt_real(rd, jc, "psnr_y", 0, 1000, &c->psnr_y)) < 0)
+        return ret;
+    return json_get_opt_real(rd, jc, "ssim", 0, 1, &c->ssim);
+}
+
 /* ---- reading: the document ---- */
 
 /* Format and version first: a newer file may differ in any other key,
@@ -130,14 +167,15 @@ static int read_header(struct json_reader *rd, const json_t *root, struct progre
     if (json_object_get(root, "index_page") &&
         (ret = json_get_bool(rd, root, "index_page", &p->index_page)) < 0)
         return ret;
-    if ((ret = read_job_started(rd, root, p)) < 0)
+    if ((ret = read_balance(rd, root, p)) < 0 || (ret = read_job_started(rd, root, p)) < 0)
         return ret;
     return read_iso(rd, root, p);
 }
 
-/* The rest of clips[i]: the optional start_kbps, and what a done clip
- * must have. */
-static int read_clip_state(struct json_reader *rd, size_t i, const json_t *jc, struct clip *c)
+/* The rest of clips[i]: the optional start_kbps and keys of --balance,
+ * and what a done clip must have. */
+static int read_clip_state(struct json_reader *rd, const struct progress *p, size_t i,
+                           const json_t *jc, struct clip *c)
 {
     char q[96];
     int ret;
@@ -149,6 +187,8 @@ static int read_clip_state(struct json_reader *rd, size_t i, const json_t *jc, s
     if (c->status == CLIP_DONE && c->start_kbps)
         return json_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"start_kbps\" is not 0", i,
                          pbc_quote(q, sizeof(q), c->name, strlen(c->name)));
+    if ((ret = read_clip_quality(rd, p, jc, c)) < 0)
+        return ret;
     /* A done clip is skipped on resume and counted in the final total, so
      * its output must be fully described. */
     if (c->status == CLIP_DONE && (c->output_size < 0 || !c->output_sha256[0]))
@@ -208,7 +248,7 @@ static int read_clip(struct json_reader *rd, struct progress *p, size_t i, const
         (ret = json_get_int(rd, jc, "encodes", 0, INT_MAX, "a non-negative integer", &v)) < 0)
         return ret;
     c->encodes = (int)v;
-    return read_clip_state(rd, i, jc, c);
+    return read_clip_state(rd, p, i, jc, c);
 }
 
 static int read_clips(struct json_reader *rd, const json_t *root, struct progress *p)

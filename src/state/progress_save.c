@@ -25,7 +25,7 @@
 
 /* same_clip() compares every field of struct clip: a field added there
  * must be compared too, or a change to it alone would not be saved. */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct clip) == 224,
+_Static_assert(sizeof(void *) != 8 || sizeof(struct clip) == 256,
                "struct clip changed: update same_clip() in progress_save.c");
 
 /* 1 when c has the values it had when cc was made. */
@@ -37,7 +37,11 @@ static int same_clip(const struct cached_clip *cc, const struct clip *c)
            !memcmp(&s->duration, &c->duration, sizeof(c->duration)) &&
            s->video_frames == c->video_frames && s->has_audio == c->has_audio &&
            s->output_size == c->output_size && s->target_kbps == c->target_kbps &&
-           s->encodes == c->encodes && s->start_kbps == c->start_kbps && !strcmp(s->source_sha256, c->source_sha256) &&
+           s->encodes == c->encodes && s->start_kbps == c->start_kbps &&
+           s->planned_kbps == c->planned_kbps &&
+           !memcmp(&s->predicted_psnr, &c->predicted_psnr, sizeof(c->predicted_psnr)) &&
+           !memcmp(&s->psnr_y, &c->psnr_y, sizeof(c->psnr_y)) &&
+           !memcmp(&s->ssim, &c->ssim, sizeof(c->ssim)) && !strcmp(s->source_sha256, c->source_sha256) &&
            !strcmp(s->output_sha256, c->output_sha256) && !strcmp(s->name, c->name) &&
            !strcmp(s->source, c->source);
 }

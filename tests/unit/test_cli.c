@@ -138,6 +138,8 @@ static void test_defaults(void)
     CHECK_INT(a.opt.delete_originals_set, 0);
     CHECK_INT(a.opt.preset, 10);
     CHECK_INT(a.opt.preset_set, 0);
+    CHECK_INT(a.opt.balance, 0);
+    CHECK_INT(a.opt.balance_set, 0);
     CHECK_INT(a.opt.threads, 0);
     CHECK_INT(a.opt.jobs, 0);
     CHECK(!a.opt.resume_path);
@@ -158,7 +160,7 @@ static void test_separate_values(void)
     PARSE(&a, "--build-dir", "work", "--logfile", "prep.log",
           "--disc-bytes", "50_000_000_000", "--safety-bytes", "200_000_000",
           "--delete-originals", "yes", "--preset", "4", "--threads", "8",
-          "--jobs", "3", "--dry-run", "-v", "a.mp4", "b.mp4");
+          "--jobs", "3", "--balance", "quality", "--dry-run", "-v", "a.mp4", "b.mp4");
     CHECK_INT(a.ret, 0);
     CHECK_INT(a.action, CLI_RUN);
     CHECK_STR(a.opt.build_dir, "work");
@@ -173,6 +175,8 @@ static void test_separate_values(void)
     CHECK_INT(a.opt.preset_set, 1);
     CHECK_INT(a.opt.threads, 8);
     CHECK_INT(a.opt.jobs, 3);
+    CHECK_INT(a.opt.balance, 1);
+    CHECK_INT(a.opt.balance_set, 1);
     CHECK_INT(a.opt.dry_run, 1);
     CHECK_INT(a.opt.verbosity, 1);
     CHECK_INT(a.opt.nb_inputs, 2);
@@ -186,7 +190,7 @@ static void test_attached_values(void)
     struct args a;
     PARSE(&a, "--build-dir=work", "--logfile=prep.log", "--disc-bytes=50_000_000_000",
           "--safety-bytes=0", "--delete-originals=no", "--preset=13",
-          "--threads=0", "--quiet", "a.mp4");
+          "--threads=0", "--balance=bitrate", "--quiet", "a.mp4");
     CHECK_INT(a.ret, 0);
     CHECK_STR(a.opt.build_dir, "work");
     CHECK_STR(a.opt.logfile, "prep.log");
@@ -196,6 +200,8 @@ static void test_attached_values(void)
     CHECK_INT(a.opt.delete_originals, 0);
     CHECK_INT(a.opt.delete_originals_set, 1);
     CHECK_INT(a.opt.preset, 13);
+    CHECK_INT(a.opt.balance, 0);
+    CHECK_INT(a.opt.balance_set, 1);
     CHECK_INT(a.opt.verbosity, -1);
     CHECK_INT(a.opt.nb_inputs, 1);
     args_free(&a);
@@ -310,6 +316,7 @@ static void test_verify(void)
     EXPECT_USAGE("--build-dir cannot be used with --verify", "--verify", "w", "--build-dir", "w");
     EXPECT_USAGE("--resume cannot be used with --verify", "--verify", "w", "--resume", "p");
     EXPECT_USAGE("--jobs cannot be used with --verify", "--verify", "w", "--jobs", "2");
+    EXPECT_USAGE("--balance cannot be used with --verify", "--verify", "w", "--balance", "quality");
     EXPECT_USAGE("--disc-bytes cannot be used with --verify", "--verify", "w", "--disc-bytes", "1");
 }
 
@@ -463,6 +470,10 @@ static void test_enum_and_ranges_bad(void)
     EXPECT_USAGE("--threads: expected a whole number from 0", BASE, "--threads", "1_000_000", "a");
     EXPECT_USAGE("--jobs: expected a whole number from 0 to 256, got '257'", BASE, "--jobs", "257", "a");
     EXPECT_USAGE("--jobs: expected a whole number from 0 to 256, got '-1'", BASE, "--jobs=-1", "a");
+    EXPECT_USAGE("--balance: expected 'quality' or 'bitrate', got 'size'", BASE,
+                 "--balance", "size", "a");
+    EXPECT_USAGE("--balance: expected 'quality' or 'bitrate', got 'Quality'", BASE,
+                 "--balance=Quality", "a");
 }
 
 static void test_unknown_and_missing(void)

@@ -99,6 +99,16 @@ static void test_str_bool_number(void)
     CHECK(d == 3);
     CHECK_INT(json_get_nonneg_number(&rd, o, "neg", &d), PBC_E_PROGRESS);
     CHECK_INT(json_get_nonneg_number(&rd, o, "t", &d), PBC_E_PROGRESS);
+    /* Optional reals: absent or null read as -1; integers are numbers. */
+    CHECK_INT(json_get_opt_real(&rd, o, "absent", 0, 9, &d), 0);
+    CHECK(d == -1);
+    CHECK_INT(json_get_opt_real(&rd, o, "nul", 0, 9, &d), 0);
+    CHECK(d == -1);
+    CHECK_INT(json_get_opt_real(&rd, o, "di", 0, 9, &d), 0);
+    CHECK(d == 3);
+    CHECK_INT(json_get_opt_real(&rd, o, "d", 0, 1, &d), PBC_E_PROGRESS);
+    CHECK_STR(err, "key \"d\": expected a number from 0 to 1 or null");
+    CHECK_INT(json_get_opt_real(&rd, o, "s", 0, 9, &d), PBC_E_PROGRESS);
     json_decref(o);
 }
 

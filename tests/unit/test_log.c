@@ -122,7 +122,7 @@ static void test_cli_report(void)
  * FFmpeg's libraries before its release. */
 static void test_versions_one_source(void)
 {
-    static const int order[PBC_NB_COMPONENTS] = { 1, 2, 3, 4, 5, 0, 6, 7 };
+    static const int order[PBC_NB_COMPONENTS] = { 1, 2, 3, 4, 5, 0, 6, 7, 8 };
     char line[1024], want[1024] = "", one[256];
     pbc_library_versions(line, sizeof(line));
     for (int i = 0; i < PBC_NB_COMPONENTS; i++) {

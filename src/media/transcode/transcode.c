@@ -9,6 +9,7 @@
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "media/transcode/transcode_internal.h"
+#include "media/transcode/quality.h"
 
 /* ffmpeg's default -max_error_rate: beyond it a clip is not worth keeping. */
 #define TC_MAX_ERROR_RATE (2.0 / 3.0)
@@ -113,6 +114,9 @@ static int transcode_open(struct tc_ctx *c)
         (ret = tc_video_open_encoder(c)) < 0 ||
         (ret = tc_audio_open_encoder(c)) < 0)
         return ret;
+    /* One decoder thread: the encoder has the cores. */
+    if (c->p->measure_quality && (ret = quality_open(&c->qm, c->v.enc, 1)) < 0)
+        return tc_fail(c, ret, "cannot open an AV1 decoder to measure the quality");
     return tc_mux_open(c);
 }
 
@@ -182,6 +186,7 @@ int transcode_clip(const struct transcode_params *p, struct transcode_stats *sta
     c.name = p->clip_name ? p->clip_name : p->src_path;
     c.st = stats ? stats : &scratch;
     memset(c.st, 0, sizeof(*c.st));
+    c.st->psnr_y = c.st->ssim = -1;
     c.lg = p->log;
     c.v.in_index = c.a.in_index = -1;
     /* t_progress stays 0: the first write reports at once. */
@@ -204,6 +209,13 @@ int transcode_clip(const struct transcode_params *p, struct transcode_stats *sta
         (ret = tc_mux_finish(&c)) < 0)
         goto end;
     tc_progress(&c, 1);
+    if (c.qm) {
+        struct quality_result q;
+        quality_get(c.qm, &q);
+        c.st->psnr_y = q.psnr_y;
+        c.st->ssim = q.ssim;
+        c.st->quality_frames = q.frames;
+    }
 
 end:
     if (ret < 0 && pbc_interrupted)
@@ -224,6 +236,7 @@ end:
     if (ret == PBC_E_INTERRUPTED)
         log_warn(c.lg, "%s: interrupted; the partial output is removed", c.name);
     tc_video_close(&c.v);
+    quality_free(&c.qm);
     tc_audio_close(&c.a);
     tc_mux_close(&c, ret < 0);
     tc_demux_close(&c);

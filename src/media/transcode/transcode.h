@@ -20,6 +20,7 @@ struct transcode_params {
     int preset;              /* SVT-AV1 preset; negative: ENC_PRESET_DEFAULT */
     int audio_kbps;          /* Opus bitrate; 0: ENC_AUDIO_KBPS */
     int threads;             /* decoder threads and SVT-AV1 lp; 0: as many as cores */
+    int measure_quality;     /* compare the output with its input frames (quality.h) */
     struct pbc_log *log;
     transcode_progress_fn progress;
     void *progress_opaque;
@@ -33,6 +34,10 @@ struct transcode_stats {
     int64_t corrupt_packets;   /* skipped, as ffmpeg does */
     int64_t decode_errors;
     int64_t output_bytes;
+    /* measure_quality: PSNR-Y and SSIM-Y of the output (-1 unknown). */
+    double psnr_y;
+    double ssim;
+    int64_t quality_frames;    /* compared */
 };
 
 /* Returns 1 when this libavcodec has the libsvtav1 and libopus encoders;

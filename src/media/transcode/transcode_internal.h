@@ -17,6 +17,7 @@
 #include "media/transcode/transcode.h"
 
 struct SwsContext;
+struct quality_meter;
 struct SwrContext;
 
 /* The mono mix's largest possible sample, -1 dBFS: the downmix matrix is
@@ -83,6 +84,7 @@ struct tc_ctx {
     AVPacket *out_pkt;        /* encoder output, shared by both streams */
     int out_created;          /* dst_path exists because we made it */
     int failure_logged;
+    struct quality_meter *qm; /* measure_quality: the output's quality meter */
     double total_seconds;     /* of the clip, for progress */
     struct timespec t_start;
     struct timespec t_progress;

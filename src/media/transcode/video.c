@@ -19,6 +19,7 @@
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "media/transcode/transcode_internal.h"
+#include "media/transcode/quality.h"
 
 /* The rate SVT-AV1 rate-controls on. The wrapper budgets bits per frame
  * from the nominal rate, not from timestamps, so a variable-frame-rate clip
@@ -308,6 +309,8 @@ static int video_encode(struct tc_ctx *c, AVFrame *in)
             return ret;
         src->pts = pts;
         src->pict_type = AV_PICTURE_TYPE_NONE;
+        if (c->qm && (ret = quality_add_source(c->qm, src)) < 0)
+            return tc_fail(c, ret, "cannot keep a frame for the quality measurement");
     }
     ret = avcodec_send_frame(v->enc, src);
     if (ret < 0)
@@ -324,6 +327,8 @@ static int video_encode(struct tc_ctx *c, AVFrame *in)
         if (ret < 0)
             return tc_fail(c, ret, "video encoding failed");
         c->st->video_frames_out++;
+        if (c->qm && (ret = quality_add_packet(c->qm, c->out_pkt)) < 0)
+            return tc_fail(c, ret, "cannot decode the output for the quality measurement");
         ret = video_write_held(c, c->out_pkt->pts);
         av_packet_move_ref(v->held, c->out_pkt);
         if (ret < 0)
@@ -349,6 +354,8 @@ int tc_video_finish(struct tc_ctx *c)
     int ret = video_encode(c, NULL);
     if (ret < 0)
         return ret;
+    if (c->qm && (ret = quality_add_packet(c->qm, NULL)) < 0)
+        return tc_fail(c, ret, "cannot decode the output for the quality measurement");
     return video_write_held(c, AV_NOPTS_VALUE);
 }
 

@@ -1,0 +1,58 @@
+/* --balance quality: the pure part. Each clip's rate-quality curve, fitted
+ * from the analysis's sample encodes, and one common quality level whose
+ * rates fill the video budget (max-min fairness). No I/O; see
+ * docs/design.md "Quality balance". */
+#ifndef PBC_PLAN_QUALITY_H
+#define PBC_PLAN_QUALITY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Fewer dB per e-fold of rate than this is treated as this: a curve that
+ * does not rise (a saturated test pattern, noise in the samples) must
+ * still give one finite rate for every level. */
+#define PLAN_RQ_MIN_SLOPE 0.25
+#define PLAN_RQ_MAX_POINTS 4
+
+/* One clip's curve: predicted PSNR-Y (dB) piecewise linear in ln(kbps)
+ * through the measured points, rising by at least PLAN_RQ_MIN_SLOPE per
+ * e-fold, extended past the end points with the slope of the end
+ * segments; rates within [lo, hi] kbps. */
+struct plan_rq_clip {
+    double duration;   /* seconds, > 0 */
+    size_t n;          /* points, 2..PLAN_RQ_MAX_POINTS */
+    double ln_kbps[PLAN_RQ_MAX_POINTS]; /* strictly ascending */
+    double psnr[PLAN_RQ_MAX_POINTS];    /* ascending, by the minimum slope at least */
+    int64_t lo, hi;    /* 0 < lo <= hi */
+};
+
+struct plan_rq_result {
+    double level;       /* the common predicted PSNR-Y (dB) */
+    int feasible;       /* 0: even every clip at lo exceeds the budget */
+    int64_t video_bytes; /* sum of the rates x durations, <= the budget when feasible */
+};
+
+/* The curve through n measured (kbps, psnr) points, in any order: sorted,
+ * points at the same rate merged (the better PSNR kept), each PSNR raised
+ * to the minimum slope above the one before. Sets c->n, ln_kbps, psnr;
+ * leaves the other fields. Returns 0, or AVERROR(EINVAL) when fewer than
+ * two distinct rates > 0 with finite PSNR remain or n > PLAN_RQ_MAX_POINTS. */
+int plan_rq_curve(const double *kbps, const double *psnr, size_t n, struct plan_rq_clip *c);
+
+/* kbps at which c is predicted to reach level, floored, within [lo, hi]. */
+int64_t plan_rq_rate(const struct plan_rq_clip *c, double level);
+
+/* Predicted PSNR-Y of c at kbps. */
+double plan_rq_psnr(const struct plan_rq_clip *c, int64_t kbps);
+
+/* The highest common level L whose rates plan_rq_rate(c_i, L) fit in
+ * video_bytes (sum of kbps x 125 x duration, each floored): every clip
+ * below its hi bound is predicted at L (the worst clip as good as the
+ * budget allows), clips at hi or lo above or below it. Writes the rates to
+ * kbps[n]. Infeasible (every clip at lo is too much): kbps = lo,
+ * r->feasible = 0. A pure function of its inputs. Returns 0 or
+ * AVERROR(EINVAL) on nonsense input. */
+int plan_rq_allocate(const struct plan_rq_clip *c, size_t n, int64_t video_bytes,
+                     int64_t *kbps, struct plan_rq_result *r);
+
+#endif

@@ -1,0 +1,84 @@
+# Scenario 16 (issue 9): --balance quality on three clips of very different
+# difficulty. The hard clip is planned more bits per second than the easy
+# one, the batch fits, PSNR-Y and SSIM-Y are recorded and plausible, and a
+# SIGKILL after the first clip plus --resume keeps every planned rate (no
+# re-analysis) and gives the rates of an uninterrupted run.
+. "$(dirname "$0")/lib.sh"
+# Same length (6 s): the order is by name, and bits per second compare.
+mkclip in/a_hard.mp4 6 320x240 "noise=alls=40:allf=t+u"
+mkclip in/b_mid.mp4 6 320x240
+mkclip in/c_easy.mp4 6 320x240 "eq=brightness=-0.3:contrast=0.3,boxblur=6,noise=alls=1:allf=t"
+snapshot in/a_hard.mp4 in/b_mid.mp4 in/c_easy.mp4
+args="--balance quality --disc-bytes 2_000_000 --safety-bytes 0"
+
+# clip_field FILE CLIP KEY: the value of KEY in the clips[] object of CLIP.
+clip_field() {
+    awk -v n="\"name\": \"$2\"" -v k="\"$3\": " '
+        index($0, n) { on = 1 }
+        on && index($0, k) { v = substr($0, index($0, k) + length(k)); sub(/,$/, "", v); print v; exit }
+        on && /^    }/ { exit }' "$1"
+}
+clips="a_hard.mp4 b_mid.mp4 c_easy.mp4"
+
+# An uninterrupted run first: the reference rates.
+pbc --build-dir ref --logfile ref.log $args in/a_hard.mp4 in/b_mid.mp4 in/c_easy.mp4
+expect_rc 0
+expect_in ref.log "balance quality: common predicted PSNR-Y [0-9.]+ dB"
+ref_rates=""
+for c in $clips; do
+    ref_rates="$ref_rates $(clip_field ref/progress.completed.json "$c" planned_kbps)"
+done
+set -- $ref_rates
+hard=$1 mid=$2 easy=$3
+note "planned kbit/s: hard $hard, mid $mid, easy $easy"
+[ -n "$hard" ] && [ -n "$easy" ] && [ "$hard" -gt "$easy" ] ||
+    fail "the hard clip is planned $hard kbit/s, not more than the easy one's $easy"
+[ "$hard" -gt "$mid" ] || fail "the hard clip is planned $hard kbit/s, not more than the mid one's $mid"
+# Measured, not only planned: the hard clip's output has more bytes (same length).
+[ "$(stat -c %s ref/a_hard.mp4)" -gt "$(stat -c %s ref/c_easy.mp4)" ] ||
+    fail "the hard clip's output is not larger than the easy one's"
+total=$(disc_total ref)
+[ "$total" -le 2000000 ] || fail "outputs take $total bytes, more than the usable 2000000"
+for c in $clips; do
+    p=$(clip_field ref/progress.completed.json "$c" psnr_y)
+    s=$(clip_field ref/progress.completed.json "$c" ssim)
+    note "$c: PSNR-Y $p dB, SSIM-Y $s"
+    awk -v p="$p" -v s="$s" 'BEGIN { exit !(p > 15 && p < 100 && s > 0.2 && s <= 1) }' ||
+        fail "$c: implausible quality PSNR-Y '$p', SSIM-Y '$s'"
+    expect_in ref.log "$c: size [0-9]+ bytes, predicted [0-9]+ at [0-9]+ kbit/s: ratio [0-9.]+; PSNR-Y $(printf %.2f "$p") dB"
+done
+expect_in ref/MANIFEST.json '"psnr_y": [0-9]'
+expect_in ref/MANIFEST.json '"ssim_y": 0\.[0-9]'
+expect_in ref.log "balance: 1/3 a_hard.mp4: $hard kbit/s"
+
+# The same job, killed after its first clip, then resumed.
+pbc_bg --build-dir work --logfile work.log $args in/a_hard.mp4 in/b_mid.mp4 in/c_easy.mp4
+wait_done work/progress.json 1 240
+kill9
+# The later clips encode in well under a second: one or two may be done.
+ndone=$(done_count work/progress.json)
+[ "$ndone" -ge 1 ] && [ "$ndone" -le 2 ] || fail "$ndone clips done at the kill, expected 1 or 2"
+killed_rates=""
+for c in $clips; do
+    killed_rates="$killed_rates $(clip_field work/progress.json "$c" planned_kbps)"
+done
+[ "$killed_rates" = "$ref_rates" ] || fail "planned rates$killed_rates differ from the uninterrupted run's$ref_rates"
+pending=$(grep -o '"[a-z_]*\.mp4": "pending"' work/progress.json | cut -d'"' -f2)
+lines=$(wc -l < work.log)
+pbc --logfile work.log --resume work/progress.json
+expect_rc 0
+tail -n +"$((lines + 1))" work.log > resumed.log
+expect_not_in resumed.log "analysis:"
+for c in $pending; do
+    src=${c%.mp4}.mp4
+    rate=$(clip_field work/progress.completed.json "$c" planned_kbps)
+    expect_in resumed.log "encoding .*/in/$src .*planned $rate kbit/s"
+done
+resumed_rates=""
+for c in $clips; do
+    resumed_rates="$resumed_rates $(clip_field work/progress.completed.json "$c" planned_kbps)"
+done
+[ "$resumed_rates" = "$ref_rates" ] || fail "planned rates after resume$resumed_rates, expected$ref_rates"
+total=$(disc_total work)
+[ "$total" -le 2000000 ] || fail "resumed outputs take $total bytes, more than the usable 2000000"
+unchanged
