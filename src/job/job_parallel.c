@@ -227,7 +227,11 @@ static void log_start(struct pool *pl, const struct slot *sl, int resumed,
     const struct progress *p = pl->j->prog;
     const struct clip *c = &p->clips[sl->idx];
     char inflight[96] = "", planned[64] = "";
-    if (t->planned != p->kbps) /* --balance quality: the clip's own rate, scaled */
+    /* --balance quality: the clip's own rate, and the law's scale on it */
+    if (progress_planned_kbps(p, c) != p->kbps && resumed)
+        snprintf(planned, sizeof(planned), "planned %lld kbit/s; ",
+                 (long long)progress_planned_kbps(p, c));
+    else if (progress_planned_kbps(p, c) != p->kbps)
         snprintf(planned, sizeof(planned), "planned %lld kbit/s x %.4f; ",
                  (long long)t->planned, t->scale);
     if (t->inflight)
