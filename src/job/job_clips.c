@@ -408,9 +408,10 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
     c->status = CLIP_PENDING;
     c->output_size = -1;
     c->output_sha256[0] = '\0';
-    if ((ret = job_save(j)) < 0 || (ret = fs_rename_durable(tmp, final)) < 0) {
-        if (ret < 0)
-            log_error(j->log, "clip %s: cannot replace %s: %s", c->name, final, pbc_err2str(ret));
+    /* A failed save is logged by job_save, a failed rename here: once. */
+    if ((ret = job_save(j)) >= 0 && (ret = fs_rename_durable(tmp, final)) < 0)
+        log_error(j->log, "clip %s: cannot replace %s: %s", c->name, final, pbc_err2str(ret));
+    if (ret < 0) {
         c->status = CLIP_DONE;
         c->output_size = old_size;
         memcpy(c->output_sha256, old_sha, sizeof(old_sha));
