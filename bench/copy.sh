@@ -34,8 +34,8 @@ build() { # build OUTPUT [CFLAGS...]: the driver against the core's sources
     o=$1
     shift
     cc -O2 -g -std=c11 -D_GNU_SOURCE -pthread ${CFLAGS_EXTRA:-} "$@" -I"$src" -o "$o" \
-        "$here/copy_bench.c" "$src/io/copy.c" "$src/io/sha256.c" "$src/io/fsutil.c" \
-        "$src/base/log.c" "$src/base/interrupt.c" "$src/base/errors.c" \
+        "$here/copy_bench.c" "$src/io/copy.c" "$src/io/readback.c" "$src/io/sha256.c" "$src/io/fsutil.c" \
+        "$src/base/log.c" "$src/base/quote.c" "$src/base/interrupt.c" "$src/base/errors.c" \
         $(pkg-config --cflags --libs libavutil libcrypto)
 }
 build "$work/copy_bench"

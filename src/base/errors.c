@@ -18,6 +18,7 @@ int pbc_exit_code(int err)
     case PBC_E_INFEASIBLE:
         return PBC_EXIT_OVER_LIMIT;
     case PBC_E_PROGRESS:
+    case PBC_E_MANIFEST:
         return PBC_EXIT_PROGRESS;
     case PBC_E_VERIFY:
         return PBC_EXIT_VERIFY;
@@ -36,6 +37,7 @@ const char *pbc_strerror(int err, char *buf, size_t size)
     case PBC_E_OVER_LIMIT:  return "outputs exceed the usable bytes";
     case PBC_E_INFEASIBLE:  return "budget is infeasible";
     case PBC_E_PROGRESS:    return "progress file missing, corrupt or inconsistent";
+    case PBC_E_MANIFEST:    return "MANIFEST.json missing or corrupt";
     case PBC_E_INTERRUPTED: return "interrupted";
     case PBC_E_VERIFY:      return "verification failed";
     default:

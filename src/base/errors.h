@@ -29,6 +29,7 @@ enum pbc_error {
     PBC_E_OVER_LIMIT  = FFERRTAG('P', 'B', 'o', 'v'), /* finished, outputs exceed usable bytes: exit 2 */
     PBC_E_INFEASIBLE  = FFERRTAG('P', 'B', 'i', 'f'), /* cannot fit even at the floor: refused before encoding: exit 2 */
     PBC_E_PROGRESS    = FFERRTAG('P', 'B', 'p', 'g'), /* progress file missing/corrupt/inconsistent: exit 3 */
+    PBC_E_MANIFEST    = FFERRTAG('P', 'B', 'm', 'f'), /* MANIFEST.json missing/corrupt (--verify): exit 3 */
     PBC_E_INTERRUPTED = FFERRTAG('P', 'B', 'i', 'n'), /* SIGINT/SIGTERM: exit 4 */
     PBC_E_VERIFY      = FFERRTAG('P', 'B', 'v', 'f'), /* --verify found a mismatch: exit 5 */
 };

@@ -11,6 +11,8 @@
 
 #include <libavutil/error.h>
 
+#include "base/errors.h"
+#include "base/interrupt.h"
 #include "io/fsutil.h"
 
 char *fs_join(const char *dir, const char *name)
@@ -218,11 +220,42 @@ static int read_failed(enum fs_read_failure *why, enum fs_read_failure step, int
     return err;
 }
 
+/* Reads fd to its end into *buf (grown from cap bytes, doubling up to
+ * max_bytes + 1), or, with same_size, stops once cap bytes are read. On
+ * failure *buf may hold a block for the caller to free. */
+static int read_to_eof(int fd, size_t max_bytes, int same_size, size_t cap, char **buf,
+                       size_t *len, enum fs_read_failure *why)
+{
+    for (;;) {
+        ssize_t n;
+        if (*len == cap || !*buf) {
+            char *grown;
+            if (*buf && same_size)
+                return 0;
+            if (*buf)
+                cap = cap > (max_bytes + 1) / 2 ? max_bytes + 1 : cap * 2;
+            if (*len == cap)
+                return read_failed(why, FS_READ_TOO_LARGE, AVERROR(EFBIG));
+            if (!(grown = realloc(*buf, cap)))
+                return read_failed(why, FS_READ_NOMEM, AVERROR(ENOMEM));
+            *buf = grown;
+        }
+        n = read(fd, *buf + *len, cap - *len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return read_failed(why, FS_READ_IO, AVERROR(errno));
+        if (n == 0)
+            return 0;
+        *len += (size_t)n;
+    }
+}
+
 int fs_read_file(const char *path, size_t max_bytes, int flags, char **out, size_t *outlen,
                  enum fs_read_failure *why)
 {
     char *buf = NULL;
-    size_t len = 0, cap;
+    size_t len = 0;
     struct stat st;
     /* O_NONBLOCK: a FIFO planted under the name must not hang the run;
      * it is refused below like any other non-regular file. */
@@ -249,36 +282,9 @@ int fs_read_file(const char *path, size_t max_bytes, int flags, char **out, size
     }
     /* Sized from fstat, but read to EOF (one byte more tells a file that
      * grew): the file may change meanwhile. */
-    cap = (size_t)st.st_size + 1;
-    for (;;) {
-        ssize_t n;
-        if (len == cap || !buf) {
-            char *grown;
-            if (buf && (flags & FS_READ_SAME_SIZE))
-                break;
-            if (buf)
-                cap = cap > (max_bytes + 1) / 2 ? max_bytes + 1 : cap * 2;
-            if (len == cap) {
-                ret = read_failed(why, FS_READ_TOO_LARGE, AVERROR(EFBIG));
-                goto end;
-            }
-            if (!(grown = realloc(buf, cap))) {
-                ret = read_failed(why, FS_READ_NOMEM, AVERROR(ENOMEM));
-                goto end;
-            }
-            buf = grown;
-        }
-        n = read(fd, buf + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            ret = read_failed(why, FS_READ_IO, AVERROR(errno));
-            goto end;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
+    if ((ret = read_to_eof(fd, max_bytes, flags & FS_READ_SAME_SIZE, (size_t)st.st_size + 1,
+                           &buf, &len, why)) < 0)
+        goto end;
     if ((flags & FS_READ_SAME_SIZE) && len != (size_t)st.st_size) {
         ret = read_failed(why, FS_READ_CHANGED, AVERROR(EAGAIN));
         goto end;
@@ -292,4 +298,21 @@ end:
     else
         *out = buf, *outlen = len;
     return ret;
+}
+
+int fs_pread_full(int fd, uint8_t *buf, size_t len, int64_t off, size_t *got)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(fd, buf + done, len - done, (off_t)(off + (int64_t)done));
+        if (n < 0 && errno == EINTR && !pbc_interrupted)
+            continue;
+        if (n < 0)
+            return errno == EINTR ? PBC_E_INTERRUPTED : AVERROR(errno);
+        if (n == 0)
+            break;
+        done += (size_t)n;
+    }
+    *got = done;
+    return 0;
 }

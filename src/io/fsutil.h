@@ -55,6 +55,11 @@ char *fs_realpath(const char *path);
  * -1 with errno set, as open(2) does. */
 int fs_open_noatime(const char *path, int flags);
 
+/* Fills buf with up to len bytes from off; fewer only at end of file
+ * (*got says how many). Returns 0, AVERROR(errno), or PBC_E_INTERRUPTED
+ * when a read was interrupted by a signal with pbc_interrupted set. */
+int fs_pread_full(int fd, uint8_t *buf, size_t len, int64_t off, size_t *got);
+
 /* fs_read_file flag: the file must hold exactly the bytes fstat gave when
  * it was opened; without it the file is read to its end, however it grew
  * meanwhile (up to max_bytes). */

@@ -82,45 +82,81 @@ int sha256_hex_valid(const char *s)
     return s[i] == '\0';
 }
 
-int sha256_file(const char *path, uint8_t digest[SHA256_BYTES])
+int sha256_stream(sha256_read_fn read_fn, void *reader, size_t chunk,
+                  uint8_t digest[SHA256_BYTES], int64_t *size,
+                  void (*progress)(void *opaque, int64_t done), void *opaque)
 {
-    struct pbc_sha256 *s = NULL;
+    struct pbc_sha256 *s = sha256_alloc();
     uint8_t *buf = NULL;
-    int fd = -1, ret = 0;
-
-    s = sha256_alloc();
-    buf = malloc(SHA256_FILE_CHUNK);
-    if (!s || !buf) {
+    int64_t off = 0;
+    int ret = 0;
+    /* Aligned for O_DIRECT, which job_verify.c reads outputs with. */
+    if (!s || posix_memalign((void **)&buf, SHA256_FD_ALIGN, chunk)) {
+        buf = NULL;
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    fd = fs_open_noatime(path, 0);
-    if (fd < 0) {
-        ret = AVERROR(errno);
-        goto end;
-    }
-    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     for (;;) {
-        ssize_t n = read(fd, buf, SHA256_FILE_CHUNK);
+        int64_t n = read_fn(reader, buf, chunk);
         if (pbc_interrupted) {
             ret = PBC_E_INTERRUPTED;
             goto end;
         }
-        if (n < 0 && errno == EINTR)
-            continue;
         if (n < 0) {
-            ret = AVERROR(errno);
+            ret = (int)n;
             goto end;
         }
         if (n == 0)
             break;
         sha256_update(s, buf, (size_t)n);
+        off += n;
+        if (progress)
+            progress(opaque, off);
     }
     sha256_final(s, digest);
+    if (size)
+        *size = off;
 end:
-    if (fd >= 0)
-        close(fd);
     free(buf);
     sha256_free(&s);
+    return ret;
+}
+
+struct fd_reader {
+    int fd;
+    int64_t off;
+};
+
+/* pread from offset 0 rather than read: the caller's file position does
+ * not matter, and an O_DIRECT descriptor reads at aligned offsets. */
+static int64_t fd_read(void *opaque, uint8_t *buf, size_t len)
+{
+    struct fd_reader *r = opaque;
+    for (;;) {
+        ssize_t n = pread(r->fd, buf, len, (off_t)r->off);
+        if (n >= 0) {
+            r->off += n;
+            return n;
+        }
+        if ((errno != EINTR && errno != EAGAIN) || pbc_interrupted)
+            return AVERROR(errno);
+    }
+}
+
+int sha256_fd(int fd, size_t chunk, uint8_t digest[SHA256_BYTES], int64_t *size,
+              void (*progress)(void *opaque, int64_t done), void *opaque)
+{
+    struct fd_reader r = { .fd = fd, .off = 0 };
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    return sha256_stream(fd_read, &r, chunk, digest, size, progress, opaque);
+}
+
+int sha256_file(const char *path, uint8_t digest[SHA256_BYTES])
+{
+    int fd = fs_open_noatime(path, 0), ret;
+    if (fd < 0)
+        return AVERROR(errno);
+    ret = sha256_fd(fd, SHA256_FILE_CHUNK, digest, NULL, NULL, NULL);
+    close(fd);
     return ret;
 }

@@ -387,7 +387,7 @@ static int upgrade_replace(struct job *j, struct clip *c, int64_t kbps, const ch
     c->status = CLIP_PENDING;
     c->output_size = -1;
     c->output_sha256[0] = '\0';
-    /* job_save logs its own failure; only the rename's is logged here. */
+    /* A failed save is logged by job_save, a failed rename here: once. */
     ret = job_save(j);
     if (ret == 0 && (ret = fs_rename_durable(tmp, final)) < 0)
         log_error(j->log, "clip %s: cannot replace %s: %s", c->name, final, pbc_err2str(ret));

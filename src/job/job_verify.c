@@ -21,7 +21,6 @@
 #include "io/sha256.h"
 
 #define READ_CHUNK (4 << 20)
-#define DIRECT_ALIGN 4096
 
 /* Opens path for reading from the device (O_DIRECT), so that a copy still
  * in the page cache is not what gets hashed; a file system without
@@ -40,48 +39,15 @@ static int open_uncached(const char *path)
     return fd;
 }
 
-/* SHA-256 and size of path as the device returns it. Polls the interrupt
- * flag between chunks. */
+/* SHA-256 and size of path as the device returns it. */
 static int hash_uncached(const char *path, uint8_t digest[SHA256_BYTES], int64_t *size)
 {
-    struct pbc_sha256 *s = sha256_alloc();
-    uint8_t *buf = NULL;
-    int64_t off = 0;
-    int fd = -1, ret = 0;
-    if (!s || posix_memalign((void **)&buf, DIRECT_ALIGN, READ_CHUNK)) {
-        buf = NULL;
-        ret = AVERROR(ENOMEM);
-        goto end;
-    }
-    if ((fd = open_uncached(path)) < 0) {
-        ret = AVERROR(errno);
-        goto end;
-    }
-    for (;;) {
-        ssize_t n = pread(fd, buf, READ_CHUNK, (off_t)off);
-        if (pbc_interrupted) {
-            ret = PBC_E_INTERRUPTED;
-            goto end;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            ret = AVERROR(errno);
-            goto end;
-        }
-        if (n == 0)
-            break;
-        sha256_update(s, buf, (size_t)n);
-        off += n;
-    }
+    int fd = open_uncached(path), ret;
+    if (fd < 0)
+        return AVERROR(errno);
+    ret = sha256_fd(fd, READ_CHUNK, digest, size, NULL, NULL);
     posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-    sha256_final(s, digest);
-    *size = off;
-end:
-    if (fd >= 0)
-        close(fd);
-    free(buf);
-    sha256_free(&s);
+    close(fd);
     return ret;
 }
 

@@ -121,7 +121,6 @@ int probe_file(const char *path, struct probe_info *info, char *err, size_t errl
         goto end;
     }
     info->video_frames = stream_frames(st, info->duration);
-    info->has_video = 1;
     info->has_audio = has_decodable_audio(fmt);
     info->width = st->codecpar->width;
     info->height = st->codecpar->height;

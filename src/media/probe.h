@@ -8,7 +8,6 @@
 struct probe_info {
     double duration;       /* seconds: the video stream's, else the container's */
     int64_t video_frames;  /* exact when the container indexes it, else duration x frame rate */
-    int has_video;
     int has_audio;
     int width, height;
 };

@@ -420,12 +420,3 @@ end:
     manifest_free(&m);
     return ret;
 }
-
-/* Generous: every byte of every name and argument escaped as \u00XX, the
- * fixed text measured at its widest (tests/unit/test_manifest.c checks it). */
-int64_t manifest_bound(size_t nb_clips, size_t names_len, size_t args_len, size_t dir_len)
-{
-    const int64_t base = 4096, per_clip = 1024 + 2 * (SHA256_HEX_LEN + 4);
-    return base + (int64_t)nb_clips * per_clip +
-           6 * ((int64_t)names_len + (int64_t)args_len + (int64_t)dir_len) + 2 * (int64_t)names_len;
-}

@@ -9,7 +9,8 @@
  * for ENCODE, and per output its original (path, size, mtime, SHA-256), its
  * own size and SHA-256 and what it is: a bit-exact copy (COPY) or a derived
  * viewing copy (ENCODE). Both are written atomically (fs_write_atomic);
- * their sizes are bounded by plan_other_files_bytes (see manifest_bound). */
+ * their sizes are bounded by plan_other_files_bytes (planner.h; the unit
+ * test of the manifest checks the bound). */
 #ifndef PBC_MANIFEST_H
 #define PBC_MANIFEST_H
 
@@ -96,7 +97,7 @@ int manifest_write(const struct progress *p, const struct manifest_run *run,
 /* Reads and validates MANIFEST.json at path (regular file, valid JSON of
  * our format and version, plain output names, well-formed hashes). Sets
  * digest to the SHA-256 of the bytes read. Returns 0 with *out owned by the
- * caller, or PBC_E_PROGRESS with a one-line reason in err and *out NULL
+ * caller, or PBC_E_MANIFEST with a one-line reason in err and *out NULL
  * (or AVERROR(ENOMEM)). */
 int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256_BYTES],
                   char *err, size_t errlen);
@@ -115,11 +116,5 @@ void manifest_free(struct manifest **m);
  * the name. Returns 0 or AVERROR(ENOMEM). */
 int manifest_sums_text(const struct manifest *m, const char *manifest_sha256,
                        char **text, size_t *len);
-
-/* Upper bound of the bytes of MANIFEST.json plus SHA256SUMS for nb_clips
- * clips (not sector-rounded): names_len is the sum over the clips of
- * strlen(name) + strlen(source), args_len the sum of strlen(argv[i]) + 1,
- * dir_len strlen(build_dir). */
-int64_t manifest_bound(size_t nb_clips, size_t names_len, size_t args_len, size_t dir_len);
 
 #endif

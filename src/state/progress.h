@@ -94,9 +94,6 @@ void progress_free(struct progress **p);
  * AVERROR(ENOMEM); the new clip is pending with output_size -1. */
 int progress_add_clip(struct progress *p, const char *name, const char *source);
 
-/* The clip named name, or NULL. */
-struct clip *progress_find(struct progress *p, const char *name);
-
 /* Serialises p to JSON (jansson, keys in a fixed order, 2-space indent)
  * and writes it to path atomically and durably (fs_write_atomic). Clips
  * unchanged since the last save of p are not serialised or checked again:
@@ -134,6 +131,9 @@ int progress_name_reserved(const char *name);
 size_t progress_count(const struct progress *p, enum clip_status status);
 
 const char *progress_mode_name(enum job_mode mode); /* "COPY" / "ENCODE" */
+
+/* The mode progress_mode_name names s; -1 when s names none. */
+int progress_mode_from_name(const char *s, enum job_mode *mode);
 
 /* The clip's own planned video rate: its planned_kbps, or the batch's kbps
  * (--balance bitrate, and files of older versions that have no key). */

@@ -12,9 +12,11 @@
 
 #include "base/encode_settings.h"
 #include "base/errors.h"
+#include "base/quote.h"
 #include "io/fsutil.h"
 #include "io/iso_image.h"
 #include "state/progress.h"
+#include "state/json_read.h"
 #include "state/progress_internal.h"
 
 /* A progress file holds a few hundred bytes per clip; anything this big is
@@ -25,170 +27,29 @@
 #define KBPS_MAX (INT64_MAX / 1000)
 #define AUDIO_KBPS_MAX (INT_MAX / 1000)
 
-/* Ours rather than sha256_hex_valid() so this module does not depend on
- * the hashing backend. */
-static int hex64_valid(const char *s)
-{
-    size_t i;
-    for (i = 0; i < SHA256_HEX_LEN; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    return s[i] == 0;
-}
-
-/* ---- reading: typed accessors that name the key in their reason ---- */
-
-static int get(struct progress_reader *rd, const json_t *o, const char *key, json_t **v)
-{
-    *v = json_object_get(o, key);
-    return *v ? 0 : progress_fail(rd, "%s\"%s\": missing", rd->where, key);
-}
-
-/* json_is_integer excludes booleans and reals: 1.0 or true is not a size. */
-static int get_int(struct progress_reader *rd, const json_t *o, const char *key, int64_t min,
-                   int64_t max, const char *what, int64_t *out)
-{
-    json_t *v;
-    int ret = get(rd, o, key, &v);
-    if (ret < 0)
-        return ret;
-    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-        return progress_fail(rd, "%s\"%s\": expected %s", rd->where, key, what);
-    *out = json_integer_value(v);
-    return 0;
-}
-
-/* null reads as null_value, which lies outside [min, max]. */
-static int get_int_or_null(struct progress_reader *rd, const json_t *o, const char *key,
-                           int64_t min, int64_t max, const char *what, int64_t null_value,
-                           int64_t *out)
-{
-    json_t *v;
-    int ret = get(rd, o, key, &v);
-    if (ret < 0)
-        return ret;
-    if (json_is_null(v)) {
-        *out = null_value;
-        return 0;
-    }
-    return get_int(rd, o, key, min, max, what, out);
-}
-
-static int get_string(struct progress_reader *rd, const json_t *o, const char *key,
-                      const char **out)
-{
-    json_t *v;
-    int ret = get(rd, o, key, &v);
-    if (ret < 0)
-        return ret;
-    if (!json_is_string(v))
-        return progress_fail(rd, "%s\"%s\": expected a string", rd->where, key);
-    /* We load without JSON_ALLOW_NUL; this holds should that ever change. */
-    if (strlen(json_string_value(v)) != json_string_length(v))
-        return progress_fail(rd, "%s\"%s\": contains a NUL character", rd->where, key);
-    *out = json_string_value(v);
-    return 0;
-}
-
-static int get_abs_path(struct progress_reader *rd, const json_t *o, const char *key,
-                        const char **out)
-{
-    int ret = get_string(rd, o, key, out);
-    if (ret < 0)
-        return ret;
-    return (*out)[0] == '/' ? 0 :
-           progress_fail(rd, "%s\"%s\": not an absolute path", rd->where, key);
-}
-
-static int get_bool(struct progress_reader *rd, const json_t *o, const char *key, int *out)
-{
-    json_t *v;
-    int ret = get(rd, o, key, &v);
-    if (ret < 0)
-        return ret;
-    if (!json_is_boolean(v))
-        return progress_fail(rd, "%s\"%s\": expected true or false", rd->where, key);
-    *out = json_is_true(v);
-    return 0;
-}
-
-/* Durations are written as reals, but an integral number of seconds is a
- * duration too, so integers are accepted here (and only here). */
-static int get_duration(struct progress_reader *rd, const json_t *o, const char *key, double *out)
-{
-    json_t *v;
-    int ret = get(rd, o, key, &v);
-    if (ret < 0)
-        return ret;
-    if (!json_is_number(v) || !(json_number_value(v) >= 0))
-        return progress_fail(rd, "%s\"%s\": expected a non-negative number", rd->where, key);
-    *out = json_number_value(v);
-    return 0;
-}
-
-/* null reads as "", the struct's "unknown". */
-static int get_hash(struct progress_reader *rd, const json_t *o, const char *key,
-                    char out[SHA256_HEX_LEN + 1])
-{
-    json_t *v;
-    const char *s;
-    int ret = get(rd, o, key, &v);
-    if (ret < 0)
-        return ret;
-    if (json_is_null(v)) {
-        out[0] = 0;
-        return 0;
-    }
-    if (!json_is_string(v) || !hex64_valid(s = json_string_value(v)))
-        return progress_fail(rd, "%s\"%s\": expected 64 lower-case hex digits or null",
-                             rd->where, key);
-    memcpy(out, s, SHA256_HEX_LEN + 1);
-    return 0;
-}
-
-/* "YYYY-MM-DDTHH:MM:SSZ" with fields in range (no calendar check: the
- * value is recorded, never computed with). */
-static int utc_time_valid(const char *s)
-{
-    static const char form[] = "dddd-dd-ddTdd:dd:ddZ";
-    for (size_t i = 0; i < sizeof(form); i++)
-        if (form[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != form[i])
-            return 0;
-    return memcmp(s + 5, "01", 2) >= 0 && memcmp(s + 5, "12", 2) <= 0 &&
-           memcmp(s + 8, "01", 2) >= 0 && memcmp(s + 8, "31", 2) <= 0 &&
-           memcmp(s + 11, "23", 2) <= 0 && memcmp(s + 14, "59", 2) <= 0 &&
-           memcmp(s + 17, "60", 2) <= 0;
-}
+_Static_assert(PROGRESS_TIME_LEN == JSON_UTC_TIME_LEN, "progress times are json_read's");
 
 /* Optional: files written before the key existed resume without it. */
-static int read_job_started(struct progress_reader *rd, const json_t *root, struct progress *p)
+static int read_job_started(struct json_reader *rd, const json_t *root, struct progress *p)
 {
-    const char *s;
-    int ret;
     p->job_started[0] = 0;
     if (!json_object_get(root, "job_started"))
         return 0;
-    if ((ret = get_string(rd, root, "job_started", &s)) < 0)
-        return ret;
-    if (!utc_time_valid(s))
-        return progress_fail(rd, "key \"job_started\": expected a UTC time "
-                             "\"YYYY-MM-DDTHH:MM:SSZ\"");
-    memcpy(p->job_started, s, PROGRESS_TIME_LEN + 1);
-    return 0;
+    return json_get_utc_time(rd, root, "job_started", p->job_started);
 }
 
 /* Optional: the image of --iso, absent without it. */
-static int read_iso(struct progress_reader *rd, const json_t *root, struct progress *p)
+static int read_iso(struct json_reader *rd, const json_t *root, struct progress *p)
 {
     const char *file, *label;
     int ret;
     if (!json_object_get(root, "iso_file"))
         return 0;
-    if ((ret = get_abs_path(rd, root, "iso_file", &file)) < 0 ||
-        (ret = get_string(rd, root, "iso_label", &label)) < 0)
+    if ((ret = json_get_abs_path(rd, root, "iso_file", &file)) < 0 ||
+        (ret = json_get_str(rd, root, "iso_label", &label)) < 0)
         return ret;
     if (!iso_label_valid(label))
-        return progress_fail(rd, "key \"iso_label\": expected 1 to %d bytes of printable "
+        return json_fail(rd, "key \"iso_label\": expected 1 to %d bytes of printable "
                              "UTF-8", ISO_LABEL_MAX);
     if (!(p->iso_file = strdup(file)) || !(p->iso_label = strdup(label)))
         return AVERROR(ENOMEM);
@@ -196,132 +57,150 @@ static int read_iso(struct progress_reader *rd, const json_t *root, struct progr
 }
 
 /* Optional: a file without it (older versions) was planned at one bitrate. */
-static int read_balance(struct progress_reader *rd, const json_t *root, struct progress *p)
+static int read_balance(struct json_reader *rd, const json_t *root, struct progress *p)
 {
     const char *s;
     int ret;
     p->balance = BALANCE_BITRATE;
     if (!json_object_get(root, "balance"))
         return 0;
-    if ((ret = get_string(rd, root, "balance", &s)) < 0)
+    if ((ret = json_get_str(rd, root, "balance", &s)) < 0)
         return ret;
     if (!strcmp(s, "quality"))
         p->balance = BALANCE_QUALITY;
     else if (strcmp(s, "bitrate"))
-        return progress_fail(rd, "key \"balance\": expected \"bitrate\" or \"quality\"");
-    return 0;
-}
-
-/* Optional real in [min, max] or null; *out = -1 when absent or null. */
-static int get_opt_real(struct progress_reader *rd, const json_t *o, const char *key,
-                        double min, double max, double *out)
-{
-    const json_t *v = json_object_get(o, key);
-    *out = -1;
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_number(v) || !(json_number_value(v) >= min && json_number_value(v) <= max))
-        return progress_fail(rd, "%s\"%s\": expected a number from %g to %g or null",
-                             rd->where, key, min, max);
-    *out = json_number_value(v);
+        return json_fail(rd, "key \"balance\": expected \"bitrate\" or \"quality\"");
     return 0;
 }
 
 /* The keys of --balance, optional so that older files resume unchanged: a
  * clip without planned_kbps (0) was planned at the batch's kbps
  * (plan_clip_planned). */
-static int read_clip_quality(struct progress_reader *rd, const struct progress *p,
+static int read_clip_quality(struct json_reader *rd, const struct progress *p,
                              const json_t *jc, struct clip *c)
 {
     int ret;
     c->planned_kbps = 0;
     if (json_object_get(jc, "planned_kbps") &&
-        (ret = get_int_or_null(rd, jc, "planned_kbps", 1, KBPS_MAX,
+        (ret = json_get_int_or_null(rd, jc, "planned_kbps", 1, KBPS_MAX,
                                "a positive integer or null", 0, &c->planned_kbps)) < 0)
         return ret;
     if (p->mode == MODE_COPY && c->planned_kbps)
-        return progress_fail(rd, "%s\"planned_kbps\": must be null in COPY mode", rd->where);
-    if ((ret = get_opt_real(rd, jc, "predicted_psnr_y", 0, 1000, &c->predicted_psnr)) < 0 ||
-        (ret = get_opt_real(rd, jc, "psnr_y", 0, 1000, &c->psnr_y)) < 0)
+        return json_fail(rd, "%s\"planned_kbps\": must be null in COPY mode", rd->where);
+    if ((ret = json_get_opt_real(rd, jc, "predicted_psnr_y", 0, 1000, &c->predicted_psnr)) < 0 ||
+        (ret = json_get_opt_real(rd, jc, "psnr_y", 0, 1000, &c->psnr_y)) < 0)
         return ret;
-    return get_opt_real(rd, jc, "ssim", 0, 1, &c->ssim);
+    return json_get_opt_real(rd, jc, "ssim", 0, 1, &c->ssim);
 }
 
 /* ---- reading: the document ---- */
 
-static int read_header(struct progress_reader *rd, const json_t *root, struct progress *p)
+/* Format and version first: a newer file may differ in any other key,
+ * and "newer version" is then the one useful thing to say. */
+static int read_format(struct json_reader *rd, const json_t *root)
+{
+    const char *s = NULL;
+    int64_t v;
+    int ret;
+    if ((ret = json_get_str(rd, root, "format", &s)) < 0)
+        return ret;
+    if (strcmp(s, PROGRESS_FORMAT))
+        return json_fail(rd, "key \"format\": expected \"%s\"", PROGRESS_FORMAT);
+    if ((ret = json_get_int(rd, root, "format_version", INT64_MIN, INT64_MAX, "an integer", &v)) < 0)
+        return ret;
+    if (v > PROGRESS_VERSION)
+        return json_fail(rd, "key \"format_version\": version %" PRId64 " is newer than "
+                             "this program supports (%d); use a newer prepare_bodycam", v,
+                             PROGRESS_VERSION);
+    if (v != PROGRESS_VERSION)
+        return json_fail(rd, "key \"format_version\": unsupported version %" PRId64, v);
+    return 0;
+}
+
+static int read_header(struct json_reader *rd, const json_t *root, struct progress *p)
 {
     const char *s = NULL;
     int64_t v;
     int ret;
     json_t *kbps;
 
-    /* Format and version first: a newer file may differ in any other key,
-     * and "newer version" is then the one useful thing to say. */
-    if ((ret = get_string(rd, root, "format", &s)) < 0)
+    if ((ret = read_format(rd, root)) < 0)
         return ret;
-    if (strcmp(s, PROGRESS_FORMAT))
-        return progress_fail(rd, "key \"format\": expected \"%s\"", PROGRESS_FORMAT);
-    if ((ret = get_int(rd, root, "format_version", INT64_MIN, INT64_MAX, "an integer", &v)) < 0)
-        return ret;
-    if (v > PROGRESS_VERSION)
-        return progress_fail(rd, "key \"format_version\": version %" PRId64 " is newer than "
-                             "this program supports (%d); use a newer prepare_bodycam", v,
-                             PROGRESS_VERSION);
-    if (v != PROGRESS_VERSION)
-        return progress_fail(rd, "key \"format_version\": unsupported version %" PRId64, v);
 
-    if ((ret = get_int(rd, root, "disc_bytes", 1, INT64_MAX, "a positive integer",
+    if ((ret = json_get_int(rd, root, "disc_bytes", 1, INT64_MAX, "a positive integer",
                        &p->disc_bytes)) < 0)
         return ret;
-    if ((ret = get_int(rd, root, "safety_bytes", 0, p->disc_bytes - 1,
+    if ((ret = json_get_int(rd, root, "safety_bytes", 0, p->disc_bytes - 1,
                        "an integer >= 0 and < disc_bytes", &p->safety_bytes)) < 0)
         return ret;
-    if ((ret = get_string(rd, root, "mode", &s)) < 0)
+    if ((ret = json_get_str(rd, root, "mode", &s)) < 0)
         return ret;
-    if (!strcmp(s, "COPY"))
-        p->mode = MODE_COPY;
-    else if (!strcmp(s, "ENCODE"))
-        p->mode = MODE_ENCODE;
-    else
-        return progress_fail(rd, "key \"mode\": expected \"COPY\" or \"ENCODE\"");
-    if ((ret = get(rd, root, "kbps", &kbps)) < 0)
+    if (progress_mode_from_name(s, &p->mode) < 0)
+        return json_fail(rd, "key \"mode\": expected \"COPY\" or \"ENCODE\"");
+    if ((ret = json_get(rd, root, "kbps", &kbps)) < 0)
         return ret;
     if (!json_is_null(kbps) && !json_is_integer(kbps))
-        return progress_fail(rd, "key \"kbps\": expected an integer or null");
+        return json_fail(rd, "key \"kbps\": expected an integer or null");
     if (p->mode == MODE_COPY && !json_is_null(kbps))
-        return progress_fail(rd, "key \"kbps\": must be null in COPY mode");
+        return json_fail(rd, "key \"kbps\": must be null in COPY mode");
     if (p->mode == MODE_ENCODE &&
-        (ret = get_int(rd, root, "kbps", 1, KBPS_MAX, "a positive integer in ENCODE mode",
+        (ret = json_get_int(rd, root, "kbps", 1, KBPS_MAX, "a positive integer in ENCODE mode",
                        &p->kbps)) < 0)
         return ret;
 
-    if ((ret = get_abs_path(rd, root, "build_dir", &s)) < 0)
+    if ((ret = json_get_abs_path(rd, root, "build_dir", &s)) < 0)
         return ret;
     if (!(p->build_dir = strdup(s)))
         return AVERROR(ENOMEM);
-    if ((ret = get_bool(rd, root, "delete_originals", &p->delete_originals)) < 0)
+    if ((ret = json_get_bool(rd, root, "delete_originals", &p->delete_originals)) < 0)
         return ret;
-    if ((ret = get_int(rd, root, "preset", ENC_PRESET_MIN, ENC_PRESET_MAX,
-                       "an integer from " AV_STRINGIFY(ENC_PRESET_MIN) " to " AV_STRINGIFY(ENC_PRESET_MAX), &v)) < 0)
+    if ((ret = json_get_int(rd, root, "preset", ENC_PRESET_MIN, ENC_PRESET_MAX,
+                            "an integer from " AV_STRINGIFY(ENC_PRESET_MIN) " to "
+                            AV_STRINGIFY(ENC_PRESET_MAX), &v)) < 0)
         return ret;
     p->preset = (int)v;
-    if ((ret = get_int(rd, root, "audio_kbps", 1, AUDIO_KBPS_MAX, "a positive integer", &v)) < 0)
+    if ((ret = json_get_int(rd, root, "audio_kbps", 1, AUDIO_KBPS_MAX, "a positive integer", &v)) < 0)
         return ret;
     p->audio_kbps = (int)v;
     /* Optional: a job of an older version budgeted no page, so writes none. */
     p->index_page = 0;
     if (json_object_get(root, "index_page") &&
-        (ret = get_bool(rd, root, "index_page", &p->index_page)) < 0)
+        (ret = json_get_bool(rd, root, "index_page", &p->index_page)) < 0)
         return ret;
     if ((ret = read_balance(rd, root, p)) < 0 || (ret = read_job_started(rd, root, p)) < 0)
         return ret;
     return read_iso(rd, root, p);
 }
 
+/* The rest of clips[i]: the optional start_kbps and keys of --balance,
+ * and what a done clip must have. */
+static int read_clip_state(struct json_reader *rd, const struct progress *p, size_t i,
+                           const json_t *jc, struct clip *c)
+{
+    char q[96];
+    int ret;
+    /* Optional: files of older versions have no clip in flight. */
+    if (json_object_get(jc, "start_kbps") &&
+        (ret = json_get_int(rd, jc, "start_kbps", 0, KBPS_MAX, "a non-negative integer",
+                            &c->start_kbps)) < 0)
+        return ret;
+    if (c->status == CLIP_DONE && c->start_kbps)
+        return json_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"start_kbps\" is not 0", i,
+                         pbc_quote(q, sizeof(q), c->name, strlen(c->name)));
+    if ((ret = read_clip_quality(rd, p, jc, c)) < 0)
+        return ret;
+    /* A done clip is skipped on resume and counted in the final total, so
+     * its output must be fully described. */
+    if (c->status == CLIP_DONE && (c->output_size < 0 || !c->output_sha256[0]))
+        return json_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"%s\" is null", i,
+                         pbc_quote(q, sizeof(q), c->name, strlen(c->name)),
+                         c->output_size < 0 ? "output_size" : "output_sha256");
+    return 0;
+}
+
 /* Reads clips[i], whose name must be files' i-th key (already checked to be
  * a safe name) and whose status is that entry's value. */
-static int read_clip(struct progress_reader *rd, struct progress *p, size_t i, const json_t *jc,
+static int read_clip(struct json_reader *rd, struct progress *p, size_t i, const json_t *jc,
                      const char *name, enum clip_status status)
 {
     char q1[96], q2[96];
@@ -332,11 +211,11 @@ static int read_clip(struct progress_reader *rd, struct progress *p, size_t i, c
 
     snprintf(rd->where, sizeof(rd->where), "\"clips\"[%zu]: key ", i);
     if (!json_is_object(jc))
-        return progress_fail(rd, "\"clips\"[%zu]: expected an object", i);
-    if ((ret = get_string(rd, jc, "name", &s)) < 0)
+        return json_fail(rd, "\"clips\"[%zu]: expected an object", i);
+    if ((ret = json_get_str(rd, jc, "name", &s)) < 0)
         return ret;
     if (strcmp(s, name))
-        return progress_fail(rd, "\"clips\"[%zu]: name %s differs from \"files\" entry %zu, %s; "
+        return json_fail(rd, "\"clips\"[%zu]: name %s differs from \"files\" entry %zu, %s; "
                              "they must list the same clips in the same order", i,
                              pbc_quote(q1, sizeof(q1), s, strlen(s)), i,
                              pbc_quote(q2, sizeof(q2), name, strlen(name)));
@@ -346,49 +225,33 @@ static int read_clip(struct progress_reader *rd, struct progress *p, size_t i, c
      * entries. */
     snprintf(rd->where, sizeof(rd->where), "\"clips\"[%zu] (%s): key ", i,
              pbc_quote(q1, sizeof(q1), name, strlen(name)));
-    if ((ret = get_abs_path(rd, jc, "source", &source)) < 0)
+    if ((ret = json_get_abs_path(rd, jc, "source", &source)) < 0)
         return ret;
     if ((ret = progress_add_clip(p, name, source)) < 0)
         return ret;
     c = &p->clips[p->nb_clips - 1];
     c->status = status;
-    if ((ret = get_int(rd, jc, "source_size", 0, INT64_MAX, "a non-negative integer",
+    if ((ret = json_get_int(rd, jc, "source_size", 0, INT64_MAX, "a non-negative integer",
                        &c->source_size)) < 0 ||
-        (ret = get_int(rd, jc, "source_mtime_ns", INT64_MIN, INT64_MAX, "an integer",
+        (ret = json_get_int(rd, jc, "source_mtime_ns", INT64_MIN, INT64_MAX, "an integer",
                        &c->source_mtime_ns)) < 0 ||
-        (ret = get_duration(rd, jc, "duration", &c->duration)) < 0 ||
-        (ret = get_int(rd, jc, "video_frames", 0, INT64_MAX, "a non-negative integer",
+        (ret = json_get_nonneg_number(rd, jc, "duration", &c->duration)) < 0 ||
+        (ret = json_get_int(rd, jc, "video_frames", 0, INT64_MAX, "a non-negative integer",
                        &c->video_frames)) < 0 ||
-        (ret = get_bool(rd, jc, "has_audio", &c->has_audio)) < 0 ||
-        (ret = get_hash(rd, jc, "source_sha256", c->source_sha256)) < 0 ||
-        (ret = get_hash(rd, jc, "output_sha256", c->output_sha256)) < 0 ||
-        (ret = get_int_or_null(rd, jc, "output_size", 0, INT64_MAX,
+        (ret = json_get_bool(rd, jc, "has_audio", &c->has_audio)) < 0 ||
+        (ret = json_get_hash(rd, jc, "source_sha256", 1, c->source_sha256)) < 0 ||
+        (ret = json_get_hash(rd, jc, "output_sha256", 1, c->output_sha256)) < 0 ||
+        (ret = json_get_int_or_null(rd, jc, "output_size", 0, INT64_MAX,
                                "a non-negative integer or null", -1, &c->output_size)) < 0 ||
-        (ret = get_int_or_null(rd, jc, "target_kbps", 1, KBPS_MAX,
+        (ret = json_get_int_or_null(rd, jc, "target_kbps", 1, KBPS_MAX,
                                "a positive integer or null", 0, &c->target_kbps)) < 0 ||
-        (ret = get_int(rd, jc, "encodes", 0, INT_MAX, "a non-negative integer", &v)) < 0)
+        (ret = json_get_int(rd, jc, "encodes", 0, INT_MAX, "a non-negative integer", &v)) < 0)
         return ret;
     c->encodes = (int)v;
-    /* Optional: files of older versions have no clip in flight. */
-    if (json_object_get(jc, "start_kbps") &&
-        (ret = get_int(rd, jc, "start_kbps", 0, KBPS_MAX, "a non-negative integer",
-                       &c->start_kbps)) < 0)
-        return ret;
-    if (status == CLIP_DONE && c->start_kbps)
-        return progress_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"start_kbps\" is not 0", i,
-                             pbc_quote(q1, sizeof(q1), name, strlen(name)));
-    if ((ret = read_clip_quality(rd, p, jc, c)) < 0)
-        return ret;
-    /* A done clip is skipped on resume and counted in the final total, so
-     * its output must be fully described. */
-    if (status == CLIP_DONE && (c->output_size < 0 || !c->output_sha256[0]))
-        return progress_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"%s\" is null", i,
-                             pbc_quote(q1, sizeof(q1), name, strlen(name)),
-                             c->output_size < 0 ? "output_size" : "output_sha256");
-    return 0;
+    return read_clip_state(rd, p, i, jc, c);
 }
 
-static int read_clips(struct progress_reader *rd, const json_t *root, struct progress *p)
+static int read_clips(struct json_reader *rd, const json_t *root, struct progress *p)
 {
     char q[96];
     json_t *files, *clips;
@@ -396,16 +259,11 @@ static int read_clips(struct progress_reader *rd, const json_t *root, struct pro
     size_t i;
     int ret;
 
-    if ((ret = get(rd, root, "files", &files)) < 0)
+    if ((ret = json_get_typed(rd, root, "files", JSON_OBJECT, &files)) < 0 ||
+        (ret = json_get_typed(rd, root, "clips", JSON_ARRAY, &clips)) < 0)
         return ret;
-    if (!json_is_object(files))
-        return progress_fail(rd, "key \"files\": expected an object");
-    if ((ret = get(rd, root, "clips", &clips)) < 0)
-        return ret;
-    if (!json_is_array(clips))
-        return progress_fail(rd, "key \"clips\": expected an array");
     if (json_object_size(files) != json_array_size(clips))
-        return progress_fail(rd, "keys \"files\" and \"clips\": %zu and %zu entries; they must "
+        return json_fail(rd, "keys \"files\" and \"clips\": %zu and %zu entries; they must "
                              "list the same clips", json_object_size(files),
                              json_array_size(clips));
     /* jansson iterates objects in file order, which is the clip order. */
@@ -415,17 +273,17 @@ static int read_clips(struct progress_reader *rd, const json_t *root, struct pro
         json_t *st = json_object_iter_value(it);
         enum clip_status status;
         if (strlen(name) != len || !progress_name_is_safe(name))
-            return progress_fail(rd, "\"files\".%s: not a plain file name",
+            return json_fail(rd, "\"files\".%s: not a plain file name",
                                  pbc_quote(q, sizeof(q), name, len));
         if (progress_name_reserved(name))
-            return progress_fail(rd, "\"files\".%s: the name of one of the build directory's "
+            return json_fail(rd, "\"files\".%s: the name of one of the build directory's "
                                  "own files", pbc_quote(q, sizeof(q), name, len));
         if (json_is_string(st) && !strcmp(json_string_value(st), "pending"))
             status = CLIP_PENDING;
         else if (json_is_string(st) && !strcmp(json_string_value(st), "done"))
             status = CLIP_DONE;
         else
-            return progress_fail(rd, "\"files\".%s: expected \"pending\" or \"done\"",
+            return json_fail(rd, "\"files\".%s: expected \"pending\" or \"done\"",
                                  pbc_quote(q, sizeof(q), name, len));
         if ((ret = read_clip(rd, p, i, json_array_get(clips, i), name, status)) < 0)
             return ret;
@@ -439,7 +297,7 @@ static int read_clips(struct progress_reader *rd, const json_t *root, struct pro
  * probed .mp4 files with the bitrate they were encoded at. The names are
  * not compared with the sources' base names: a symbolic link given on the
  * command line names its output, and its source is the resolved path. */
-static int check_mode(struct progress_reader *rd, const struct progress *p, size_t first)
+static int check_mode(struct json_reader *rd, const struct progress *p, size_t first)
 {
     static const char mp4[] = ".mp4";
     char q[96];
@@ -462,14 +320,14 @@ static int check_mode(struct progress_reader *rd, const struct progress *p, size
                 why = "is done but has no encoding bitrate or count";
         }
         if (why)
-            return progress_fail(rd, "key \"mode\": \"%s\" disagrees with \"clips\"[%zu] (%s), "
+            return json_fail(rd, "key \"mode\": \"%s\" disagrees with \"clips\"[%zu] (%s), "
                                  "which %s", progress_mode_name(p->mode), first + i,
                                  pbc_quote(q, sizeof(q), c->name, len), why);
     }
     return 0;
 }
 
-int progress_check_clip(struct progress_reader *rd, const struct progress *p, size_t i,
+int progress_check_clip(struct json_reader *rd, const struct progress *p, size_t i,
                         const json_t *jc, const char *name, enum clip_status status)
 {
     struct progress *one = progress_alloc();
@@ -479,7 +337,7 @@ int progress_check_clip(struct progress_reader *rd, const struct progress *p, si
         return AVERROR(ENOMEM);
     one->mode = p->mode;
     if (!progress_name_is_safe(name) || progress_name_reserved(name))
-        ret = progress_fail(rd, "\"files\".%s: not a plain file name, or a reserved one",
+        ret = json_fail(rd, "\"files\".%s: not a plain file name, or a reserved one",
                             pbc_quote(q, sizeof(q), name, strlen(name)));
     else if ((ret = read_clip(rd, one, i, jc, name, status)) >= 0)
         ret = check_mode(rd, one, i);
@@ -491,7 +349,7 @@ int progress_check_clip(struct progress_reader *rd, const struct progress *p, si
  * rejected: a later version may add keys beside ours (as we added ours
  * beside the original's) and an older reader should still resume, as long
  * as format_version says the known keys keep their meaning. */
-int progress_from_json(struct progress_reader *rd, const json_t *root, struct progress **out)
+int progress_from_json(struct json_reader *rd, const json_t *root, struct progress **out)
 {
     struct progress *p = progress_alloc();
     int ret;
@@ -499,7 +357,7 @@ int progress_from_json(struct progress_reader *rd, const json_t *root, struct pr
         return AVERROR(ENOMEM);
     snprintf(rd->where, sizeof(rd->where), "key ");
     if (!json_is_object(root)) {
-        ret = progress_fail(rd, "top level is not a JSON object");
+        ret = json_fail(rd, "top level is not a JSON object");
         goto end;
     }
     if ((ret = read_header(rd, root, p)) < 0)
@@ -516,7 +374,7 @@ end:
 
 /* Reads the whole file ourselves (rather than json_load_file) to tell a
  * missing, unreadable or empty file apart from bad JSON. */
-static int read_all(struct progress_reader *rd, const char *path, char **out, size_t *outlen)
+static int read_all(struct json_reader *rd, const char *path, char **out, size_t *outlen)
 {
     enum fs_read_failure why;
     int ret = fs_read_file(path, PROGRESS_MAX_BYTES, 0, out, outlen, &why);
@@ -525,28 +383,28 @@ static int read_all(struct progress_reader *rd, const char *path, char **out, si
     case FS_READ_OK:
         break;
     case FS_READ_OPEN:
-        return progress_fail(rd, "cannot open: %s", strerror(AVUNERROR(ret)));
+        return json_fail(rd, "cannot open: %s", strerror(AVUNERROR(ret)));
     case FS_READ_IO:
-        return progress_fail(rd, "cannot read: %s", strerror(AVUNERROR(ret)));
+        return json_fail(rd, "cannot read: %s", strerror(AVUNERROR(ret)));
     case FS_READ_NOT_REGULAR:
-        return progress_fail(rd, "cannot read: %s", ret == AVERROR(EISDIR) ? strerror(EISDIR) :
+        return json_fail(rd, "cannot read: %s", ret == AVERROR(EISDIR) ? strerror(EISDIR) :
                              "not a regular file");
     case FS_READ_TOO_LARGE:
-        return progress_fail(rd, "larger than %d bytes", PROGRESS_MAX_BYTES);
+        return json_fail(rd, "larger than %d bytes", PROGRESS_MAX_BYTES);
     default:
         return ret;
     }
     if (!*outlen) {
         free(*out);
         *out = NULL;
-        return progress_fail(rd, "file is empty");
+        return json_fail(rd, "file is empty");
     }
     return 0;
 }
 
 int progress_load(const char *path, struct progress **out, char *err, size_t errlen)
 {
-    struct progress_reader rd = { .err = err, .errlen = errlen };
+    struct json_reader rd = { .err = err, .errlen = errlen, .code = PBC_E_PROGRESS };
     json_error_t jerr;
     json_t *root = NULL;
     char *buf = NULL;
@@ -562,7 +420,7 @@ int progress_load(const char *path, struct progress **out, char *err, size_t err
      * would depend on the parser. NUL in strings stays rejected too. */
     root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        ret = progress_fail(&rd, "not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+        ret = json_fail(&rd, "not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line,
                             jerr.column);
         goto end;
     }

@@ -23,53 +23,10 @@
 
 #define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
 
-/* What the last save wrote for one clip. */
-struct cached_clip {
-    struct clip seen;   /* its values then; name and source are owned copies */
-    char *key;          /* the name as a JSON string, for "files" */
-    char *text;         /* its object in "clips", indented as in the file */
-    size_t key_len, text_len;
-};
-
-struct progress_cache {
-    size_t nb;
-    struct cached_clip *clips;
-    size_t serialised;  /* clips serialised by the last save, for the tests */
-};
-
 /* same_clip() compares every field of struct clip: a field added there
  * must be compared too, or a change to it alone would not be saved. */
 _Static_assert(sizeof(void *) != 8 || sizeof(struct clip) == 256,
                "struct clip changed: update same_clip() in progress_save.c");
-
-size_t progress_cache_serialised(const struct progress *p)
-{
-    return p->cache ? p->cache->serialised : 0;
-}
-
-static void cached_clear(struct cached_clip *cc)
-{
-    free(cc->seen.name);
-    free(cc->seen.source);
-    free(cc->key);
-    free(cc->text);
-    memset(cc, 0, sizeof(*cc));
-}
-
-struct progress_cache *progress_cache_alloc(void)
-{
-    return calloc(1, sizeof(struct progress_cache));
-}
-
-void progress_cache_free(struct progress_cache *cache)
-{
-    if (!cache)
-        return;
-    for (size_t i = 0; i < cache->nb; i++)
-        cached_clear(&cache->clips[i]);
-    free(cache->clips);
-    free(cache);
-}
 
 /* 1 when c has the values it had when cc was made. */
 static int same_clip(const struct cached_clip *cc, const struct clip *c)
@@ -115,7 +72,7 @@ static char *dump_nested(const json_t *v, size_t *len)
 }
 
 /* Serialises clip i into cc, after the loader's checks of that clip. */
-static int cache_clip(struct progress_reader *rd, const struct progress *p, size_t i,
+static int cache_clip(struct json_reader *rd, const struct progress *p, size_t i,
                       struct cached_clip *cc)
 {
     const struct clip *c = &p->clips[i];
@@ -123,9 +80,9 @@ static int cache_clip(struct progress_reader *rd, const struct progress *p, size
     json_t *jc = progress_clip_to_json(c, &jerr), *key = NULL;
     int ret = 0;
 
-    cached_clear(cc);
+    progress_cache_clear_clip(cc);
     if (!jc) {
-        ret = progress_fail(rd, "\"clips\"[%zu]: %s", i, jerr.text);
+        ret = json_fail(rd, "\"clips\"[%zu]: %s", i, jerr.text);
         goto end;
     }
     if ((ret = progress_check_clip(rd, p, i, jc, c->name, c->status)) < 0)
@@ -144,7 +101,7 @@ static int cache_clip(struct progress_reader *rd, const struct progress *p, size
     cc->seen.source = source;
 end:
     if (ret < 0)
-        cached_clear(cc);
+        progress_cache_clear_clip(cc);
     json_decref(key);
     json_decref(jc);
     return ret;
@@ -152,7 +109,7 @@ end:
 
 /* Makes the cache describe p's clips: a full check when the list changed,
  * the changed clips alone otherwise. */
-static int refresh_cache(struct progress_reader *rd, const struct progress *p)
+static int refresh_cache(struct json_reader *rd, const struct progress *p)
 {
     struct progress_cache *cache = p->cache;
     int full = cache->nb != p->nb_clips, ret = 0;
@@ -165,7 +122,7 @@ static int refresh_cache(struct progress_reader *rd, const struct progress *p)
         if (!cl)
             return AVERROR(ENOMEM);
         for (size_t i = 0; i < cache->nb; i++)
-            cached_clear(&cache->clips[i]);
+            progress_cache_clear_clip(&cache->clips[i]);
         free(cache->clips);
         cache->clips = cl;
         cache->nb = p->nb_clips;
@@ -234,7 +191,7 @@ static int assemble(const struct progress *p, const char *head, char **text, siz
     return 0;
 }
 
-static int save_uncached(struct progress_reader *rd, const struct progress *p, char **text,
+static int save_uncached(struct json_reader *rd, const struct progress *p, char **text,
                          size_t *len)
 {
     json_t *root = NULL;
@@ -257,7 +214,7 @@ end:
 
 int progress_save(const struct progress *p, const char *path)
 {
-    struct progress_reader rd = { 0 };
+    struct json_reader rd = { .code = PBC_E_PROGRESS };
     json_t *head = NULL;
     struct progress *back = NULL;
     char *head_text = NULL, *text = NULL;

@@ -29,8 +29,6 @@ struct verify_ctx {
     struct vsource src;
     struct pbc_log *lg;
     struct manifest *m;
-    struct pbc_sha256 *sha;
-    uint8_t *buf;
     size_t outputs_ok, originals_ok, originals_absent, failed;
     char failed_names[512]; /* the first few, for the summary */
 };
@@ -49,28 +47,36 @@ static void failed(struct verify_ctx *v, const char *what)
     }
 }
 
+struct hash_status {
+    struct verify_ctx *v;
+    const char *label;
+    int64_t size;
+};
+
+static void show_progress(void *opaque, int64_t done)
+{
+    const struct hash_status *h = opaque;
+    char h1[32];
+    log_status(h->v->lg, "verifying %s  %5.1f%% of %s", h->label,
+               h->size > 0 ? 100.0 * (double)done / (double)h->size : 100.0,
+               log_human_bytes(h->size, h1, sizeof(h1)));
+}
+
+static int64_t read_vfile(void *reader, uint8_t *buf, size_t len)
+{
+    return vfile_read(reader, buf, len);
+}
+
 static int hash_file(struct verify_ctx *v, struct vfile *f, int64_t size, const char *label,
                      char hex[SHA256_HEX_LEN + 1])
 {
+    struct hash_status h = { .v = v, .label = label, .size = size };
     uint8_t digest[SHA256_BYTES];
     int64_t done = 0;
-    char h1[32];
-    for (;;) {
-        ssize_t n = vfile_read(f, v->buf, VERIFY_CHUNK);
-        if (pbc_interrupted)
-            return PBC_E_INTERRUPTED;
-        if (n < 0)
-            return (int)n;
-        if (n == 0)
-            break;
-        sha256_update(v->sha, v->buf, (size_t)n);
-        done += n;
-        log_status(v->lg, "verifying %s  %5.1f%% of %s", label,
-                   size > 0 ? 100.0 * (double)done / (double)size : 100.0,
-                   log_human_bytes(size, h1, sizeof(h1)));
-    }
+    int ret = sha256_stream(read_vfile, f, VERIFY_CHUNK, digest, &done, show_progress, &h);
     log_status_clear(v->lg);
-    sha256_final(v->sha, digest);
+    if (ret < 0)
+        return ret;
     sha256_hex(digest, hex);
     /* A file that grew or shrank while read is not the recorded one. */
     return done == size ? 0 : AVERROR(EIO);
@@ -94,9 +100,9 @@ static const char *open_failure(int err)
 
 /* The common part of an output and an original: open (by the source for
  * an output, by path for an original), type, size, hash. Returns 0 when it
- * matches, 1 when it does not (logged, except that a file that does not
- * exist sets *absent and is logged only when !absent_ok), or
- * PBC_E_INTERRUPTED. */
+ * matches; PBC_E_VERIFY when it does not (logged, except that a file that
+ * does not exist sets *absent and is logged only when !absent_ok);
+ * PBC_E_INTERRUPTED; AVERROR(ENOMEM). */
 static int check_file(struct verify_ctx *v, const char *name, const char *path,
                       const char *label, int64_t size, const char *sha256, int absent_ok,
                       int *absent)
@@ -111,22 +117,21 @@ static int check_file(struct verify_ctx *v, const char *name, const char *path,
         *absent = ret == AVERROR(ENOENT) || ret == AVERROR(ENOTDIR);
         if (!*absent || !absent_ok)
             log_error(v->lg, "%s: FAILED (%s)", label, open_failure(ret));
-        return 1;
+        return PBC_E_VERIFY;
     }
     if (f.size != size) {
         log_error(v->lg, "%s: FAILED (%lld bytes, MANIFEST.json records %lld)", label,
                   (long long)f.size, (long long)size);
-        ret = 1;
+        ret = PBC_E_VERIFY;
     } else if ((ret = hash_file(v, &f, size, label, hex)) < 0) {
-        if (ret == PBC_E_INTERRUPTED)
-            goto end;
-        log_error(v->lg, "%s: FAILED (cannot read: %s)", label, pbc_err2str(ret));
-        ret = 1;
+        if (ret != PBC_E_INTERRUPTED) {
+            log_error(v->lg, "%s: FAILED (cannot read: %s)", label, pbc_err2str(ret));
+            ret = PBC_E_VERIFY;
+        }
     } else if (strcmp(hex, sha256)) {
         log_error(v->lg, "%s: FAILED (SHA-256 %s, MANIFEST.json records %s)", label, hex, sha256);
-        ret = 1;
+        ret = PBC_E_VERIFY;
     }
-end:
     vfile_close(&f);
     return ret;
 }
@@ -135,12 +140,12 @@ static int check_output(struct verify_ctx *v, const struct manifest_file *f)
 {
     char orig[1024];
     int absent, ret = check_file(v, f->name, NULL, f->name, f->size, f->sha256, 0, &absent);
-    if (ret < 0)
-        return ret;
-    if (ret) {
+    if (ret == PBC_E_VERIFY) {
         failed(v, f->name);
         return 0;
     }
+    if (ret < 0)
+        return ret;
     v->outputs_ok++;
     if (f->mode == MODE_COPY)
         log_info(v->lg, "%s: OK (COPY: bit-exact copy of %s, %lld bytes, SHA-256 %s)", f->name,
@@ -158,7 +163,7 @@ static int check_original(struct verify_ctx *v, const struct manifest_file *f)
     int absent, ret;
     snprintf(label, sizeof(label), "original %s", pbc_escape_line(shown, sizeof(shown), f->original));
     ret = check_file(v, NULL, f->original, label, f->original_size, f->original_sha256, 1, &absent);
-    if (ret < 0)
+    if (ret < 0 && ret != PBC_E_VERIFY)
         return ret;
     if (absent) {
         v->originals_absent++;
@@ -179,16 +184,18 @@ static int check_sums(struct verify_ctx *v, const char *manifest_hex)
 {
     char *expected = NULL, *got = NULL;
     size_t exp_len = 0, len = 0;
-    int ret = 0, opened = 0, ok = 0;
+    int ret, opened = 0;
     struct vfile f;
-    if ((ret = manifest_sums_text(v->m, manifest_hex, &expected, &exp_len)) < 0 ||
-        !(got = malloc(exp_len + 1))) {
+    if ((ret = manifest_sums_text(v->m, manifest_hex, &expected, &exp_len)) < 0)
+        goto end;
+    if (!(got = malloc(exp_len + 1))) {
         ret = AVERROR(ENOMEM);
         goto end;
     }
+    /* A mismatch is PBC_E_VERIFY here, counted below, not an error. */
     if ((ret = vsource_file_open(&v->src, MANIFEST_SUMS_NAME, &f)) < 0) {
         log_error(v->lg, "%s: FAILED (%s)", MANIFEST_SUMS_NAME, open_failure(ret));
-        ret = ret == AVERROR(ENOMEM) ? ret : 0;
+        ret = ret == AVERROR(ENOMEM) ? ret : PBC_E_VERIFY;
         goto end;
     }
     opened = 1;
@@ -199,14 +206,17 @@ static int check_sums(struct verify_ctx *v, const char *manifest_hex)
             break;
         len += (size_t)n;
     }
-    ok = len == exp_len && !memcmp(got, expected, exp_len);
-    if (ok)
+    if (len == exp_len && !memcmp(got, expected, exp_len)) {
         log_info(v->lg, "%s: OK (agrees with MANIFEST.json)", MANIFEST_SUMS_NAME);
-    else
+    } else {
         log_error(v->lg, "%s: FAILED (does not agree with MANIFEST.json)", MANIFEST_SUMS_NAME);
+        ret = PBC_E_VERIFY;
+    }
 end:
-    if (ret >= 0 && !ok)
+    if (ret == PBC_E_VERIFY) {
         failed(v, MANIFEST_SUMS_NAME);
+        ret = 0;
+    }
     if (opened)
         vfile_close(&f);
     free(expected);
@@ -257,10 +267,10 @@ static int load_image_manifest(struct verify_ctx *v, uint8_t digest[SHA256_BYTES
     int64_t len = 0;
     int ret = vsource_file_open(&v->src, MANIFEST_JSON_NAME, &f);
     if (ret < 0)
-        return ret == AVERROR(ENOMEM) ? ret : pbc_reason(err, errlen, PBC_E_PROGRESS,
+        return ret == AVERROR(ENOMEM) ? ret : pbc_reason(err, errlen, PBC_E_MANIFEST,
                                                          "%s", open_failure(ret));
     if (f.size > MANIFEST_MAX_BYTES) {
-        ret = pbc_reason(err, errlen, PBC_E_PROGRESS, "larger than %d bytes", MANIFEST_MAX_BYTES);
+        ret = pbc_reason(err, errlen, PBC_E_MANIFEST, "larger than %d bytes", MANIFEST_MAX_BYTES);
         goto end;
     }
     if (!(buf = malloc((size_t)f.size + 1))) {
@@ -270,7 +280,7 @@ static int load_image_manifest(struct verify_ctx *v, uint8_t digest[SHA256_BYTES
     while (len < f.size) {
         ssize_t n = vfile_read(&f, buf + len, (size_t)(f.size - len));
         if (n <= 0) {
-            ret = pbc_reason(err, errlen, PBC_E_PROGRESS, "cannot read: %s",
+            ret = pbc_reason(err, errlen, PBC_E_MANIFEST, "cannot read: %s",
                              n < 0 ? pbc_err2str((int)n) : "shorter than recorded");
             goto end;
         }
@@ -295,7 +305,7 @@ static int load_manifest(struct verify_ctx *v, uint8_t digest[SHA256_BYTES])
     }
     if (ret < 0) {
         log_error(v->lg, "cannot verify %s: %s", v->dir, err);
-        ret = ret == AVERROR(ENOMEM) ? ret : PBC_E_PROGRESS;
+        ret = ret == AVERROR(ENOMEM) ? ret : PBC_E_MANIFEST;
         goto end;
     }
     if (v->src.iso)
@@ -316,10 +326,6 @@ int verify_run(const char *dir, struct pbc_log *lg)
     char hex[SHA256_HEX_LEN + 1];
     uint8_t digest[SHA256_BYTES];
     int ret;
-    if (!(v.sha = sha256_alloc()) || !(v.buf = malloc(VERIFY_CHUNK))) {
-        ret = AVERROR(ENOMEM);
-        goto end;
-    }
     if ((ret = load_manifest(&v, digest)) < 0)
         goto end;
     sha256_hex(digest, hex);
@@ -341,7 +347,5 @@ int verify_run(const char *dir, struct pbc_log *lg)
 end:
     manifest_free(&v.m);
     vsource_close(&v.src);
-    sha256_free(&v.sha);
-    free(v.buf);
     return ret;
 }

@@ -13,7 +13,7 @@ struct pbc_log;
 
 /* Returns 0 when every check passed; PBC_E_VERIFY when an output, an
  * existing original or SHA256SUMS does not match (or cannot be read);
- * PBC_E_PROGRESS when DIR/MANIFEST.json is missing, unreadable or not a
+ * PBC_E_MANIFEST (exit 3) when DIR/MANIFEST.json is missing, unreadable or not a
  * valid manifest; PBC_E_INTERRUPTED on SIGINT/SIGTERM; AVERROR(ENOMEM).
  * The failure is logged, naming the file. */
 int verify_run(const char *dir, struct pbc_log *lg);

@@ -103,4 +103,5 @@ def main():
     print('%s 1 - src/ include graph is layered and acyclic' % ('not ok' if problems else 'ok'))
     return 1 if problems else 0
 
-sys.exit(main())
+if __name__ == '__main__':
+    sys.exit(main())

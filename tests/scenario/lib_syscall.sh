@@ -37,3 +37,14 @@ signal_at() {
         "$PBC_BIN" "$@" > out.txt 2> err.txt
     rc=$?
 }
+
+# The completion scenes (s20-s22): scene DIR makes three originals in DIR/in
+# and an empty DIR/work; args DIR prints the job's arguments for it (COPY,
+# --delete-originals yes).
+scene() {
+    rm -rf "$1" && mkdir -p "$1/work"
+    mkfile "$1/in/a.mp4" 300000
+    mkfile "$1/in/b.mp4" 200000
+    mkfile "$1/in/c.mp4" 100000
+}
+args() { echo --build-dir "$1/work" --logfile "$1/prep.log" --delete-originals yes "$1/in/a.mp4" "$1/in/b.mp4" "$1/in/c.mp4"; }

@@ -1,4 +1,4 @@
-# Scenario 16: a real SIGKILL at each step of completion (a manifest being
+# Scenario 20: a real SIGKILL at each step of completion (a manifest being
 # written, both written, progress file renamed, each original deleted),
 # then --resume: the documented `--resume BUILD/progress.json` (and, once,
 # `--resume BUILD/progress.completed.json`) finishes what is left: every
@@ -8,15 +8,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/lib_syscall.sh"
 need_strace
-
-# scene DIR: three originals in DIR/in and an empty DIR/work.
-scene() {
-    rm -rf "$1" && mkdir -p "$1/work"
-    mkfile "$1/in/a.mp4" 300000
-    mkfile "$1/in/b.mp4" 200000
-    mkfile "$1/in/c.mp4" 100000
-}
-args() { echo --build-dir "$1/work" --logfile "$1/prep.log" --delete-originals yes "$1/in/a.mp4" "$1/in/b.mp4" "$1/in/c.mp4"; }
 
 # kill_case NAME SYSCALL PATTERN PROGRESS LEFT RESUME_FILE: kills a run
 # when it enters the SYSCALL that touches PATTERN, checks that the kill

@@ -1,4 +1,4 @@
-# Scenario 17: SIGINT/SIGTERM during completion stop the run. A signal
+# Scenario 21: SIGINT/SIGTERM during completion stop the run. A signal
 # while the manifests are written or the progress file renamed: exit 4,
 # every original kept. A signal during the deletions: exit 4 at once, the
 # originals not yet deleted are kept and named in the log. Then --resume
@@ -7,14 +7,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/lib_syscall.sh"
 need_strace
-
-scene() {
-    rm -rf "$1" && mkdir -p "$1/work"
-    mkfile "$1/in/a.mp4" 300000
-    mkfile "$1/in/b.mp4" 200000
-    mkfile "$1/in/c.mp4" 100000
-}
-args() { echo --build-dir "$1/work" --logfile "$1/prep.log" --delete-originals yes "$1/in/a.mp4" "$1/in/b.mp4" "$1/in/c.mp4"; }
 
 # signal_case NAME SIGNAL SYSCALL PATTERN LEFT: sends SIGNAL as the run
 # enters the SYSCALL that touches PATTERN; expects exit 4 with LEFT

@@ -1,4 +1,4 @@
-# Scenario 18: an output corrupted in place (same size, same modification
+# Scenario 22: an output corrupted in place (same size, same modification
 # time) between a SIGKILL and --resume is not accepted: the resume exits 3
 # naming it, publishes nothing (no manifest lists it) and deletes no
 # original, whether the kill came mid-run or after the progress file was
@@ -7,14 +7,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/lib_syscall.sh"
 need_strace
-
-scene() {
-    rm -rf "$1" && mkdir -p "$1/work"
-    mkfile "$1/in/a.mp4" 300000
-    mkfile "$1/in/b.mp4" 200000
-    mkfile "$1/in/c.mp4" 100000
-}
-args() { echo --build-dir "$1/work" --logfile "$1/prep.log" --delete-originals yes "$1/in/a.mp4" "$1/in/b.mp4" "$1/in/c.mp4"; }
 
 # corrupt FILE: 16 bytes in the middle zeroed; size and mtime kept.
 corrupt() {

@@ -1,4 +1,4 @@
-# Scenario 16: hostile file names. A usage error shows a name's control
+# Scenario 23: hostile file names. A usage error shows a name's control
 # bytes escaped, never raw; an output named "-" (and one with a backslash)
 # is checked by `sha256sum -c SHA256SUMS` as that file; a name too long for
 # its partial name, and a name of the partial form, are refused up front

@@ -1,4 +1,4 @@
-# Scenario 16: index.html on a tight disc. Three 2 s clips on a 300 kB
+# Scenario 24: index.html on a tight disc. Three 2 s clips on a 300 kB
 # disc, where the page's bound (thumbnails inline) is ~30 % of the disc and
 # the page itself ~15 %: the budget counts the bound before encoding, so
 # the batch with its page still fits (without the bound in the plan this

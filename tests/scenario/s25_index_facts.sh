@@ -1,4 +1,4 @@
-# Scenario 17: what index.html says about each clip, checked against
+# Scenario 25: what index.html says about each clip, checked against
 # ffprobe and sha256sum: a COPY of a constant and a variable frame rate
 # clip (one with markup in its name and tags) gives bit-exact copies with
 # both SHA-256s, durations, resolutions, "30.000 frames/s" and "variable",

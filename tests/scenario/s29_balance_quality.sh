@@ -1,4 +1,4 @@
-# Scenario 16 (issue 9): --balance quality on three clips of very different
+# Scenario 29 (issue 9): --balance quality on three clips of very different
 # difficulty. The hard clip is planned more bits per second than the easy
 # one, the batch fits, PSNR-Y and SSIM-Y are recorded and plausible, and a
 # SIGKILL after the first clip plus --resume keeps every planned rate (no

@@ -56,9 +56,9 @@ int main(int argc, char **argv)
     ret = transcode_clip(&p, &st);
     log_status_clear(lg);
     if (ret == 0)
-        log_info(lg, "done: %.3f s, %lld frames, %lld bytes, %lld corrupt packets, "
+        log_info(lg, "done: %.3f s, %lld frames, %lld corrupt packets, "
                  "%lld decoding errors", st.duration, (long long)st.video_frames_out,
-                 (long long)st.output_bytes, (long long)st.corrupt_packets,
+                 (long long)st.corrupt_packets,
                  (long long)st.decode_errors);
     else
         log_error(lg, "failed: %s", pbc_strerror(ret, buf, sizeof(buf)));

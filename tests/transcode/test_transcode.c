@@ -234,7 +234,6 @@ static int case_success(const struct env *e, int audio)
     ok(st.video_frames_in > 0 && st.video_frames_in == st.video_frames_out,
        "stats: every decoded frame encoded (%lld in, %lld out)",
        (long long)st.video_frames_in, (long long)st.video_frames_out);
-    ok(st.output_bytes > 0, "stats: output size recorded");
     ok(calls > 0, "progress callback called (%d)", calls);
 
     if (!strcmp(e->name, "basic.mp4")) {

@@ -27,7 +27,6 @@ static void test_video_with_audio(void)
     CHECK_STR(err, "");
     CHECK(fabs(info.duration - 2.0) < 0.05);
     CHECK_INT(info.video_frames, 50);
-    CHECK_INT(info.has_video, 1);
     CHECK_INT(info.has_audio, 1);
     CHECK_INT(info.width, 64);
     CHECK_INT(info.height, 48);

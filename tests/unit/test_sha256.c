@@ -141,6 +141,53 @@ end:
     free(buf);
 }
 
+struct seen {
+    int calls;
+    int64_t last;
+};
+
+static void count_progress(void *opaque, int64_t done)
+{
+    struct seen *s = opaque;
+    CHECK(done > s->last);
+    s->calls++;
+    s->last = done;
+}
+
+/* The shared read loop: the whole file whatever the fd's position, its
+ * size, one progress call per chunk, the interrupt flag honoured. */
+static void test_fd(void)
+{
+    char path[] = "test_sha256_fd_XXXXXX", hex[SHA256_HEX_LEN + 1], want[SHA256_HEX_LEN + 1];
+    size_t len = 3 * SHA256_FD_ALIGN + 5;
+    char *buf = malloc(len);
+    uint8_t d[SHA256_BYTES];
+    struct seen seen = { 0, 0 };
+    int64_t size = -1;
+    int fd = mkstemp(path);
+    CHECK(fd >= 0 && buf);
+    if (fd < 0 || !buf)
+        goto end;
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (char)(i * 7);
+    CHECK_INT(write(fd, buf, len), (long long)len);
+    /* fd's position is now the end: the loop must not depend on it. */
+    CHECK_INT(sha256_fd(fd, SHA256_FD_ALIGN, d, &size, count_progress, &seen), 0);
+    CHECK_INT(size, (long long)len);
+    CHECK_INT(seen.calls, 4);
+    CHECK_INT(seen.last, (long long)len);
+    sha256_hex(d, hex);
+    hash_hex(buf, len, want);
+    CHECK_STR(hex, want);
+    pbc_interrupted = 1;
+    CHECK_INT(sha256_fd(fd, SHA256_FD_ALIGN, d, NULL, NULL, NULL), PBC_E_INTERRUPTED);
+    pbc_interrupted = 0;
+    close(fd);
+    unlink(path);
+end:
+    free(buf);
+}
+
 int main(void)
 {
     RUN(test_vectors);
@@ -149,5 +196,6 @@ int main(void)
     RUN(test_hex);
     RUN(test_hex_valid);
     RUN(test_file);
+    RUN(test_fd);
     return check_done();
 }

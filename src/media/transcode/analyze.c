@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "media/media_input.h"
 #include "media/transcode/quality.h"
+#include "media/transcode/transcode_internal.h"
 
 /* The analysis must cost little beside the real encodes (issue 9: at most
  * 15 %): each CRF encodes ANALYZE_SHARE of the clip, in ANALYZE_SAMPLES
@@ -121,7 +122,7 @@ static int an_open_encoder(struct an_ctx *a, struct an_enc *e)
     e->enc->framerate = a->rate;
     if (a->threads > 0)
         snprintf(params, sizeof(params), "lp=%d", a->threads);
-    setenv("SVT_LOG", "2", 0);
+    tc_svt_log_quiet();
     av_dict_set_int(&opts, "preset", ANALYZE_PRESET, 0);
     av_dict_set_int(&opts, "crf", e->crf, 0);
     if (params[0])

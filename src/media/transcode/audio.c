@@ -26,34 +26,39 @@
 #include "base/log.h"
 #include "media/transcode/transcode_internal.h"
 
-int tc_audio_open_decoder(struct tc_ctx *c)
+int tc_audio_open_decoder(struct tc_audio *a, AVStream *in_st, int timed_end,
+                          struct tc_report *r)
 {
-    struct tc_audio *a = &c->a;
     const AVCodec *codec;
     int ret;
 
+    a->r = r;
+    a->in_st = in_st;
+    a->dec.what = "audio";
     a->fifo_pts = a->first_pts = a->end_pts = AV_NOPTS_VALUE;
     if (!a->in_st)
         return 0;
-    /* A duration guessed from the bitrate is no end to cut at. */
-    if (a->in_st->start_time != AV_NOPTS_VALUE && a->in_st->duration > 0 &&
-        c->ifmt->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE)
+    if (a->in_st->start_time != AV_NOPTS_VALUE && a->in_st->duration > 0 && timed_end)
         a->end_pts = av_rescale_q(a->in_st->start_time + a->in_st->duration,
                                   a->in_st->time_base, (AVRational){ 1, ENC_AUDIO_SAMPLE_RATE });
     codec = avcodec_find_decoder(a->in_st->codecpar->codec_id);
     if (!codec)
-        return tc_fail(c, AVERROR_DECODER_NOT_FOUND, "no decoder for audio codec %s",
+        return tc_fail(r, AVERROR_DECODER_NOT_FOUND, "no decoder for audio codec %s",
                        avcodec_get_name(a->in_st->codecpar->codec_id));
-    a->dec = avcodec_alloc_context3(codec);
-    if (!a->dec)
-        return tc_fail(c, AVERROR(ENOMEM), "cannot allocate the audio decoder");
-    ret = avcodec_parameters_to_context(a->dec, a->in_st->codecpar);
+    a->dec.ctx = avcodec_alloc_context3(codec);
+    if (!a->dec.ctx)
+        return tc_fail(r, AVERROR(ENOMEM), "cannot allocate the audio decoder");
+    ret = avcodec_parameters_to_context(a->dec.ctx, a->in_st->codecpar);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot configure the audio decoder");
-    a->dec->pkt_timebase = a->in_st->time_base;
-    ret = avcodec_open2(a->dec, codec, NULL);
+        return tc_fail(r, ret, "cannot configure the audio decoder");
+    a->dec.ctx->pkt_timebase = a->in_st->time_base;
+    ret = avcodec_open2(a->dec.ctx, codec, NULL);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot open the %s decoder", codec->name);
+        return tc_fail(r, ret, "cannot open the %s decoder", codec->name);
+    a->dec.frame = av_frame_alloc();
+    a->pkt = av_packet_alloc();
+    if (!a->dec.frame || !a->pkt)
+        return tc_fail(r, AVERROR(ENOMEM), "cannot allocate audio buffers");
     return 0;
 }
 
@@ -69,27 +74,28 @@ static enum AVSampleFormat audio_pick_format(const AVCodec *codec)
     return f[0];
 }
 
-int tc_audio_open_encoder(struct tc_ctx *c)
+int tc_audio_open_encoder(struct tc_audio *a, int kbps, int global_header,
+                          const struct tc_sink *out)
 {
-    struct tc_audio *a = &c->a;
     const AVCodec *codec = avcodec_find_encoder_by_name("libopus");
     AVDictionary *opts = NULL;
-    int kbps = c->p->audio_kbps > 0 ? c->p->audio_kbps : ENC_AUDIO_KBPS;
     int ret;
 
     if (!a->in_st)
         return 0;
+    a->out = *out;
+    kbps = kbps > 0 ? kbps : ENC_AUDIO_KBPS;
     if (!codec)
-        return tc_fail(c, AVERROR_ENCODER_NOT_FOUND, "libavcodec has no libopus encoder");
+        return tc_fail(a->r, AVERROR_ENCODER_NOT_FOUND, "libavcodec has no libopus encoder");
     a->enc = avcodec_alloc_context3(codec);
     if (!a->enc)
-        return tc_fail(c, AVERROR(ENOMEM), "cannot allocate the audio encoder");
+        return tc_fail(a->r, AVERROR(ENOMEM), "cannot allocate the audio encoder");
     a->enc->sample_fmt = audio_pick_format(codec);
     a->enc->sample_rate = ENC_AUDIO_SAMPLE_RATE;
     av_channel_layout_default(&a->enc->ch_layout, ENC_AUDIO_CHANNELS);
     a->enc->bit_rate = kbps * 1000LL;
     a->enc->time_base = (AVRational){ 1, ENC_AUDIO_SAMPLE_RATE };
-    if (c->ofmt->oformat->flags & AVFMT_GLOBALHEADER)
+    if (global_header)
         a->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     /* Hard CBR: every 20 ms packet has the same size, so the planner's
      * audio bytes (packets x bytes per packet) are exact. libopus's default
@@ -99,13 +105,13 @@ int tc_audio_open_encoder(struct tc_ctx *c)
     ret = avcodec_open2(a->enc, codec, &opts);
     av_dict_free(&opts);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot open libopus (%d kbit/s, mono, %d Hz)", kbps,
+        return tc_fail(a->r, ret, "cannot open libopus (%d kbit/s, mono, %d Hz)", kbps,
                        ENC_AUDIO_SAMPLE_RATE);
 
     a->fifo = av_audio_fifo_alloc(a->enc->sample_fmt, ENC_AUDIO_CHANNELS, 4 * a->enc->frame_size);
     a->enc_frame = av_frame_alloc();
     if (!a->fifo || !a->enc_frame)
-        return tc_fail(c, AVERROR(ENOMEM), "cannot allocate audio buffers");
+        return tc_fail(a->r, AVERROR(ENOMEM), "cannot allocate audio buffers");
     a->enc_frame->nb_samples = a->enc->frame_size;
     a->enc_frame->format = a->enc->sample_fmt;
     a->enc_frame->sample_rate = a->enc->sample_rate;
@@ -113,18 +119,18 @@ int tc_audio_open_encoder(struct tc_ctx *c)
     if (ret >= 0)
         ret = av_frame_get_buffer(a->enc_frame, 0);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot allocate an audio frame");
+        return tc_fail(a->r, ret, "cannot allocate an audio frame");
 
-    log_info(c->lg, "%s: audio out: libopus %d kbit/s CBR, mono, %d Hz, %s, %d-sample frames",
-             c->name, kbps, ENC_AUDIO_SAMPLE_RATE,
+    log_info(a->r->lg, "%s: audio out: libopus %d kbit/s CBR, mono, %d Hz, %s, %d-sample frames",
+             a->r->name, kbps, ENC_AUDIO_SAMPLE_RATE,
              av_get_sample_fmt_name(a->enc->sample_fmt), a->enc->frame_size);
-    return tc_mux_add_stream(c, a->enc, a->in_st, &a->out_st);
+    return 0;
 }
 
-static int audio_resample(struct tc_ctx *c, const AVFrame *f);
+static int audio_resample(struct tc_audio *a, const AVFrame *f);
 
 /* One log line per clip: what the downmix does, with each channel's gain. */
-static void audio_log_mix(struct tc_ctx *c, const AVChannelLayout *in, const double *m)
+static void audio_log_mix(const struct tc_audio *a, const AVChannelLayout *in, const double *m)
 {
     char desc[64], gains[256] = "", one[48], name[16];
 
@@ -137,22 +143,22 @@ static void audio_log_mix(struct tc_ctx *c, const AVChannelLayout *in, const dou
         snprintf(one, sizeof(one), "%s%s %.3f", i ? ", " : "", name, m[i]);
         av_strlcat(gains, one, sizeof(gains));
     }
-    log_info(c->lg, "%s: audio: %d ch %s -> mono, normalised downmix (%s), "
-             "peak <= -1 dBFS before coding", c->name, in->nb_channels, desc, gains);
+    log_info(a->r->lg, "%s: audio: %d ch %s -> mono, normalised downmix (%s), "
+             "peak <= -1 dBFS before coding", a->r->name, in->nb_channels, desc, gains);
 }
 
 /* The downmix matrix: libswresample's own coefficients for in -> mono
  * (centre and surrounds at -3 dB, LFE left out), scaled so their absolute
  * sum is TC_MIX_PEAK. A mono source gets the same headroom. */
-static int audio_set_matrix(struct tc_ctx *c, const AVChannelLayout *in)
+static int audio_set_matrix(struct tc_audio *a, const AVChannelLayout *in)
 {
     double m[64];
     int ret;
 
     if (in->nb_channels > 64)
-        return tc_fail(c, AVERROR_PATCHWELCOME, "cannot downmix %d audio channels",
+        return tc_fail(a->r, AVERROR_PATCHWELCOME, "cannot downmix %d audio channels",
                        in->nb_channels);
-    ret = swr_build_matrix2(in, &c->a.enc->ch_layout, M_SQRT1_2, M_SQRT1_2, 0.0,
+    ret = swr_build_matrix2(in, &a->enc->ch_layout, M_SQRT1_2, M_SQRT1_2, 0.0,
                             INT_MAX, 1.0, m, in->nb_channels,
                             AV_MATRIX_ENCODING_NONE, NULL);
     if (ret >= 0) {
@@ -161,19 +167,18 @@ static int audio_set_matrix(struct tc_ctx *c, const AVChannelLayout *in)
             sum += fabs(m[i]);
         for (int i = 0; sum > 0.0 && i < in->nb_channels; i++)
             m[i] *= TC_MIX_PEAK / sum;
-        ret = swr_set_matrix(c->a.swr, m, in->nb_channels);
+        ret = swr_set_matrix(a->swr, m, in->nb_channels);
     }
     if (ret < 0)
-        return tc_fail(c, ret, "cannot build the audio downmix matrix");
-    audio_log_mix(c, in, m);
+        return tc_fail(a->r, ret, "cannot build the audio downmix matrix");
+    audio_log_mix(a, in, m);
     return 0;
 }
 
 /* (Re)creates the resampler for f's format. A change mid-clip is rare (an
  * AAC stream switching channel count); the old resampler is drained first. */
-static int audio_setup_swr(struct tc_ctx *c, const AVFrame *f)
+static int audio_setup_swr(struct tc_audio *a, const AVFrame *f)
 {
-    struct tc_audio *a = &c->a;
     AVChannelLayout in = { 0 };
     int ret;
 
@@ -181,9 +186,9 @@ static int audio_setup_swr(struct tc_ctx *c, const AVFrame *f)
         !av_channel_layout_compare(&f->ch_layout, &a->swr_in_layout))
         return 0;
     if (a->swr) {
-        log_warn(c->lg, "%s: the audio format changes mid-clip; resampler restarted",
-                 c->name);
-        if ((ret = audio_resample(c, NULL)) < 0)
+        log_warn(a->r->lg, "%s: the audio format changes mid-clip; resampler restarted",
+                 a->r->name);
+        if ((ret = audio_resample(a, NULL)) < 0)
             return ret;
     }
     swr_free(&a->swr);
@@ -193,11 +198,11 @@ static int audio_setup_swr(struct tc_ctx *c, const AVFrame *f)
     if (f->ch_layout.order != AV_CHANNEL_ORDER_NATIVE)
         av_channel_layout_default(&in, f->ch_layout.nb_channels);
     else if ((ret = av_channel_layout_copy(&in, &f->ch_layout)) < 0)
-        return tc_fail(c, ret, "cannot copy the audio channel layout");
+        return tc_fail(a->r, ret, "cannot copy the audio channel layout");
 
     ret = swr_alloc_set_opts2(&a->swr, &a->enc->ch_layout, a->enc->sample_fmt,
                               ENC_AUDIO_SAMPLE_RATE, &in, f->format, f->sample_rate, 0, NULL);
-    if (ret >= 0 && (ret = audio_set_matrix(c, &in)) < 0) {
+    if (ret >= 0 && (ret = audio_set_matrix(a, &in)) < 0) {
         av_channel_layout_uninit(&in);
         return ret;
     }
@@ -211,7 +216,7 @@ static int audio_setup_swr(struct tc_ctx *c, const AVFrame *f)
         ret = swr_init(a->swr);
     av_channel_layout_uninit(&in);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot set up the audio resampler (%d Hz, %d channels)",
+        return tc_fail(a->r, ret, "cannot set up the audio resampler (%d Hz, %d channels)",
                        f->sample_rate, f->ch_layout.nb_channels);
     a->swr_in_format = f->format;
     a->swr_in_rate = f->sample_rate;
@@ -235,16 +240,15 @@ static void audio_clamp(struct tc_audio *a, int n)
 }
 
 /* Resamples f into the FIFO; f NULL drains the resampler. */
-static int audio_resample(struct tc_ctx *c, const AVFrame *f)
+static int audio_resample(struct tc_audio *a, const AVFrame *f)
 {
-    struct tc_audio *a = &c->a;
     const uint8_t **in = NULL;
     int in_n = 0, ret;
 
     if (f) {
         int64_t in_pts = INT64_MIN, out_pts;
         AVRational tb = a->in_st->time_base;
-        if ((ret = audio_setup_swr(c, f)) < 0)
+        if ((ret = audio_setup_swr(a, f)) < 0)
             return ret;
         /* swr_next_pts works in 1/(in_rate * out_rate) units. */
         if (f->best_effort_timestamp != AV_NOPTS_VALUE)
@@ -269,35 +273,34 @@ static int audio_resample(struct tc_ctx *c, const AVFrame *f)
             ret = av_samples_alloc_array_and_samples(&a->conv, NULL, 1, want,
                                                      a->enc->sample_fmt, 0);
             if (ret < 0)
-                return tc_fail(c, ret, "cannot allocate audio samples");
+                return tc_fail(a->r, ret, "cannot allocate audio samples");
             a->conv_cap = want;
         }
         ret = swr_convert(a->swr, a->conv, a->conv_cap, in, in_n);
         if (ret < 0)
-            return tc_fail(c, ret, "audio resampling failed");
+            return tc_fail(a->r, ret, "audio resampling failed");
         audio_clamp(a, ret);
         if (ret > 0 && av_audio_fifo_write(a->fifo, (void **)a->conv, ret) < ret)
-            return tc_fail(c, AVERROR(ENOMEM), "cannot grow the audio FIFO");
+            return tc_fail(a->r, AVERROR(ENOMEM), "cannot grow the audio FIFO");
         if (f || ret == 0)
             return 0;
     }
 }
 
 /* Sends frame (NULL: flush) to libopus and writes the packets. */
-static int audio_send(struct tc_ctx *c, const AVFrame *frame)
+static int audio_send(struct tc_audio *a, const AVFrame *frame)
 {
-    struct tc_audio *a = &c->a;
     int ret = avcodec_send_frame(a->enc, frame);
     if (ret < 0)
-        return tc_fail(c, ret, "the audio encoder refused a frame");
+        return tc_fail(a->r, ret, "the audio encoder refused a frame");
     for (;;) {
-        ret = avcodec_receive_packet(a->enc, c->out_pkt);
+        ret = avcodec_receive_packet(a->enc, a->pkt);
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             return 0;
         if (ret < 0)
-            return tc_fail(c, ret, "audio encoding failed");
-        c->st->audio_packets_out++;
-        ret = tc_mux_write(c, c->out_pkt, a->enc->time_base, a->out_st);
+            return tc_fail(a->r, ret, "audio encoding failed");
+        a->packets_out++;
+        ret = a->out.write(a->out.opaque, a->pkt);
         if (ret < 0)
             return ret;
     }
@@ -318,9 +321,8 @@ static int audio_fifo_usable(struct tc_audio *a, int *at_end)
 
 /* Encodes whole frames from the FIFO; final (or the source's end) also
  * the short remainder, which is then the last frame the encoder gets. */
-static int audio_encode_fifo(struct tc_ctx *c, int final)
+static int audio_encode_fifo(struct tc_audio *a, int final)
 {
-    struct tc_audio *a = &c->a;
     const int fs = a->enc->frame_size;
     const int small_last = a->enc->codec->capabilities & AV_CODEC_CAP_SMALL_LAST_FRAME;
 
@@ -337,9 +339,9 @@ static int audio_encode_fifo(struct tc_ctx *c, int final)
         a->enc_frame->nb_samples = fs;
         ret = av_frame_make_writable(a->enc_frame);
         if (ret < 0)
-            return tc_fail(c, ret, "cannot allocate an audio frame");
+            return tc_fail(a->r, ret, "cannot allocate an audio frame");
         if (av_audio_fifo_read(a->fifo, (void **)a->enc_frame->data, n) < n)
-            return tc_fail(c, AVERROR_BUG, "audio FIFO underrun");
+            return tc_fail(a->r, AVERROR_BUG, "audio FIFO underrun");
         if (a->ended)
             av_audio_fifo_reset(a->fifo);
         if (n < fs && !small_last)
@@ -350,7 +352,7 @@ static int audio_encode_fifo(struct tc_ctx *c, int final)
             a->first_pts = a->fifo_pts;
         a->enc_frame->pts = a->fifo_pts;
         a->fifo_pts += n;
-        ret = audio_send(c, a->enc_frame);
+        ret = audio_send(a, a->enc_frame);
         if (ret < 0)
             return ret;
     }
@@ -359,32 +361,33 @@ static int audio_encode_fifo(struct tc_ctx *c, int final)
 
 /* Per decoded frame: resampled into the FIFO, then the whole encoder
  * frames it holds are encoded. */
-static int audio_on_frame(struct tc_ctx *c, AVFrame *frame)
+static int audio_on_frame(void *opaque, AVFrame *frame)
 {
-    int ret = c->a.ended ? 0 : audio_resample(c, frame);
-    return ret < 0 ? ret : audio_encode_fifo(c, 0);
+    struct tc_audio *a = opaque;
+    int ret = a->ended ? 0 : audio_resample(a, frame);
+    return ret < 0 ? ret : audio_encode_fifo(a, 0);
 }
 
-int tc_audio_decode(struct tc_ctx *c, const AVPacket *pkt)
+int tc_audio_decode(struct tc_audio *a, const AVPacket *pkt)
 {
-    return tc_decode_packet(c, c->a.dec, pkt, "audio", audio_on_frame);
+    return tc_decode_packet(a->r, &a->dec, pkt, audio_on_frame, a);
 }
 
-int tc_audio_finish(struct tc_ctx *c)
+int tc_audio_finish(struct tc_audio *a)
 {
     int ret;
-    if (!c->a.enc)
+    if (!a->enc)
         return 0;
-    if ((ret = tc_audio_decode(c, NULL)) < 0 ||
-        (!c->a.ended && (ret = audio_resample(c, NULL)) < 0) ||
-        (ret = audio_encode_fifo(c, 1)) < 0)
+    if ((ret = tc_audio_decode(a, NULL)) < 0 ||
+        (!a->ended && (ret = audio_resample(a, NULL)) < 0) ||
+        (ret = audio_encode_fifo(a, 1)) < 0)
         return ret;
-    return audio_send(c, NULL);
+    return audio_send(a, NULL);
 }
 
 void tc_audio_close(struct tc_audio *a)
 {
-    avcodec_free_context(&a->dec);
+    tc_decoder_close(&a->dec);
     avcodec_free_context(&a->enc);
     swr_free(&a->swr);
     av_channel_layout_uninit(&a->swr_in_layout);
@@ -395,4 +398,5 @@ void tc_audio_close(struct tc_audio *a)
     av_freep(&a->conv);
     a->conv_cap = 0;
     av_frame_free(&a->enc_frame);
+    av_packet_free(&a->pkt);
 }

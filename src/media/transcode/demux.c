@@ -31,89 +31,97 @@ static void describe_stream(const AVStream *st, char *buf, size_t size)
 }
 
 /* Once per clip: the streams we carry and those we drop. */
-static void log_streams(struct tc_ctx *c)
+static void log_streams(const struct tc_demux *d)
 {
-    const AVCodecParameters *vp = c->v.in_st->codecpar;
+    const struct tc_report *r = d->r;
+    const AVCodecParameters *vp = d->v_st->codecpar;
     char dropped[512] = "";
     char one[96];
 
-    log_info(c->lg, "%s: video stream #%d %s %dx%d %s", c->name,
-             c->v.in_index, avcodec_get_name(vp->codec_id), vp->width, vp->height,
+    log_info(r->lg, "%s: video stream #%d %s %dx%d %s", r->name,
+             d->v_index, avcodec_get_name(vp->codec_id), vp->width, vp->height,
              av_get_pix_fmt_name(vp->format) ? av_get_pix_fmt_name(vp->format) : "?");
-    if (c->a.in_st) {
-        const AVCodecParameters *ap = c->a.in_st->codecpar;
-        log_info(c->lg, "%s: audio stream #%d %s %d Hz, %d %s, starts at %.3f s",
-                 c->name, c->a.in_index, avcodec_get_name(ap->codec_id),
+    if (d->a_st) {
+        const AVCodecParameters *ap = d->a_st->codecpar;
+        log_info(r->lg, "%s: audio stream #%d %s %d Hz, %d %s, starts at %.3f s",
+                 r->name, d->a_index, avcodec_get_name(ap->codec_id),
                  ap->sample_rate, ap->ch_layout.nb_channels,
                  log_plural((size_t)ap->ch_layout.nb_channels, "channel", "channels"),
-                 c->a.in_st->start_time == AV_NOPTS_VALUE ? 0.0 :
-                 c->a.in_st->start_time * av_q2d(c->a.in_st->time_base));
+                 d->a_st->start_time == AV_NOPTS_VALUE ? 0.0 :
+                 d->a_st->start_time * av_q2d(d->a_st->time_base));
     } else {
-        log_info(c->lg, "%s: no audio stream, the output is video only", c->name);
+        log_info(r->lg, "%s: no audio stream, the output is video only", r->name);
     }
-    for (unsigned i = 0; i < c->ifmt->nb_streams; i++) {
-        if ((int)i == c->v.in_index || (int)i == c->a.in_index)
+    for (unsigned i = 0; i < d->ifmt->nb_streams; i++) {
+        if ((int)i == d->v_index || (int)i == d->a_index)
             continue;
-        describe_stream(c->ifmt->streams[i], one, sizeof(one));
+        describe_stream(d->ifmt->streams[i], one, sizeof(one));
         if (dropped[0])
             av_strlcat(dropped, ", ", sizeof(dropped));
         av_strlcat(dropped, one, sizeof(dropped));
     }
     if (dropped[0])
-        log_info(c->lg, "%s: streams not carried: %s", c->name, dropped);
+        log_info(r->lg, "%s: streams not carried: %s", r->name, dropped);
 }
 
-int tc_demux_open(struct tc_ctx *c)
+/* The video stream and the audio "related" to it, as ffmpeg picks them;
+ * the demuxer skips the rest. */
+static int demux_choose_streams(struct tc_demux *d)
+{
+    AVFormatContext *ifmt = d->ifmt;
+    int ret = av_find_best_stream(ifmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+
+    if (ret < 0)
+        return tc_fail(d->r, ret, "no video stream");
+    d->v_index = ret;
+    d->v_st = ifmt->streams[ret];
+    ret = av_find_best_stream(ifmt, AVMEDIA_TYPE_AUDIO, -1, d->v_index, NULL, 0);
+    d->a_index = ret >= 0 ? ret : -1;
+    d->a_st = ret >= 0 ? ifmt->streams[ret] : NULL;
+    for (unsigned i = 0; i < ifmt->nb_streams; i++)
+        if ((int)i != d->v_index && (int)i != d->a_index)
+            ifmt->streams[i]->discard = AVDISCARD_ALL;
+    return 0;
+}
+
+int tc_demux_open(struct tc_demux *d, const char *path, struct tc_report *r)
 {
     AVFormatContext *ifmt = avformat_alloc_context();
     int ret;
 
+    d->r = r;
+    d->v_index = d->a_index = -1;
     if (!ifmt)
-        return tc_fail(c, AVERROR(ENOMEM), "cannot allocate the demuxer");
+        return tc_fail(r, AVERROR(ENOMEM), "cannot allocate the demuxer");
     ifmt->interrupt_callback.callback = demux_interrupt_cb;
     /* media_input_open frees ifmt on failure. */
-    ret = media_input_open(&ifmt, c->p->src_path);
+    ret = media_input_open(&ifmt, path);
     if (ret < 0) {
         if (pbc_interrupted)
             return PBC_E_INTERRUPTED;
-        return tc_fail(c, ret, "cannot open as a media file");
+        return tc_fail(r, ret, "cannot open as a media file");
     }
-    c->ifmt = ifmt;
+    d->ifmt = ifmt;
     ret = avformat_find_stream_info(ifmt, NULL);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot read the stream parameters");
-
-    ret = av_find_best_stream(ifmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-    if (ret < 0)
-        return tc_fail(c, ret, "no video stream");
-    c->v.in_index = ret;
-    c->v.in_st = ifmt->streams[ret];
-
-    /* The audio "related" to the chosen video, as ffmpeg picks it. */
-    ret = av_find_best_stream(ifmt, AVMEDIA_TYPE_AUDIO, -1, c->v.in_index, NULL, 0);
-    c->a.in_index = ret >= 0 ? ret : -1;
-    c->a.in_st = ret >= 0 ? ifmt->streams[ret] : NULL;
-
-    /* The demuxer can skip what we do not carry. */
-    for (unsigned i = 0; i < ifmt->nb_streams; i++)
-        if ((int)i != c->v.in_index && (int)i != c->a.in_index)
-            ifmt->streams[i]->discard = AVDISCARD_ALL;
-
-    if (c->v.in_st->duration > 0)
-        c->total_seconds = c->v.in_st->duration * av_q2d(c->v.in_st->time_base);
+        return tc_fail(r, ret, "cannot read the stream parameters");
+    if ((ret = demux_choose_streams(d)) < 0)
+        return ret;
+    if (d->v_st->duration > 0)
+        d->total_seconds = d->v_st->duration * av_q2d(d->v_st->time_base);
     else if (ifmt->duration > 0)
-        c->total_seconds = ifmt->duration / (double)AV_TIME_BASE;
-    log_streams(c);
+        d->total_seconds = ifmt->duration / (double)AV_TIME_BASE;
+    log_streams(d);
     return 0;
 }
 
-int tc_demux_read(struct tc_ctx *c, AVPacket *pkt)
+int tc_demux_read(struct tc_demux *d, AVPacket *pkt)
 {
     for (;;) {
         int ret;
         if (pbc_interrupted)
             return PBC_E_INTERRUPTED;
-        ret = av_read_frame(c->ifmt, pkt);
+        ret = av_read_frame(d->ifmt, pkt);
         if (ret == AVERROR_EOF)
             return ret;
         if (ret == AVERROR_EXIT && pbc_interrupted)
@@ -123,22 +131,22 @@ int tc_demux_read(struct tc_ctx *c, AVPacket *pkt)
         if (ret < 0) {
             /* As ffmpeg does: a damaged tail ends the input, and what was
              * read so far is still encoded. */
-            c->st->corrupt_packets++;
-            log_warn(c->lg, "%s: input ends early (%s), encoding what was read",
-                     c->name, pbc_err2str(ret));
+            d->corrupt_packets++;
+            log_warn(d->r->lg, "%s: input ends early (%s), encoding what was read",
+                     d->r->name, pbc_err2str(ret));
             return AVERROR_EOF;
         }
-        if (pkt->stream_index == c->v.in_index || pkt->stream_index == c->a.in_index) {
+        if (pkt->stream_index == d->v_index || pkt->stream_index == d->a_index) {
             /* Corrupt packets still go to the decoder, as in ffmpeg; the
              * decoder conceals or rejects them. */
             if (pkt->flags & AV_PKT_FLAG_CORRUPT)
-                c->st->corrupt_packets++;
+                d->corrupt_packets++;
             /* A frame the edit list leaves out is decoded (a later frame
              * may need it) but not output; counted for the log. */
-            if (pkt->stream_index == c->v.in_index) {
-                c->v.packets_in++;
+            if (pkt->stream_index == d->v_index) {
+                d->v_packets++;
                 if (pkt->flags & AV_PKT_FLAG_DISCARD)
-                    c->v.edit_dropped++;
+                    d->v_edit_dropped++;
             }
             return 0;
         }
@@ -146,7 +154,7 @@ int tc_demux_read(struct tc_ctx *c, AVPacket *pkt)
     }
 }
 
-void tc_demux_close(struct tc_ctx *c)
+void tc_demux_close(struct tc_demux *d)
 {
-    media_input_close(&c->ifmt);
+    media_input_close(&d->ifmt);
 }

@@ -113,7 +113,7 @@ static uint64_t stream_mp4_time(const AVStream *in)
 }
 
 /* The late audio's edit list: [empty, first_pts] [pre-skip, samples]. */
-static void fix_audio_edits(const struct tc_audio *a, const struct mp4box *trak,
+static void fix_audio_edits(const struct tc_mp4_track *a, const struct mp4box *trak,
                             uint32_t movie_ts)
 {
     struct mp4box elst, mdhd;
@@ -122,7 +122,7 @@ static void fix_audio_edits(const struct tc_audio *a, const struct mp4box *trak,
     uint32_t media_ts;
     int v1, esz;
 
-    if (a->first_pts == AV_NOPTS_VALUE || a->first_pts <= a->enc->initial_padding ||
+    if (a->audio_first == AV_NOPTS_VALUE || a->audio_first <= a->preskip ||
         box_path(trak, "edts", "elst", &elst) < 0 || box_path(trak, "mdia", "mdhd", &mdhd) < 0)
         return;
     media_ts = get_timescale(&mdhd);
@@ -132,32 +132,30 @@ static void fix_audio_edits(const struct tc_audio *a, const struct mp4box *trak,
     if (!media_ts || elst.size < (uint64_t)elst.hdr + 8 + 2 * esz || AV_RB32(p + 4) != 2 ||
         full_get(p + 8 + (v1 ? 8 : 4), v1) != (v1 ? UINT64_MAX : UINT32_MAX))
         return;
-    full_put(p + 8, v1, av_rescale_q(a->first_pts, tb, (AVRational){ 1, movie_ts }));
-    full_put(p + 8 + esz, v1, av_rescale_q_rnd(a->fifo_pts - a->first_pts, tb,
+    full_put(p + 8, v1, av_rescale_q(a->audio_first, tb, (AVRational){ 1, movie_ts }));
+    full_put(p + 8 + esz, v1, av_rescale_q_rnd(a->audio_end - a->audio_first, tb,
                                                (AVRational){ 1, movie_ts }, AV_ROUND_UP));
     full_put(p + 8 + esz + (v1 ? 8 : 4), v1,
-             av_rescale_q(a->enc->initial_padding, tb, (AVRational){ 1, media_ts }));
+             av_rescale_q(a->preskip, tb, (AVRational){ 1, media_ts }));
 }
 
-static void fix_moov(struct tc_ctx *c, const struct mp4box *moov)
+static void fix_moov(const struct tc_mp4_track *tracks, unsigned n, const struct mp4box *moov)
 {
     struct mp4box mvhd, trak, b;
     uint32_t movie_ts;
 
     if (box_path(moov, "mvhd", NULL, &mvhd) < 0 || !(movie_ts = get_timescale(&mvhd)))
         return;
-    for (unsigned i = 0; i < c->ofmt->nb_streams; i++) {
-        const AVStream *out = c->ofmt->streams[i];
-        const AVStream *in = out == c->v.out_st ? c->v.in_st : c->a.in_st;
-        uint64_t t = stream_mp4_time(in);
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t t = stream_mp4_time(tracks[i].src);
         if (box_find(moov->p + moov->hdr, moov->size - moov->hdr, "trak", (int)i, &trak) < 0)
             return;
         if (box_path(&trak, "tkhd", NULL, &b) == 0)
             set_times(&b, t);
         if (box_path(&trak, "mdia", "mdhd", &b) == 0)
             set_times(&b, t);
-        if (out == c->a.out_st)
-            fix_audio_edits(&c->a, &trak, movie_ts);
+        if (tracks[i].audio_first != AV_NOPTS_VALUE)
+            fix_audio_edits(&tracks[i], &trak, movie_ts);
     }
 }
 
@@ -184,15 +182,15 @@ static int find_moov(int fd, int64_t *pos, int64_t *size)
     }
 }
 
-int tc_mp4_fix(struct tc_ctx *c)
+int tc_mp4_fix(const char *path, const struct tc_mp4_track *tracks, unsigned n,
+               struct tc_report *r)
 {
-    const char *path = c->p->dst_path;
     uint8_t *buf = NULL;
     int64_t pos = 0, size = 0;
     int ret, fd = open(path, O_RDWR | O_CLOEXEC);
 
     if (fd < 0)
-        return tc_fail(c, AVERROR(errno), "cannot reopen %s", path);
+        return tc_fail(r, AVERROR(errno), "cannot reopen %s", path);
     ret = find_moov(fd, &pos, &size);
     if (ret >= 0 && size > MP4FIX_MOOV_MAX)
         ret = AVERROR(EFBIG);
@@ -202,13 +200,13 @@ int tc_mp4_fix(struct tc_ctx *c)
     if (ret >= 0 && pread(fd, buf, (size_t)size, pos) != size)
         ret = errno ? AVERROR(errno) : AVERROR_INVALIDDATA;
     if (ret >= 0) {
-        fix_moov(c, &(struct mp4box){ buf, (uint64_t)size, AV_RB32(buf) == 1 ? 16 : 8 });
+        fix_moov(tracks, n, &(struct mp4box){ buf, (uint64_t)size, AV_RB32(buf) == 1 ? 16 : 8 });
         errno = 0;
         if (pwrite(fd, buf, (size_t)size, pos) != size)
             ret = AVERROR(errno ? errno : EIO);
     }
     if (ret < 0)
-        ret = tc_fail(c, ret, "cannot set the track times and edit list in %s", path);
+        ret = tc_fail(r, ret, "cannot set the track times and edit list in %s", path);
     free(buf);
     close(fd);
     return ret;

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libavutil/avstring.h>
@@ -29,34 +28,43 @@ static int mux_copy_tags(AVDictionary **dst, const AVDictionary *src)
     return ret;
 }
 
-int tc_mux_alloc(struct tc_ctx *c)
+int tc_mux_alloc(struct tc_mux *m, const char *path, const AVDictionary *src_tags,
+                 struct tc_report *r)
 {
     /* "file:" so that a path such as "case:12/x.mp4" is not taken for a
      * protocol; faststart's second pass reopens this same URL. */
-    char *url = av_asprintf("file:%s", c->p->dst_path);
-    int ret = url ? avformat_alloc_output_context2(&c->ofmt, NULL, "mp4", url) : AVERROR(ENOMEM);
+    char *url = av_asprintf("file:%s", path);
+    int ret = url ? avformat_alloc_output_context2(&m->ofmt, NULL, "mp4", url) : AVERROR(ENOMEM);
+
+    m->r = r;
+    m->path = path;
     av_free(url);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot set up the MP4 muxer");
-    ret = mux_copy_tags(&c->ofmt->metadata, c->ifmt->metadata);
+        return tc_fail(r, ret, "cannot set up the MP4 muxer");
+    ret = mux_copy_tags(&m->ofmt->metadata, src_tags);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot copy the container metadata");
+        return tc_fail(r, ret, "cannot copy the container metadata");
     return 0;
 }
 
-int tc_mux_add_stream(struct tc_ctx *c, const AVCodecContext *enc,
-                      const AVStream *in, AVStream **out)
+int tc_mux_global_header(const struct tc_mux *m)
 {
-    AVStream *st = avformat_new_stream(c->ofmt, NULL);
+    return (m->ofmt->oformat->flags & AVFMT_GLOBALHEADER) != 0;
+}
+
+int tc_mux_add_stream(struct tc_mux *m, const AVCodecContext *enc, const AVStream *in,
+                      AVStream **out)
+{
+    AVStream *st = avformat_new_stream(m->ofmt, NULL);
     const uint8_t *matrix;
     size_t size = 0;
     int ret;
 
     if (!st)
-        return tc_fail(c, AVERROR(ENOMEM), "cannot add an output stream");
+        return tc_fail(m->r, AVERROR(ENOMEM), "cannot add an output stream");
     ret = avcodec_parameters_from_context(st->codecpar, enc);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot set the output stream parameters");
+        return tc_fail(m->r, ret, "cannot set the output stream parameters");
     st->time_base = enc->time_base;
     st->disposition = in->disposition;
     if (enc->codec_type == AVMEDIA_TYPE_VIDEO) {
@@ -65,19 +73,19 @@ int tc_mux_add_stream(struct tc_ctx *c, const AVCodecContext *enc,
     }
     ret = mux_copy_tags(&st->metadata, in->metadata);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot copy the stream metadata");
+        return tc_fail(m->r, ret, "cannot copy the stream metadata");
 
     /* Rotation is a display matrix; the pixels are not rotated. */
     matrix = av_stream_get_side_data(in, AV_PKT_DATA_DISPLAYMATRIX, &size);
     if (matrix && size) {
         uint8_t *dst = av_stream_new_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, size);
         if (!dst)
-            return tc_fail(c, AVERROR(ENOMEM), "cannot copy the display matrix");
+            return tc_fail(m->r, AVERROR(ENOMEM), "cannot copy the display matrix");
         memcpy(dst, matrix, size);
         if (size >= 9 * sizeof(int32_t))
-            log_info(c->lg, "%s: video: rotation %.0f degrees counter-clockwise kept as the "
+            log_info(m->r->lg, "%s: video: rotation %.0f degrees counter-clockwise kept as the "
                      "display matrix (players turn the picture; the pixels are not rotated)",
-                     c->name, av_display_rotation_get((const int32_t *)matrix));
+                     m->r->name, av_display_rotation_get((const int32_t *)matrix));
     }
     *out = st;
     return 0;
@@ -96,96 +104,90 @@ static void mux_tag_keys(char *buf, size_t size, const char *what, const AVDicti
 }
 
 /* One line per clip: which of the source's tags the output carries. */
-static void mux_log_tags(struct tc_ctx *c)
+static void mux_log_tags(const struct tc_mux *m)
 {
     char buf[1024] = "";
-    mux_tag_keys(buf, sizeof(buf), "file", c->ofmt->metadata);
-    for (unsigned i = 0; i < c->ofmt->nb_streams; i++)
-        mux_tag_keys(buf, sizeof(buf), c->ofmt->streams[i] == c->v.out_st ? "video" : "audio",
-                     c->ofmt->streams[i]->metadata);
-    log_info(c->lg, "%s: tags copied from the source (%s); each track keeps its own "
-             "creation_time", c->name, buf);
+    mux_tag_keys(buf, sizeof(buf), "file", m->ofmt->metadata);
+    for (unsigned i = 0; i < m->ofmt->nb_streams; i++) {
+        const AVStream *st = m->ofmt->streams[i];
+        mux_tag_keys(buf, sizeof(buf),
+                     st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO ? "video" : "audio",
+                     st->metadata);
+    }
+    log_info(m->r->lg, "%s: tags copied from the source (%s); each track keeps its own "
+             "creation_time", m->r->name, buf);
 }
 
-int tc_mux_open(struct tc_ctx *c)
+int tc_mux_open(struct tc_mux *m)
 {
     AVDictionary *opts = NULL;
-    int ret = avio_open(&c->ofmt->pb, c->ofmt->url, AVIO_FLAG_WRITE);
+    int ret = avio_open(&m->ofmt->pb, m->ofmt->url, AVIO_FLAG_WRITE);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot create %s", c->p->dst_path);
-    c->out_created = 1;
+        return tc_fail(m->r, ret, "cannot create %s", m->path);
+    m->created = 1;
     /* Without use_metadata_tags the MP4 muxer keeps only the tags it has
      * an iTunes atom for, and drops make, model, serial and the like.
      * faststart puts moov before mdat (a copy plays and seeks at once from
      * a file server): the trailer reopens dst_path by name to move the
      * data up, in place, so the partial name is all it touches. */
     av_dict_set(&opts, "movflags", "+use_metadata_tags+faststart", 0);
-    mux_log_tags(c);
-    ret = avformat_write_header(c->ofmt, &opts);
+    mux_log_tags(m);
+    ret = avformat_write_header(m->ofmt, &opts);
     av_dict_free(&opts);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot write the MP4 header to %s", c->p->dst_path);
+        return tc_fail(m->r, ret, "cannot write the MP4 header to %s", m->path);
     return 0;
 }
 
-int tc_mux_write(struct tc_ctx *c, AVPacket *pkt, AVRational tb, const AVStream *out)
+int tc_mux_write(struct tc_mux *m, AVPacket *pkt, AVRational tb, const AVStream *out)
 {
     int ret;
     av_packet_rescale_ts(pkt, tb, out->time_base);
     pkt->stream_index = out->index;
-    ret = av_interleaved_write_frame(c->ofmt, pkt);
+    ret = av_interleaved_write_frame(m->ofmt, pkt);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot write to %s", c->p->dst_path);
-    tc_progress(c, 0);
+        return tc_fail(m->r, ret, "cannot write to %s", m->path);
     return 0;
 }
 
-/* Flushes the written file to stable storage and records its size. */
-static int mux_fsync(struct tc_ctx *c)
+int tc_mux_finish(struct tc_mux *m)
 {
-    struct stat sb;
+    int ret = av_write_trailer(m->ofmt);
+    if (ret < 0)
+        return tc_fail(m->r, ret, "cannot finish %s", m->path);
+    /* A write error of the buffered tail shows up only here. */
+    ret = m->ofmt->pb->error;
+    if (ret >= 0)
+        ret = avio_closep(&m->ofmt->pb);
+    if (ret < 0)
+        return tc_fail(m->r, ret, "cannot write %s", m->path);
+    return 0;
+}
+
+int tc_mux_sync(struct tc_mux *m)
+{
     int ret = 0;
-    int fd = open(c->p->dst_path, O_RDONLY | O_CLOEXEC);
+    int fd = open(m->path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0)
-        return tc_fail(c, AVERROR(errno), "cannot reopen %s", c->p->dst_path);
+        return tc_fail(m->r, AVERROR(errno), "cannot reopen %s", m->path);
     if (fsync(fd) < 0)
-        ret = tc_fail(c, AVERROR(errno), "cannot fsync %s", c->p->dst_path);
-    else if (fstat(fd, &sb) < 0)
-        ret = tc_fail(c, AVERROR(errno), "cannot stat %s", c->p->dst_path);
-    else
-        c->st->output_bytes = sb.st_size;
+        ret = tc_fail(m->r, AVERROR(errno), "cannot fsync %s", m->path);
     close(fd);
     return ret;
 }
 
-int tc_mux_finish(struct tc_ctx *c)
+void tc_mux_close(struct tc_mux *m, int remove)
 {
-    int ret = av_write_trailer(c->ofmt);
-    if (ret < 0)
-        return tc_fail(c, ret, "cannot finish %s", c->p->dst_path);
-    /* A write error of the buffered tail shows up only here. */
-    ret = c->ofmt->pb->error;
-    if (ret >= 0)
-        ret = avio_closep(&c->ofmt->pb);
-    if (ret < 0)
-        return tc_fail(c, ret, "cannot write %s", c->p->dst_path);
-    if ((ret = tc_mp4_fix(c)) < 0)
-        return ret;
-    return mux_fsync(c);
-}
-
-void tc_mux_close(struct tc_ctx *c, int remove)
-{
-    if (c->ofmt) {
-        avio_closep(&c->ofmt->pb);
-        avformat_free_context(c->ofmt);
-        c->ofmt = NULL;
+    if (m->ofmt) {
+        avio_closep(&m->ofmt->pb);
+        avformat_free_context(m->ofmt);
+        m->ofmt = NULL;
     }
-    if (remove && c->out_created) {
-        if (unlink(c->p->dst_path) < 0 && errno != ENOENT)
-            log_warn(c->lg, "%s: cannot remove %s: %s", c->name, c->p->dst_path,
+    if (remove && m->created) {
+        if (unlink(m->path) < 0 && errno != ENOENT)
+            log_warn(m->r->lg, "%s: cannot remove %s: %s", m->r->name, m->path,
                      strerror(errno));
-        c->out_created = 0;
+        m->created = 0;
     }
 }

@@ -1,18 +1,34 @@
-/* The driver: open input, decoders, encoders and output; run the packet
- * loop; flush; finish. Each stage lives in its own file (demux.c, video.c,
- * audio.c, mux.c) and they share one struct tc_ctx. */
-#include <stdarg.h>
-#include <stdio.h>
+/* The driver, in the shape of FFmpeg's doc/examples/transcode.c: open
+ * input, decoders, encoders and output; run the packet loop; flush;
+ * finish. Each stage lives in its own file with its own state
+ * (transcode_internal.h); only this file calls them, and it alone knows
+ * how they connect: the encoders' packets come back through its sinks,
+ * which write them to the muxer and report progress. */
 #include <string.h>
+#include <time.h>
 
 #include "base/errors.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "media/transcode/transcode.h"
 #include "media/transcode/transcode_internal.h"
 #include "media/transcode/quality.h"
 
 /* ffmpeg's default -max_error_rate: beyond it a clip is not worth keeping. */
 #define TC_MAX_ERROR_RATE (2.0 / 3.0)
+
+struct tc_ctx {
+    const struct transcode_params *p;
+    struct transcode_stats *st;
+    struct tc_report r;
+    struct tc_demux d;
+    struct tc_video v;
+    struct tc_audio a;
+    struct tc_mux m;
+    AVStream *v_out, *a_out;  /* the output streams */
+    struct timespec t_start;
+    struct timespec t_progress;
+};
 
 int transcode_encoders_available(const char **missing)
 {
@@ -29,66 +45,14 @@ int transcode_encoders_available(const char **missing)
     return 1;
 }
 
-int tc_fail(struct tc_ctx *c, int err, const char *fmt, ...)
-{
-    char what[512], buf[AV_ERROR_MAX_STRING_SIZE];
-    va_list ap;
-
-    /* Once SIGINT is in, what fails next (a read returning AVERROR_EXIT)
-     * is the interruption, reported as such by transcode_clip(). */
-    if (c->failure_logged || err == PBC_E_INTERRUPTED || pbc_interrupted)
-        return err;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    log_error(c->lg, "%s: %s: %s", c->name, what, pbc_strerror(err, buf, sizeof(buf)));
-    c->failure_logged = 1;
-    return err;
-}
-
-int tc_decode_packet(struct tc_ctx *c, AVCodecContext *dec, const AVPacket *pkt,
-                     const char *what, int (*on_frame)(struct tc_ctx *c, AVFrame *frame))
-{
-    int errors = 0;
-    int ret = avcodec_send_packet(dec, pkt);
-
-    if (ret < 0 && ret != AVERROR_EOF) {
-        if (!pkt)
-            return tc_fail(c, ret, "cannot flush the %s decoder", what);
-        /* A packet the decoder rejects is skipped and counted, as ffmpeg
-         * does (unless the demuxer already flagged it corrupt). */
-        if (!(pkt->flags & AV_PKT_FLAG_CORRUPT))
-            c->st->corrupt_packets++;
-        return 0;
-    }
-    for (;;) {
-        ret = avcodec_receive_frame(dec, c->frame);
-        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
-            return 0;
-        if (ret < 0) {
-            c->st->decode_errors++;
-            /* While draining, the frames behind a bad one are still wanted;
-             * the cap keeps a decoder that keeps failing from looping. */
-            if (pkt || ++errors > 64)
-                return 0;
-            continue;
-        }
-        /* A concealed frame is kept (as ffmpeg does), but counted. */
-        if (c->frame->decode_error_flags || (c->frame->flags & AV_FRAME_FLAG_CORRUPT))
-            c->st->decode_errors++;
-        ret = on_frame(c, c->frame);
-        av_frame_unref(c->frame);
-        if (ret < 0)
-            return ret;
-    }
-}
-
 static double seconds_since(const struct timespec *t0, const struct timespec *t1)
 {
     return (t1->tv_sec - t0->tv_sec) + (t1->tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-void tc_progress(struct tc_ctx *c, int force)
+/* Called after each write: reports progress a few times per second, or
+ * now when force is set. */
+static void transcode_progress(struct tc_ctx *c, int force)
 {
     struct timespec now;
     double elapsed;
@@ -100,24 +64,77 @@ void tc_progress(struct tc_ctx *c, int force)
         return;
     c->t_progress = now;
     elapsed = seconds_since(&c->t_start, &now);
-    c->p->progress(c->p->progress_opaque, c->st->duration, c->total_seconds,
+    c->p->progress(c->p->progress_opaque, c->st->duration, c->d.total_seconds,
                    elapsed > 0 ? c->st->video_frames_out / elapsed : 0.0);
+}
+
+/* The video encoder's sink: every packet written passes here. */
+static int transcode_write_video(void *opaque, AVPacket *pkt)
+{
+    struct tc_ctx *c = opaque;
+    int ret;
+
+    c->st->duration = c->v.seconds_out;
+    c->st->video_frames_out = c->v.frames_out;
+    ret = tc_mux_write(&c->m, pkt, c->v.enc->time_base, c->v_out);
+    if (ret >= 0)
+        transcode_progress(c, 0);
+    return ret;
+}
+
+static int transcode_write_audio(void *opaque, AVPacket *pkt)
+{
+    struct tc_ctx *c = opaque;
+    int ret = tc_mux_write(&c->m, pkt, c->a.enc->time_base, c->a_out);
+
+    if (ret >= 0)
+        transcode_progress(c, 0);
+    return ret;
+}
+
+/* The encoders, each followed by its output stream: the muxer's streams
+ * come in this order (video, then audio), which tc_mp4_fix relies on. */
+static int transcode_open_encoders(struct tc_ctx *c)
+{
+    const struct transcode_params *p = c->p;
+    const int global_header = tc_mux_global_header(&c->m);
+    const struct tc_video_settings vs = {
+        .kbps = p->video_kbps, .preset = p->preset, .threads = p->threads,
+        .global_header = global_header,
+    };
+    const struct tc_sink v_sink = { transcode_write_video, c };
+    const struct tc_sink a_sink = { transcode_write_audio, c };
+    int ret;
+
+    if ((ret = tc_video_open_encoder(&c->v, &vs, &v_sink)) < 0 ||
+        (ret = tc_mux_add_stream(&c->m, c->v.enc, c->v.in_st, &c->v_out)) < 0)
+        return ret;
+    if (!c->a.in_st)
+        return 0;
+    if ((ret = tc_audio_open_encoder(&c->a, p->audio_kbps, global_header, &a_sink)) < 0 ||
+        (ret = tc_mux_add_stream(&c->m, c->a.enc, c->a.in_st, &c->a_out)) < 0)
+        return ret;
+    return 0;
 }
 
 static int transcode_open(struct tc_ctx *c)
 {
+    const struct transcode_params *p = c->p;
     int ret;
-    if ((ret = tc_demux_open(c)) < 0 ||
-        (ret = tc_video_open_decoder(c)) < 0 ||
-        (ret = tc_audio_open_decoder(c)) < 0 ||
-        (ret = tc_mux_alloc(c)) < 0 ||
-        (ret = tc_video_open_encoder(c)) < 0 ||
-        (ret = tc_audio_open_encoder(c)) < 0)
+
+    if ((ret = tc_demux_open(&c->d, p->src_path, &c->r)) < 0)
+        return ret;
+    /* A duration guessed from the bitrate is no end to cut the audio at. */
+    if ((ret = tc_video_open_decoder(&c->v, c->d.v_st, p->threads, &c->r)) < 0 ||
+        (ret = tc_audio_open_decoder(&c->a, c->d.a_st, c->d.ifmt->duration_estimation_method !=
+                                     AVFMT_DURATION_FROM_BITRATE, &c->r)) < 0 ||
+        (ret = tc_mux_alloc(&c->m, p->dst_path, c->d.ifmt->metadata, &c->r)) < 0 ||
+        (ret = transcode_open_encoders(c)) < 0)
         return ret;
     /* One decoder thread: the encoder has the cores. */
-    if (c->p->measure_quality && (ret = quality_open(&c->qm, c->v.enc, 1)) < 0)
-        return tc_fail(c, ret, "cannot open an AV1 decoder to measure the quality");
-    return tc_mux_open(c);
+    if (p->measure_quality && (ret = quality_open(&c->v.qm, c->v.enc, 1)) < 0)
+        return tc_fail(&c->r, ret, "cannot open an AV1 decoder to measure the quality");
+    return tc_mux_open(&c->m);
 }
 
 /* Demux, decode and encode until the input ends; pbc_interrupted is
@@ -128,19 +145,19 @@ static int transcode_loop(struct tc_ctx *c)
     int ret;
 
     if (!pkt)
-        return tc_fail(c, AVERROR(ENOMEM), "cannot allocate a packet");
+        return tc_fail(&c->r, AVERROR(ENOMEM), "cannot allocate a packet");
     for (;;) {
-        ret = tc_demux_read(c, pkt);
+        ret = tc_demux_read(&c->d, pkt);
         if (ret == AVERROR_EOF) {
             ret = 0;
             break;
         }
         if (ret < 0)
             break;
-        if (pkt->stream_index == c->v.in_index)
-            ret = tc_video_decode(c, pkt);
+        if (pkt->stream_index == c->d.v_index)
+            ret = tc_video_decode(&c->v, pkt);
         else
-            ret = tc_audio_decode(c, pkt);
+            ret = tc_audio_decode(&c->a, pkt);
         av_packet_unref(pkt);
         if (ret < 0)
             break;
@@ -152,13 +169,27 @@ static int transcode_loop(struct tc_ctx *c)
 static int transcode_flush(struct tc_ctx *c)
 {
     int ret;
-    if ((ret = tc_video_decode(c, NULL)) < 0 ||
-        (ret = tc_video_finish(c)) < 0 ||
-        (ret = tc_audio_finish(c)) < 0)
+    if ((ret = tc_video_decode(&c->v, NULL)) < 0 ||
+        (ret = tc_video_finish(&c->v)) < 0 ||
+        (ret = tc_audio_finish(&c->a)) < 0)
         return ret;
     if (pbc_interrupted)
         return PBC_E_INTERRUPTED;
     return 0;
+}
+
+/* The stages' counters, gathered into the caller's stats. */
+static void transcode_collect(struct tc_ctx *c)
+{
+    struct transcode_stats *st = c->st;
+
+    st->duration = c->v.seconds_out;
+    st->video_frames_in = c->v.frames_in;
+    st->video_frames_out = c->v.frames_out;
+    st->audio_packets_out = c->a.packets_out;
+    st->corrupt_packets = c->d.corrupt_packets + c->v.dec.corrupt_packets +
+                          c->a.dec.corrupt_packets;
+    st->decode_errors = c->v.dec.errors + c->a.dec.errors;
 }
 
 /* A clip whose video could not be decoded at all, or mostly not, fails. */
@@ -168,10 +199,73 @@ static int transcode_check_decoded(struct tc_ctx *c)
     int64_t bad = st->corrupt_packets + st->decode_errors;
 
     if (st->video_frames_in == 0)
-        return tc_fail(c, AVERROR_INVALIDDATA, "no video frame could be decoded");
+        return tc_fail(&c->r, AVERROR_INVALIDDATA, "no video frame could be decoded");
     if (bad > TC_MAX_ERROR_RATE * (double)(bad + st->video_frames_in))
-        return tc_fail(c, AVERROR_INVALIDDATA, "too many decoding errors (%lld of %lld)",
+        return tc_fail(&c->r, AVERROR_INVALIDDATA, "too many decoding errors (%lld of %lld)",
                        (long long)bad, (long long)(bad + st->video_frames_in));
+    return 0;
+}
+
+/* The finished file: trailer, the fixes the muxer cannot make, fsync. */
+static int transcode_finish(struct tc_ctx *c)
+{
+    const struct tc_mp4_track tracks[2] = {
+        { c->v.in_st, AV_NOPTS_VALUE, 0, 0 },
+        { c->a.in_st, c->a.first_pts, c->a.fifo_pts,
+          c->a.enc ? c->a.enc->initial_padding : 0 },
+    };
+    int ret;
+
+    if ((ret = tc_mux_finish(&c->m)) < 0 ||
+        (ret = tc_mp4_fix(c->p->dst_path, tracks, c->a_out ? 2 : 1, &c->r)) < 0 ||
+        (ret = tc_mux_sync(&c->m)) < 0)
+        return ret;
+    return 0;
+}
+
+/* What the run did, whether it succeeded or not. */
+static void transcode_log_end(struct tc_ctx *c, int ret)
+{
+    const struct transcode_stats *st = c->st;
+    const char *name = c->r.name;
+
+    if (c->d.ifmt)
+        log_info(c->r.lg, "%s: %lld video frames decoded, %lld encoded, %lld audio packets; "
+                 "%lld corrupt packets skipped, %lld decoding errors",
+                 name, (long long)st->video_frames_in, (long long)st->video_frames_out,
+                 (long long)st->audio_packets_out, (long long)st->corrupt_packets,
+                 (long long)st->decode_errors);
+    if (c->a.clamped > 0)
+        log_warn(c->r.lg, "%s: audio: the source goes over full scale; %lld samples of the mix "
+                 "held at -1 dBFS", name, (long long)c->a.clamped);
+    if (c->d.v_edit_dropped > 0)
+        log_info(c->r.lg, "%s: %lld of the file's %lld video frames lie outside its edit list: "
+                 "players do not show them, so they are not encoded", name,
+                 (long long)c->d.v_edit_dropped, (long long)c->d.v_packets);
+    if (ret == PBC_E_INTERRUPTED)
+        log_warn(c->r.lg, "%s: interrupted; the partial output is removed", name);
+}
+
+static int transcode_run(struct tc_ctx *c)
+{
+    int ret;
+
+    if ((ret = transcode_open(c)) < 0 ||
+        (ret = transcode_loop(c)) < 0 ||
+        (ret = transcode_flush(c)) < 0)
+        return ret;
+    transcode_collect(c);
+    if ((ret = transcode_check_decoded(c)) < 0 ||
+        (ret = transcode_finish(c)) < 0)
+        return ret;
+    transcode_progress(c, 1);
+    if (c->v.qm) {
+        struct quality_result q;
+        quality_get(c->v.qm, &q);
+        c->st->psnr_y = q.psnr_y;
+        c->st->ssim = q.ssim;
+        c->st->quality_frames = q.frames;
+    }
     return 0;
 }
 
@@ -183,64 +277,30 @@ int transcode_clip(const struct transcode_params *p, struct transcode_stats *sta
 
     memset(&c, 0, sizeof(c));
     c.p = p;
-    c.name = p->clip_name ? p->clip_name : p->src_path;
+    c.r.name = p->clip_name ? p->clip_name : p->src_path;
+    c.r.lg = p->log;
     c.st = stats ? stats : &scratch;
     memset(c.st, 0, sizeof(*c.st));
     c.st->psnr_y = c.st->ssim = -1;
-    c.lg = p->log;
-    c.v.in_index = c.a.in_index = -1;
+    c.d.v_index = c.d.a_index = -1;
     /* t_progress stays 0: the first write reports at once. */
     clock_gettime(CLOCK_MONOTONIC, &c.t_start);
 
     if (!p->src_path || !p->dst_path || p->video_kbps <= 0 || p->preset > ENC_PRESET_MAX) {
-        ret = tc_fail(&c, AVERROR(EINVAL), "invalid transcode parameters");
+        ret = tc_fail(&c.r, AVERROR(EINVAL), "invalid transcode parameters");
         goto end;
     }
-    c.frame = av_frame_alloc();
-    c.out_pkt = av_packet_alloc();
-    if (!c.frame || !c.out_pkt) {
-        ret = tc_fail(&c, AVERROR(ENOMEM), "cannot allocate buffers");
-        goto end;
-    }
-    if ((ret = transcode_open(&c)) < 0 ||
-        (ret = transcode_loop(&c)) < 0 ||
-        (ret = transcode_flush(&c)) < 0 ||
-        (ret = transcode_check_decoded(&c)) < 0 ||
-        (ret = tc_mux_finish(&c)) < 0)
-        goto end;
-    tc_progress(&c, 1);
-    if (c.qm) {
-        struct quality_result q;
-        quality_get(c.qm, &q);
-        c.st->psnr_y = q.psnr_y;
-        c.st->ssim = q.ssim;
-        c.st->quality_frames = q.frames;
-    }
+    ret = transcode_run(&c);
 
 end:
     if (ret < 0 && pbc_interrupted)
         ret = PBC_E_INTERRUPTED;
-    if (c.ifmt)
-        log_info(c.lg, "%s: %lld video frames decoded, %lld encoded, %lld audio packets; "
-                 "%lld corrupt packets skipped, %lld decoding errors",
-                 c.name, (long long)c.st->video_frames_in, (long long)c.st->video_frames_out,
-                 (long long)c.st->audio_packets_out, (long long)c.st->corrupt_packets,
-                 (long long)c.st->decode_errors);
-    if (c.a.clamped > 0)
-        log_warn(c.lg, "%s: audio: the source goes over full scale; %lld samples of the mix "
-                 "held at -1 dBFS", c.name, (long long)c.a.clamped);
-    if (c.v.edit_dropped > 0)
-        log_info(c.lg, "%s: %lld of the file's %lld video frames lie outside its edit list: "
-                 "players do not show them, so they are not encoded", c.name,
-                 (long long)c.v.edit_dropped, (long long)c.v.packets_in);
-    if (ret == PBC_E_INTERRUPTED)
-        log_warn(c.lg, "%s: interrupted; the partial output is removed", c.name);
+    transcode_collect(&c);
+    transcode_log_end(&c, ret);
     tc_video_close(&c.v);
-    quality_free(&c.qm);
+    quality_free(&c.v.qm);
     tc_audio_close(&c.a);
-    tc_mux_close(&c, ret < 0);
-    tc_demux_close(&c);
-    av_frame_free(&c.frame);
-    av_packet_free(&c.out_pkt);
+    tc_mux_close(&c.m, ret < 0);
+    tc_demux_close(&c.d);
     return ret;
 }

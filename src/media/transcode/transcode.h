@@ -33,7 +33,6 @@ struct transcode_stats {
     int64_t audio_packets_out;
     int64_t corrupt_packets;   /* skipped, as ffmpeg does */
     int64_t decode_errors;
-    int64_t output_bytes;
     /* measure_quality: PSNR-Y and SSIM-Y of the output (-1 unknown). */
     double psnr_y;
     double ssim;

@@ -7,7 +7,6 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <libavutil/imgutils.h>
@@ -45,35 +44,41 @@ static AVRational video_frame_rate(const AVStream *st)
     return (AVRational){ 30, 1 };
 }
 
-int tc_video_open_decoder(struct tc_ctx *c)
+int tc_video_open_decoder(struct tc_video *v, AVStream *in_st, int threads,
+                          struct tc_report *r)
 {
-    struct tc_video *v = &c->v;
-    const AVCodecParameters *par = v->in_st->codecpar;
+    const AVCodecParameters *par = in_st->codecpar;
     const AVCodec *codec = avcodec_find_decoder(par->codec_id);
+    AVCodecContext *dec;
     int ret;
 
+    v->r = r;
+    v->in_st = in_st;
+    v->dec.what = "video";
     if (!codec)
-        return tc_fail(c, AVERROR_DECODER_NOT_FOUND, "no decoder for video codec %s",
+        return tc_fail(r, AVERROR_DECODER_NOT_FOUND, "no decoder for video codec %s",
                        avcodec_get_name(par->codec_id));
     if (par->width <= 0 || par->height <= 0)
-        return tc_fail(c, AVERROR_INVALIDDATA, "video frame size unknown");
-    v->dec = avcodec_alloc_context3(codec);
-    if (!v->dec)
-        return tc_fail(c, AVERROR(ENOMEM), "cannot allocate the video decoder");
-    ret = avcodec_parameters_to_context(v->dec, par);
+        return tc_fail(r, AVERROR_INVALIDDATA, "video frame size unknown");
+    dec = v->dec.ctx = avcodec_alloc_context3(codec);
+    if (!dec)
+        return tc_fail(r, AVERROR(ENOMEM), "cannot allocate the video decoder");
+    ret = avcodec_parameters_to_context(dec, par);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot configure the video decoder");
-    v->dec->pkt_timebase = v->in_st->time_base;
-    v->dec->thread_count = c->p->threads;
-    v->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
-    ret = avcodec_open2(v->dec, codec, NULL);
+        return tc_fail(r, ret, "cannot configure the video decoder");
+    dec->pkt_timebase = in_st->time_base;
+    dec->thread_count = threads;
+    dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    ret = avcodec_open2(dec, codec, NULL);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot open the %s decoder", codec->name);
+        return tc_fail(r, ret, "cannot open the %s decoder", codec->name);
 
+    v->dec.frame = av_frame_alloc();
     v->conv = av_frame_alloc();
+    v->pkt = av_packet_alloc();
     v->held = av_packet_alloc();
-    if (!v->conv || !v->held)
-        return tc_fail(c, AVERROR(ENOMEM), "cannot allocate video buffers");
+    if (!v->dec.frame || !v->conv || !v->pkt || !v->held)
+        return tc_fail(r, AVERROR(ENOMEM), "cannot allocate video buffers");
     v->last_pts = AV_NOPTS_VALUE;
     v->first_out_pts = AV_NOPTS_VALUE;
     v->end_pts = AV_NOPTS_VALUE;
@@ -101,26 +106,26 @@ static void video_copy_colour(AVCodecContext *enc, const AVCodecContext *dec)
 }
 
 /* Size, colour, timing and rate of the encoder, from the decoder. */
-static void video_configure(struct tc_ctx *c)
+static void video_configure(struct tc_video *v, const struct tc_video_settings *s)
 {
-    struct tc_video *v = &c->v;
+    const AVCodecContext *dec = v->dec.ctx;
 
-    v->enc->width = v->dec->width;
-    v->enc->height = v->dec->height;
+    v->enc->width = dec->width;
+    v->enc->height = dec->height;
     v->enc->sample_aspect_ratio = v->in_st->sample_aspect_ratio.num ?
-                                  v->in_st->sample_aspect_ratio : v->dec->sample_aspect_ratio;
+                                  v->in_st->sample_aspect_ratio : dec->sample_aspect_ratio;
     v->enc->pix_fmt = AV_PIX_FMT_YUV420P;
-    video_copy_colour(v->enc, v->dec);
+    video_copy_colour(v->enc, dec);
     v->frame_rate = video_frame_rate(v->in_st);
     v->enc->framerate = v->frame_rate;
     v->enc->time_base = v->in_st->time_base;
     v->step = FFMAX(1, av_rescale_q(1, av_inv_q(v->frame_rate), v->enc->time_base));
-    v->enc->bit_rate = c->p->video_kbps * 1000;
+    v->enc->bit_rate = s->kbps * 1000;
     /* rc_max_rate == bit_rate makes the wrapper select CBR: leave it 0. */
     v->enc->rc_max_rate = 0;
     /* An svtav1-params key SVT-AV1 rejects fails the open, not a warning. */
     v->enc->err_recognition |= AV_EF_EXPLODE;
-    if (c->ofmt->oformat->flags & AVFMT_GLOBALHEADER)
+    if (s->global_header)
         v->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
 }
 
@@ -142,51 +147,49 @@ static void video_svt_params(const struct tc_video *v, char *buf, size_t size)
         snprintf(buf + len, size - len, ":lp=%d", v->lp);
 }
 
-int tc_video_open_encoder(struct tc_ctx *c)
+int tc_video_open_encoder(struct tc_video *v, const struct tc_video_settings *s,
+                          const struct tc_sink *out)
 {
-    struct tc_video *v = &c->v;
     const AVCodec *codec = avcodec_find_encoder_by_name("libsvtav1");
     AVDictionary *opts = NULL;
     char params[160];
-    int preset = c->p->preset < 0 ? ENC_PRESET_DEFAULT : c->p->preset;
+    int preset = s->preset < 0 ? ENC_PRESET_DEFAULT : s->preset;
     int ret;
 
+    v->out = *out;
     if (!codec)
-        return tc_fail(c, AVERROR_ENCODER_NOT_FOUND, "libavcodec has no libsvtav1 encoder");
+        return tc_fail(v->r, AVERROR_ENCODER_NOT_FOUND, "libavcodec has no libsvtav1 encoder");
     v->enc = avcodec_alloc_context3(codec);
     if (!v->enc)
-        return tc_fail(c, AVERROR(ENOMEM), "cannot allocate the video encoder");
-    video_configure(c);
-    v->lp = c->p->threads > 0 ? c->p->threads : 0;
+        return tc_fail(v->r, AVERROR(ENOMEM), "cannot allocate the video encoder");
+    video_configure(v, s);
+    v->lp = s->threads > 0 ? s->threads : 0;
     video_svt_params(v, params, sizeof(params));
-    /* SVT-AV1 prints its banner and settings straight to stderr, past our
-     * log and through the live progress line; warnings and errors only,
-     * unless the user asked for more. */
     av_dict_set_int(&opts, "preset", preset, 0);
     av_dict_set(&opts, "svtav1-params", params, 0);
+    tc_svt_log_quiet();
     pthread_mutex_lock(&svt_open_close);
-    setenv("SVT_LOG", "2", 0);
     ret = avcodec_open2(v->enc, codec, &opts);
     pthread_mutex_unlock(&svt_open_close);
     if (ret >= 0 && av_dict_count(opts) > 0) {
         ret = AVERROR_OPTION_NOT_FOUND;
-        tc_fail(c, ret, "libsvtav1 does not know option %s",
+        tc_fail(v->r, ret, "libsvtav1 does not know option %s",
                 av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX)->key);
     } else if (ret < 0) {
-        tc_fail(c, ret, "cannot open libsvtav1 (%dx%d, preset %d, %s)",
+        tc_fail(v->r, ret, "cannot open libsvtav1 (%dx%d, preset %d, %s)",
                 v->enc->width, v->enc->height, preset, params);
     }
     av_dict_free(&opts);
     if (ret < 0)
         return ret;
 
-    log_info(c->lg, "%s: video out: libsvtav1 %dx%d yuv420p %s range, VBR %lld kbit/s, "
+    log_info(v->r->lg, "%s: video out: libsvtav1 %dx%d yuv420p %s range, VBR %lld kbit/s, "
              "preset %d, %d/%d fps, random access, undershoot/overshoot %d/%d %%, lp %d",
-             c->name, v->enc->width, v->enc->height,
+             v->r->name, v->enc->width, v->enc->height,
              v->enc->color_range == AVCOL_RANGE_JPEG ? "full" : "limited",
-             (long long)c->p->video_kbps, preset, v->frame_rate.num, v->frame_rate.den,
+             (long long)s->kbps, preset, v->frame_rate.num, v->frame_rate.den,
              TC_UNDERSHOOT_PCT, TC_OVERSHOOT_PCT, v->lp);
-    return tc_mux_add_stream(c, v->enc, v->in_st, &v->out_st);
+    return 0;
 }
 
 /* The J formats are their plain twins with full range; swscale warns
@@ -204,9 +207,8 @@ static enum AVPixelFormat video_unjpeg(enum AVPixelFormat f)
 }
 
 /* (Re)creates the scaler when the decoded frames' format or size changes. */
-static int video_setup_sws(struct tc_ctx *c, const AVFrame *in, enum AVPixelFormat fmt)
+static int video_setup_sws(struct tc_video *v, const AVFrame *in, enum AVPixelFormat fmt)
 {
-    struct tc_video *v = &c->v;
     const int *coefs;
     int full;
 
@@ -217,7 +219,7 @@ static int video_setup_sws(struct tc_ctx *c, const AVFrame *in, enum AVPixelForm
                             AV_PIX_FMT_YUV420P, SWS_BICUBIC | SWS_ACCURATE_RND,
                             NULL, NULL, NULL);
     if (!v->sws)
-        return tc_fail(c, AVERROR(EINVAL), "cannot convert video from %s %dx%d",
+        return tc_fail(v->r, AVERROR(EINVAL), "cannot convert video from %s %dx%d",
                        av_get_pix_fmt_name(fmt), in->width, in->height);
     full = v->enc->color_range == AVCOL_RANGE_JPEG;
     coefs = sws_getCoefficients(in->colorspace == AVCOL_SPC_BT709 ? SWS_CS_ITU709 : SWS_CS_DEFAULT);
@@ -227,15 +229,14 @@ static int video_setup_sws(struct tc_ctx *c, const AVFrame *in, enum AVPixelForm
     v->sws_h = in->height;
     v->sws_fmt = fmt;
     if (v->enc->pix_fmt != fmt)
-        log_debug(c->lg, "%s: converting video from %s", c->name, av_get_pix_fmt_name(fmt));
+        log_debug(v->r->lg, "%s: converting video from %s", v->r->name, av_get_pix_fmt_name(fmt));
     return 0;
 }
 
 /* A frame in the encoder's format: the frame itself when it already is
  * 8-bit 4:2:0, else a swscale copy that keeps range and matrix. */
-static int video_convert(struct tc_ctx *c, AVFrame *in, AVFrame **out)
+static int video_convert(struct tc_video *v, AVFrame *in, AVFrame **out)
 {
-    struct tc_video *v = &c->v;
     enum AVPixelFormat fmt = video_unjpeg(in->format);
     int ret;
 
@@ -247,7 +248,7 @@ static int video_convert(struct tc_ctx *c, AVFrame *in, AVFrame **out)
         *out = in;
         return 0;
     }
-    if ((ret = video_setup_sws(c, in, fmt)) < 0)
+    if ((ret = video_setup_sws(v, in, fmt)) < 0)
         return ret;
     av_frame_unref(v->conv);
     v->conv->format = AV_PIX_FMT_YUV420P;
@@ -255,11 +256,11 @@ static int video_convert(struct tc_ctx *c, AVFrame *in, AVFrame **out)
     v->conv->height = v->enc->height;
     ret = av_frame_get_buffer(v->conv, 0);
     if (ret < 0)
-        return tc_fail(c, ret, "cannot allocate a video frame");
+        return tc_fail(v->r, ret, "cannot allocate a video frame");
     ret = sws_scale(v->sws, (const uint8_t *const *)in->data, in->linesize, 0, in->height,
                     v->conv->data, v->conv->linesize);
     if (ret < 0)
-        return tc_fail(c, ret, "video conversion failed");
+        return tc_fail(v->r, ret, "video conversion failed");
     av_frame_copy_props(v->conv, in);
     v->conv->color_range = v->enc->color_range;
     *out = v->conv;
@@ -268,9 +269,8 @@ static int video_convert(struct tc_ctx *c, AVFrame *in, AVFrame **out)
 
 /* Writes the held packet now that its duration is known: up to the next
  * packet's pts, or the last frame's own duration at the end. */
-static int video_write_held(struct tc_ctx *c, int64_t next_pts)
+static int video_write_held(struct tc_video *v, int64_t next_pts)
 {
-    struct tc_video *v = &c->v;
     AVPacket *h = v->held;
 
     if (!h->buf)
@@ -280,57 +280,66 @@ static int video_write_held(struct tc_ctx *c, int64_t next_pts)
     if (v->first_out_pts == AV_NOPTS_VALUE)
         v->first_out_pts = h->pts;
     v->end_pts = h->pts + h->duration;
-    c->st->duration = (v->end_pts - v->first_out_pts) * av_q2d(v->enc->time_base);
-    return tc_mux_write(c, h, v->enc->time_base, v->out_st);
+    v->seconds_out = (v->end_pts - v->first_out_pts) * av_q2d(v->enc->time_base);
+    return v->out.write(v->out.opaque, h);
 }
 
-/* Sends one frame (NULL: flush) and writes the packets that come out. */
-static int video_encode(struct tc_ctx *c, AVFrame *in)
+/* A decoded frame made ready for the encoder, in *out: its timestamp in
+ * the encoder's time base, strictly increasing, and its format. */
+static int video_prepare(struct tc_video *v, AVFrame *in, AVFrame **out)
 {
-    struct tc_video *v = &c->v;
+    int64_t pts = in->best_effort_timestamp;
+    int ret;
+
+    if (pts != AV_NOPTS_VALUE)
+        pts = av_rescale_q(pts, v->in_st->time_base, v->enc->time_base);
+    /* The muxer needs strictly increasing timestamps; a missing or
+     * repeated one is nudged, the frame itself is kept. */
+    if (pts == AV_NOPTS_VALUE)
+        pts = v->last_pts == AV_NOPTS_VALUE ? 0 : v->last_pts + v->step;
+    else if (v->last_pts != AV_NOPTS_VALUE && pts <= v->last_pts)
+        pts = v->last_pts + 1;
+    v->last_pts = pts;
+    v->last_duration = in->pkt_duration > 0 ?
+        av_rescale_q(in->pkt_duration, v->in_st->time_base, v->enc->time_base) : v->step;
+    ret = video_convert(v, in, out);
+    if (ret < 0)
+        return ret;
+    (*out)->pts = pts;
+    (*out)->pict_type = AV_PICTURE_TYPE_NONE;
+    return 0;
+}
+
+/* Sends one frame (NULL: flush) and writes the packets that come out.
+ * Every frame the encoder gets, and every packet it makes, passes here. */
+static int video_encode(struct tc_video *v, AVFrame *in)
+{
     AVFrame *src = NULL;
     int ret;
 
-    if (in) {
-        int64_t pts = in->best_effort_timestamp;
-        if (pts != AV_NOPTS_VALUE)
-            pts = av_rescale_q(pts, v->in_st->time_base, v->enc->time_base);
-        /* The muxer needs strictly increasing timestamps; a missing or
-         * repeated one is nudged, the frame itself is kept. */
-        if (pts == AV_NOPTS_VALUE)
-            pts = v->last_pts == AV_NOPTS_VALUE ? 0 : v->last_pts + v->step;
-        else if (v->last_pts != AV_NOPTS_VALUE && pts <= v->last_pts)
-            pts = v->last_pts + 1;
-        v->last_pts = pts;
-        v->last_duration = in->pkt_duration > 0 ?
-            av_rescale_q(in->pkt_duration, v->in_st->time_base, v->enc->time_base) : v->step;
-        ret = video_convert(c, in, &src);
-        if (ret < 0)
-            return ret;
-        src->pts = pts;
-        src->pict_type = AV_PICTURE_TYPE_NONE;
-        if (c->qm && (ret = quality_add_source(c->qm, src)) < 0)
-            return tc_fail(c, ret, "cannot keep a frame for the quality measurement");
-    }
+    if (in && (ret = video_prepare(v, in, &src)) < 0)
+        return ret;
+    if (src && v->qm && (ret = quality_add_source(v->qm, src)) < 0)
+        return tc_fail(v->r, ret, "cannot keep a frame for the quality measurement");
     ret = avcodec_send_frame(v->enc, src);
     if (ret < 0)
-        return tc_fail(c, ret, "the video encoder refused a frame");
+        return tc_fail(v->r, ret, "the video encoder refused a frame");
     if (src)
         v->frames_sent++;
     for (;;) {
         /* The flush alone can take seconds (SVT-AV1's lookahead). */
         if (pbc_interrupted)
             return PBC_E_INTERRUPTED;
-        ret = avcodec_receive_packet(v->enc, c->out_pkt);
+        ret = avcodec_receive_packet(v->enc, v->pkt);
         if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
             return 0;
         if (ret < 0)
-            return tc_fail(c, ret, "video encoding failed");
-        c->st->video_frames_out++;
-        if (c->qm && (ret = quality_add_packet(c->qm, c->out_pkt)) < 0)
-            return tc_fail(c, ret, "cannot decode the output for the quality measurement");
-        ret = video_write_held(c, c->out_pkt->pts);
-        av_packet_move_ref(v->held, c->out_pkt);
+            return tc_fail(v->r, ret, "video encoding failed");
+        v->frames_out++;
+        if (v->qm && (ret = quality_add_packet(v->qm, v->pkt)) < 0)
+            return tc_fail(v->r, ret, "cannot decode the output for the quality measurement");
+        ret = video_write_held(v, v->pkt->pts);
+        av_packet_move_ref(v->held, v->pkt);
         if (ret < 0)
             return ret;
     }
@@ -338,25 +347,26 @@ static int video_encode(struct tc_ctx *c, AVFrame *in)
 
 /* Per decoded frame: counted on the way in (the error-rate check weighs
  * errors against it), then encoded. */
-static int video_on_frame(struct tc_ctx *c, AVFrame *frame)
+static int video_on_frame(void *opaque, AVFrame *frame)
 {
-    c->st->video_frames_in++;
-    return video_encode(c, frame);
+    struct tc_video *v = opaque;
+    v->frames_in++;
+    return video_encode(v, frame);
 }
 
-int tc_video_decode(struct tc_ctx *c, const AVPacket *pkt)
+int tc_video_decode(struct tc_video *v, const AVPacket *pkt)
 {
-    return tc_decode_packet(c, c->v.dec, pkt, "video", video_on_frame);
+    return tc_decode_packet(v->r, &v->dec, pkt, video_on_frame, v);
 }
 
-int tc_video_finish(struct tc_ctx *c)
+int tc_video_finish(struct tc_video *v)
 {
-    int ret = video_encode(c, NULL);
+    int ret = video_encode(v, NULL);
     if (ret < 0)
         return ret;
-    if (c->qm && (ret = quality_add_packet(c->qm, NULL)) < 0)
-        return tc_fail(c, ret, "cannot decode the output for the quality measurement");
-    return video_write_held(c, AV_NOPTS_VALUE);
+    if (v->qm && (ret = quality_add_packet(v->qm, NULL)) < 0)
+        return tc_fail(v->r, ret, "cannot decode the output for the quality measurement");
+    return video_write_held(v, AV_NOPTS_VALUE);
 }
 
 /* SVT-AV1 1.4 hangs when it is closed without having been sent the end of
@@ -401,7 +411,7 @@ end:
 
 void tc_video_close(struct tc_video *v)
 {
-    avcodec_free_context(&v->dec);
+    tc_decoder_close(&v->dec);
     if (v->enc && avcodec_is_open(v->enc))
         video_drain_for_close(v);
     pthread_mutex_lock(&svt_open_close);
@@ -410,5 +420,6 @@ void tc_video_close(struct tc_video *v)
     sws_freeContext(v->sws);
     v->sws = NULL;
     av_frame_free(&v->conv);
+    av_packet_free(&v->pkt);
     av_packet_free(&v->held);
 }
