@@ -136,7 +136,8 @@ static int write_manifests(struct job *j)
  * in other_files (index_page_bound), so it is written only if planned. */
 static int write_index(struct job *j)
 {
-    struct index_job ij = { .p = j->prog, .version = pbc_version(), .usable = j->usable };
+    struct index_job ij = { .p = j->prog, .version = pbc_version(), .usable = j->usable,
+                           .label = j->prog->iso_file ? j->prog->iso_label : NULL };
     struct index_result res;
     char started[PROGRESS_TIME_LEN + 1], completed[PROGRESS_TIME_LEN + 1], libs[512], h[32];
     int ret;

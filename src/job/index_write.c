@@ -151,7 +151,9 @@ static void read_clip(const char *dir, const struct clip *c, struct index_clip *
     char *path = fs_join(dir, c->name), err[256];
     int ret;
     memset(f, 0, sizeof(*f));
-    f->quality_psnr_y = NAN;
+    /* Measured when the clip was encoded (ENCODE; < 0: not measured). */
+    f->quality_psnr_y = c->psnr_y >= 0 ? c->psnr_y : NAN;
+    f->quality_ssim_y = c->ssim >= 0 ? c->ssim : NAN;
     if (!path || (ret = open_media(path, &fmt, 1)) < 0)
         log_warn(lg, "index: cannot read %s: %s", c->name, path ? pbc_err2str(ret) : "out of memory");
     else {

@@ -222,7 +222,12 @@ static void put_kind(AVBPrint *b, const struct progress *p, const struct clip *c
                "video target of %lld kbit/s; Opus audio at %d kbit/s CBR; encoded %d time%s"
                "</td></tr>\n", p->preset, (long long)c->target_kbps, p->audio_kbps,
                c->encodes, c->encodes == 1 ? "" : "s");
-    if (isfinite(f->quality_psnr_y) && fabs(f->quality_psnr_y) < 1e6)
+    if (isfinite(f->quality_psnr_y) && fabs(f->quality_psnr_y) < 1e6 &&
+        isfinite(f->quality_ssim_y) && fabs(f->quality_ssim_y) <= 1)
+        av_bprintf(b, "<tr><th>Measured quality</th><td>PSNR-Y %.2f dB, SSIM-Y %.4f against "
+                   "the decoded original, frame by frame</td></tr>\n", f->quality_psnr_y,
+                   f->quality_ssim_y);
+    else if (isfinite(f->quality_psnr_y) && fabs(f->quality_psnr_y) < 1e6)
         av_bprintf(b, "<tr><th>Measured quality</th><td>PSNR-Y %.2f dB against the "
                    "original</td></tr>\n", f->quality_psnr_y);
     else

@@ -65,9 +65,10 @@ struct index_clip {
     size_t thumb_size;
     int thumb_width, thumb_height;
     double thumb_time;           /* seconds into the clip of the poster frame */
-    /* Optional, for the quality measurement: PSNR of luma in dB of the
-     * derived copy against its original; NAN when not measured. */
+    /* The quality measurement of a derived copy against its original:
+     * PSNR of luma in dB and SSIM of luma; NAN when not measured. */
     double quality_psnr_y;
+    double quality_ssim_y;
 };
 
 /* The job as the header shows it. */

@@ -62,6 +62,7 @@ for f in "${clips[@]}"; do
 done
 [ "$(stat -c %Y x/cam1_001.mp4)" = "$(stat -c %Y in/cam1_001.mp4)" ] || fail "the image lost cam1_001.mp4's modification time"
 xorriso -indev disc.iso -pvd_info 2>/dev/null | grep -q "Volume Id *: FALL_2026" || fail "the volume id is not the sanitised label"
+expect_in work/index.html "Evidence disc: Fall 2026/ü</h1>"
 
 pbc --verify disc.iso
 expect_rc 0

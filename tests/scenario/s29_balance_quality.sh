@@ -46,6 +46,8 @@ for c in $clips; do
     awk -v p="$p" -v s="$s" 'BEGIN { exit !(p > 15 && p < 100 && s > 0.2 && s <= 1) }' ||
         fail "$c: implausible quality PSNR-Y '$p', SSIM-Y '$s'"
     expect_in ref.log "$c: size [0-9]+ bytes, predicted [0-9]+ at [0-9]+ kbit/s: ratio [0-9.]+; PSNR-Y $(printf %.2f "$p") dB"
+    # The evidence page shows the same measurement.
+    expect_in ref/index.html "PSNR-Y $(printf %.2f "$p") dB, SSIM-Y $(printf %.4f "$s") against the decoded original"
 done
 expect_in ref/MANIFEST.json '"psnr_y": [0-9]'
 expect_in ref/MANIFEST.json '"ssim_y": 0\.[0-9]'

@@ -114,7 +114,8 @@ static void test_escaping(void)
 static void test_tag_budget(void)
 {
     struct progress *p = job_of(1, "a.mp4", "/in/a.mp4");
-    struct index_clip c = { .probed = 1, .nb_tags = 2, .quality_psnr_y = 41.5 };
+    struct index_clip c = { .probed = 1, .nb_tags = 2, .quality_psnr_y = 41.5,
+                            .quality_ssim_y = 0.9876 };
     char *amps = repeat("&", INDEX_TAG_RAW_MAX), *e_acute = repeat("\xc3\xa9", 127);
     char *html = NULL, want[INDEX_TAG_VALUE_BUDGET + 16];
     size_t len = 0, n = (INDEX_TAG_VALUE_BUDGET - 3) / 5;
@@ -123,6 +124,7 @@ static void test_tag_budget(void)
     snprintf(c.tags[1].key, sizeof(c.tags[1].key), "%s", e_acute);
     snprintf(c.tags[1].value, sizeof(c.tags[1].value), "v");
     render(p, NULL, &c, &html, &len);
+    CHECK(html && strstr(html, "PSNR-Y 41.50 dB, SSIM-Y 0.9876 against the decoded original"));
     if (html) {
         char *s = repeat("&amp;", n);
         snprintf(want, sizeof(want), "<td>%s...</td>", s);
@@ -159,6 +161,7 @@ static void test_bound_worst(void)
             .height = INT32_MIN, .fps = 999999.9, .nb_tags = INDEX_TAGS_MAX, .thumb = thumb,
             .thumb_size = INDEX_THUMB_MAX_BYTES, .thumb_width = INT32_MIN,
             .thumb_height = INT32_MIN, .thumb_time = -1e300, .quality_psnr_y = -999999.99,
+            .quality_ssim_y = -1.0,
             .tags_from_original = 1 };
         memset(c[i].video_codec, '&', INDEX_CODEC_BUDGET);
         memset(c[i].audio, '"', INDEX_CODEC_BUDGET);
