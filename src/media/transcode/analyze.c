@@ -122,12 +122,11 @@ static int an_open_encoder(struct an_ctx *a, struct an_enc *e)
     e->enc->framerate = a->rate;
     if (a->threads > 0)
         snprintf(params, sizeof(params), "lp=%d", a->threads);
-    tc_svt_log_quiet();
     av_dict_set_int(&opts, "preset", ANALYZE_PRESET, 0);
     av_dict_set_int(&opts, "crf", e->crf, 0);
     if (params[0])
         av_dict_set(&opts, "svtav1-params", params, 0);
-    ret = avcodec_open2(e->enc, codec, &opts);
+    ret = tc_svt_open(e->enc, codec, &opts);
     av_dict_free(&opts);
     if (ret < 0)
         return an_fail(a, ret, "cannot open libsvtav1");
@@ -137,29 +136,10 @@ static int an_open_encoder(struct an_ctx *a, struct an_enc *e)
     return 0;
 }
 
-/* SVT-AV1 1.4 hangs when freed without the end of stream, and on the end
- * of stream when it never had a frame (video.c): a blank frame first. */
+/* Drained and freed as the transcoder's encoders are (tc_svt_close). */
 static void an_close_encoder(struct an_ctx *a, struct an_enc *e)
 {
-    if (e->enc && avcodec_is_open(e->enc)) {
-        AVFrame *blank = NULL;
-        if (!a->next_pts && (blank = av_frame_alloc())) {
-            blank->format = AV_PIX_FMT_YUV420P;
-            blank->width = e->enc->width;
-            blank->height = e->enc->height;
-            if (av_frame_get_buffer(blank, 0) >= 0) {
-                for (int p = 0; p < 3; p++)
-                    memset(blank->data[p], p ? 128 : 16,
-                           (size_t)blank->linesize[p] * (p ? (blank->height + 1) / 2 : blank->height));
-                avcodec_send_frame(e->enc, blank);
-            }
-            av_frame_free(&blank);
-        }
-        avcodec_send_frame(e->enc, NULL);
-        while (avcodec_receive_packet(e->enc, a->pkt) >= 0)
-            av_packet_unref(a->pkt);
-    }
-    avcodec_free_context(&e->enc);
+    tc_svt_close(&e->enc, a->next_pts != 0);
     quality_free(&e->qm);
 }
 

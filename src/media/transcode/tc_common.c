@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <libavutil/imgutils.h>
+
 #include "base/errors.h"
 #include "base/interrupt.h"
 #include "base/log.h"
@@ -77,9 +79,74 @@ static void svt_log_set(void)
     setenv("SVT_LOG", "2", 0);
 }
 
-void tc_svt_log_quiet(void)
+static void tc_svt_log_quiet(void)
 {
     pthread_once(&svt_log_once, svt_log_set);
+}
+
+/* SVT-AV1 keeps process-wide state that each encoder's init fills and
+ * each close frees (its CPU topology, lp_group, in 1.4 to at least 2.3;
+ * ThreadSanitizer saw one encoder's close free what another's init had
+ * written), and FFmpeg serialises only the inits: with --jobs the opens
+ * and closes of concurrent encoders must not overlap. */
+static pthread_mutex_t svt_open_close = PTHREAD_MUTEX_INITIALIZER;
+
+int tc_svt_open(AVCodecContext *enc, const AVCodec *codec, AVDictionary **opts)
+{
+    int ret;
+    tc_svt_log_quiet();
+    pthread_mutex_lock(&svt_open_close);
+    ret = avcodec_open2(enc, codec, opts);
+    pthread_mutex_unlock(&svt_open_close);
+    return ret;
+}
+
+/* SVT-AV1 1.4 hangs when it is closed without having been sent the end of
+ * stream, and hangs on the end of stream when it never had a frame (seen
+ * when a clip is interrupted, or its video fails to decode, before the
+ * first frame). So before it is freed the encoder always gets one blank
+ * frame if it had none, then the end of stream, and what it still produces
+ * is dropped; after a normal finish both calls return EOF at once. */
+static void svt_drain(AVCodecContext *enc, int had_frames)
+{
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *blank = NULL;
+    if (!pkt)
+        return;
+    if (!had_frames) {
+        ptrdiff_t linesize[4];
+        blank = av_frame_alloc();
+        if (!blank)
+            goto end;
+        blank->format = enc->pix_fmt;
+        blank->width = enc->width;
+        blank->height = enc->height;
+        blank->pts = 0;
+        if (av_frame_get_buffer(blank, 0) < 0)
+            goto end;
+        for (int i = 0; i < 4; i++)
+            linesize[i] = blank->linesize[i];
+        av_image_fill_black(blank->data, linesize, enc->pix_fmt, enc->color_range,
+                            enc->width, enc->height);
+        if (avcodec_send_frame(enc, blank) < 0)
+            goto end;
+    }
+    if (avcodec_send_frame(enc, NULL) < 0)
+        goto end;
+    while (avcodec_receive_packet(enc, pkt) >= 0)
+        av_packet_unref(pkt);
+end:
+    av_frame_free(&blank);
+    av_packet_free(&pkt);
+}
+
+void tc_svt_close(AVCodecContext **enc, int had_frames)
+{
+    if (*enc && avcodec_is_open(*enc))
+        svt_drain(*enc, had_frames);
+    pthread_mutex_lock(&svt_open_close);
+    avcodec_free_context(enc);
+    pthread_mutex_unlock(&svt_open_close);
 }
 
 void tc_decoder_close(struct tc_decoder *d)

@@ -65,10 +65,16 @@ int tc_decode_packet(struct tc_report *r, struct tc_decoder *d, const AVPacket *
 /* Frees the codec context and the frame. */
 void tc_decoder_close(struct tc_decoder *d);
 
-/* Before opening libsvtav1: keeps SVT-AV1's own stderr chatter down to
- * warnings and errors (SVT_LOG=2, unless the user set it), once per
- * process. */
-void tc_svt_log_quiet(void);
+/* Every libsvtav1 encoder is opened and freed through these two, which
+ * both the transcoder and the --balance analysis use: SVT-AV1's own
+ * stderr chatter is kept to warnings and errors (SVT_LOG=2, unless the
+ * user set it, once per process), and the opens and frees of concurrent
+ * encoders never overlap (SVT-AV1's process-wide state, tc_common.c).
+ * tc_svt_open returns avcodec_open2's code. tc_svt_close drains an open
+ * encoder first (a blank frame when it had none: SVT-AV1 1.4 hangs
+ * otherwise), then frees it and sets *enc to NULL; *enc may be NULL. */
+int tc_svt_open(AVCodecContext *enc, const AVCodec *codec, AVDictionary **opts);
+void tc_svt_close(AVCodecContext **enc, int had_frames);
 
 /* Where a stage's encoded packets go (the driver: the muxer). pkt is in
  * the encoder's time base; write takes the reference. */

@@ -5,7 +5,6 @@
  * time base), so a variable frame rate stays variable: every decoded frame
  * is encoded once, none is duplicated or dropped. */
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -129,13 +128,6 @@ static void video_configure(struct tc_video *v, const struct tc_video_settings *
         v->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
 }
 
-/* SVT-AV1 keeps process-wide state that each encoder's init fills and
- * each close frees (its CPU topology, lp_group, in 1.4 to at least 2.3;
- * ThreadSanitizer saw one encoder's close free what another's init had
- * written), and FFmpeg serialises only the inits: with --jobs the opens
- * and closes of concurrent encoders must not overlap. */
-static pthread_mutex_t svt_open_close = PTHREAD_MUTEX_INITIALIZER;
-
 /* rc=1 VBR and pred-struct=2 random access (the defaults, said out loud);
  * the under/overshoot bounds narrow VBR's rate error. The wrapper ignores
  * thread_count: SVT-AV1's threads are its lp parameter. */
@@ -167,10 +159,7 @@ int tc_video_open_encoder(struct tc_video *v, const struct tc_video_settings *s,
     video_svt_params(v, params, sizeof(params));
     av_dict_set_int(&opts, "preset", preset, 0);
     av_dict_set(&opts, "svtav1-params", params, 0);
-    tc_svt_log_quiet();
-    pthread_mutex_lock(&svt_open_close);
-    ret = avcodec_open2(v->enc, codec, &opts);
-    pthread_mutex_unlock(&svt_open_close);
+    ret = tc_svt_open(v->enc, codec, &opts);
     if (ret >= 0 && av_dict_count(opts) > 0) {
         ret = AVERROR_OPTION_NOT_FOUND;
         tc_fail(v->r, ret, "libsvtav1 does not know option %s",
@@ -369,54 +358,10 @@ int tc_video_finish(struct tc_video *v)
     return video_write_held(v, AV_NOPTS_VALUE);
 }
 
-/* SVT-AV1 1.4 hangs when it is closed without having been sent the end of
- * stream, and hangs on the end of stream when it never had a frame (seen
- * when a clip is interrupted, or its video fails to decode, before the
- * first frame). So before it is freed the encoder always gets one blank
- * frame if it had none, then the end of stream, and what it still produces
- * is dropped; after a normal finish both calls return EOF at once. */
-static void video_drain_for_close(struct tc_video *v)
-{
-    AVCodecContext *enc = v->enc;
-    AVPacket *pkt = av_packet_alloc();
-    AVFrame *blank = NULL;
-    if (!pkt)
-        return;
-    if (!v->frames_sent) {
-        ptrdiff_t linesize[4];
-        blank = av_frame_alloc();
-        if (!blank)
-            goto end;
-        blank->format = enc->pix_fmt;
-        blank->width = enc->width;
-        blank->height = enc->height;
-        blank->pts = 0;
-        if (av_frame_get_buffer(blank, 0) < 0)
-            goto end;
-        for (int i = 0; i < 4; i++)
-            linesize[i] = blank->linesize[i];
-        av_image_fill_black(blank->data, linesize, enc->pix_fmt, enc->color_range,
-                            enc->width, enc->height);
-        if (avcodec_send_frame(enc, blank) < 0)
-            goto end;
-    }
-    if (avcodec_send_frame(enc, NULL) < 0)
-        goto end;
-    while (avcodec_receive_packet(enc, pkt) >= 0)
-        av_packet_unref(pkt);
-end:
-    av_frame_free(&blank);
-    av_packet_free(&pkt);
-}
-
 void tc_video_close(struct tc_video *v)
 {
     tc_decoder_close(&v->dec);
-    if (v->enc && avcodec_is_open(v->enc))
-        video_drain_for_close(v);
-    pthread_mutex_lock(&svt_open_close);
-    avcodec_free_context(&v->enc);
-    pthread_mutex_unlock(&svt_open_close);
+    tc_svt_close(&v->enc, v->frames_sent > 0);
     sws_freeContext(v->sws);
     v->sws = NULL;
     av_frame_free(&v->conv);
