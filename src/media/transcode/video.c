@@ -129,12 +129,14 @@ static void video_configure(struct tc_video *v, const struct tc_video_settings *
 }
 
 /* rc=1 VBR and pred-struct=2 random access (the defaults, said out loud);
- * the under/overshoot bounds narrow VBR's rate error. The wrapper ignores
- * thread_count: SVT-AV1's threads are its lp parameter. */
+ * the under/overshoot bounds and the GOP minimum narrow VBR's rate error.
+ * The wrapper ignores thread_count: SVT-AV1's threads are its lp
+ * parameter. */
 static void video_svt_params(const struct tc_video *v, char *buf, size_t size)
 {
-    int len = snprintf(buf, size, "rc=1:pred-struct=2:undershoot-pct=%d:overshoot-pct=%d",
-                       TC_UNDERSHOOT_PCT, TC_OVERSHOOT_PCT);
+    int len = snprintf(buf, size, "rc=1:pred-struct=2:undershoot-pct=%d:overshoot-pct=%d:"
+                       "minsection-pct=%d", TC_UNDERSHOOT_PCT, TC_OVERSHOOT_PCT,
+                       TC_MINSECTION_PCT);
     if (v->lp > 0 && len > 0 && (size_t)len < size)
         snprintf(buf + len, size - len, ":lp=%d", v->lp);
 }
@@ -173,11 +175,12 @@ int tc_video_open_encoder(struct tc_video *v, const struct tc_video_settings *s,
         return ret;
 
     log_info(v->r->lg, "%s: video out: libsvtav1 %dx%d yuv420p %s range, VBR %lld kbit/s, "
-             "preset %d, %d/%d fps, random access, undershoot/overshoot %d/%d %%, lp %d",
+             "preset %d, %d/%d fps, random access, undershoot/overshoot %d/%d %%, "
+             "GOP minimum %d %%, lp %d",
              v->r->name, v->enc->width, v->enc->height,
              v->enc->color_range == AVCOL_RANGE_JPEG ? "full" : "limited",
              (long long)s->kbps, preset, v->frame_rate.num, v->frame_rate.den,
-             TC_UNDERSHOOT_PCT, TC_OVERSHOOT_PCT, v->lp);
+             TC_UNDERSHOOT_PCT, TC_OVERSHOOT_PCT, TC_MINSECTION_PCT, v->lp);
     return 0;
 }
 
