@@ -37,11 +37,11 @@ static double encode(const char *src, const char *dst, long kbps, int preset, in
     return now() - t0;
 }
 
-static double analyze(const char *src, double duration, struct pbc_log *lg)
+static double analyze(const char *src, double duration, int preset, struct pbc_log *lg)
 {
     struct analyze_result ar;
     double t0 = now();
-    if (analyze_clip(src, src, duration, 0, lg, &ar) < 0)
+    if (analyze_clip(src, src, duration, preset, 0, lg, &ar) < 0)
         exit(1);
     return now() - t0;
 }
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
             return 1;
         plain = encode(argv[i], dst, atol(argv[1]), atoi(argv[2]), 0, lg, &st);
         metered = encode(argv[i], dst, atol(argv[1]), atoi(argv[2]), 1, lg, &st);
-        an = analyze(argv[i], info.duration, lg);
+        an = analyze(argv[i], info.duration, atoi(argv[2]), lg);
         printf("| %s | %.2f | %.2f | %.1f %% | %.2f | %.1f %% | %.2f | %.4f |\n",
                argv[i], plain, metered, 100 * (metered - plain) / plain, an,
                100 * an / plain, st.psnr_y, st.ssim);

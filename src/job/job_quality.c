@@ -35,8 +35,8 @@ static int clip_curve(struct job *j, size_t i, const struct analyze_result *ar,
         log_warn(j->log, "analysis: %s: its samples make no rate-quality curve", c->name);
         return ret;
     }
-    log_info(j->log, "analysis: %s: %lld frames sampled (%.2f s, %lld key frames) per CRF in "
-             "%.2f s; planned rates %lld..%lld kbit/s", c->name, (long long)ar->frames,
+    log_info(j->log, "analysis: %s: %lld frames sampled (%.2f s; %lld key frames or cuts) "
+             "per CRF in %.2f s; planned rates %lld..%lld kbit/s", c->name, (long long)ar->frames,
              ar->sample_seconds, (long long)ar->key_frames, ar->wall_seconds,
              (long long)rq->lo, (long long)rq->hi);
     return 0;
@@ -92,9 +92,10 @@ int job_plan_quality(struct job *j)
     for (size_t i = 0; i < p->nb_clips; i++) {
         const struct clip *c = &p->clips[i];
         struct analyze_result ar;
-        log_info(j->log, "analysis: %zu/%zu %s: sample encodes of %s", i + 1, p->nb_clips,
-                 c->name, c->source);
-        ret = analyze_clip(c->source, c->name, c->duration, j->prefs->threads, j->log, &ar);
+        log_info(j->log, "analysis: %zu/%zu %s: sample encodes of %s at preset %d", i + 1,
+                 p->nb_clips, c->name, c->source, p->preset);
+        ret = analyze_clip(c->source, c->name, c->duration, p->preset, j->prefs->threads, j->log,
+                           &ar);
         analysis_s += ar.wall_seconds;
         if (ret == PBC_E_INTERRUPTED)
             goto end;

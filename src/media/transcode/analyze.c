@@ -12,6 +12,7 @@
 #include <libswscale/swscale.h>
 
 #include "media/transcode/analyze.h"
+#include "base/encode_settings.h"
 #include "base/errors.h"
 #include "base/interrupt.h"
 #include "base/log.h"
@@ -20,22 +21,29 @@
 #include "media/transcode/transcode_internal.h"
 
 /* The analysis must cost little beside the real encodes (issue 9: at most
- * 15 %): each CRF encodes ANALYZE_SHARE of the clip, in ANALYZE_SAMPLES
- * stretches of at most ANALYZE_MAX_SAMPLE_S, at SVT-AV1's preset
- * ANALYZE_PRESET, and never fewer than ANALYZE_MIN_FRAMES frames per
- * stretch. The CRF values bracket the rates body-camera budgets give
- * (a body-camera budget of 8-30 % of the input lands between 34 and 56 on
- * the bench corpus; a lower CRF costs far more time: 12 noisy 720p frames
- * at CRF 24 took 10 times as long as at 56). */
-#define ANALYZE_SHARE 0.06
-#define ANALYZE_MAX_SAMPLE_S 1.0
+ * 15 %): each CRF encodes ANALYZE_SHARE of the clip's frames, in up to
+ * ANALYZE_SAMPLES stretches of at least ANALYZE_STRETCH_FRAMES (a clip too
+ * short for one: a fifth of its frames, at least ANALYZE_MIN_FRAMES) and
+ * at most ANALYZE_MAX_SAMPLE_S, at the preset of the real encode: a
+ * faster preset is not the same curve (walk with camera shake, CRF 50:
+ * 457 kbit/s and 34.9 dB at preset 13, 189 kbit/s and 39.7 dB at preset
+ * 10; design.md). The two CRF values bracket the rates body-camera
+ * budgets give (8-30 % of the input on the bench corpus: an easy clip's
+ * rate below CRF 54's was predicted 2 dB too high; a lower CRF costs far
+ * more time). */
+#define ANALYZE_SHARE 0.04
+#define ANALYZE_MAX_SAMPLE_S 2.0
+#define ANALYZE_STRETCH_FRAMES 8
 #define ANALYZE_MIN_FRAMES 8
-#define ANALYZE_PRESET 13
-/* Each stretch is its own encode and starts with a key frame; a real
- * encode has one per SVT-AV1 key-frame interval, measured 5.37 s at
- * 30 fps with preset 10. The rate counts key frames at that share. */
+/* The stretches follow each other through one encoder per CRF (one
+ * encoder set-up per CRF, not per stretch; FFmpeg 5.1's wrapper does not
+ * pass a forced key frame on, and SVT-AV1 1.4 inserts none at a scene
+ * change); the first frame is a key frame and every other stretch starts
+ * with a cut, coded much like one. A real encode has one key frame per
+ * SVT-AV1 key-frame interval, measured 5.37 s at 30 fps with preset 10:
+ * the rate counts those frames at that share. */
 #define ANALYZE_KEY_INTERVAL_S 5.37
-static const int analyze_crf[ANALYZE_CRFS] = { 34, 45, 56 };
+static const int analyze_crf[ANALYZE_CRFS] = { 40, 60 };
 
 /* One CRF: its encoder and meter for the current stretch, and the sums
  * over the stretches. */
@@ -52,7 +60,7 @@ struct an_enc {
 struct an_ctx {
     const char *name;
     struct pbc_log *lg;
-    int threads;
+    int threads, preset;
     AVFormatContext *ifmt;
     AVStream *st;
     AVCodecContext *dec;
@@ -61,8 +69,11 @@ struct an_ctx {
     AVFrame *frame, *conv;
     AVPacket *pkt;
     AVRational rate;          /* nominal frame rate of the samples */
-    int64_t next_pts;         /* of the next frame of this stretch, 1/rate */
+    int64_t next_pts;         /* of the next frame, 1/rate, from 0 over all stretches */
+    int64_t cut_pts[ANALYZE_SAMPLES]; /* the first frame of each stretch */
+    int nb_cuts;
     int64_t sample_frames;    /* taken from the current stretch */
+    int64_t taken_end;        /* after the last frame taken, stream time base */
     int64_t frames_per_sample;
     int failed;
 };
@@ -122,7 +133,7 @@ static int an_open_encoder(struct an_ctx *a, struct an_enc *e)
     e->enc->framerate = a->rate;
     if (a->threads > 0)
         snprintf(params, sizeof(params), "lp=%d", a->threads);
-    av_dict_set_int(&opts, "preset", ANALYZE_PRESET, 0);
+    av_dict_set_int(&opts, "preset", a->preset, 0);
     av_dict_set_int(&opts, "crf", e->crf, 0);
     if (params[0])
         av_dict_set(&opts, "svtav1-params", params, 0);
@@ -133,6 +144,14 @@ static int an_open_encoder(struct an_ctx *a, struct an_enc *e)
     /* One decoder thread: the sample encoders have the cores. */
     if ((ret = quality_open(&e->qm, e->enc, 1)) < 0)
         return an_fail(a, ret, "cannot open an AV1 decoder");
+    return 0;
+}
+
+static int an_is_cut(const struct an_ctx *a, int64_t pts)
+{
+    for (int s = 0; s < a->nb_cuts; s++)
+        if (a->cut_pts[s] == pts)
+            return 1;
     return 0;
 }
 
@@ -157,7 +176,7 @@ static int an_encode(struct an_ctx *a, struct an_enc *e, AVFrame *frame)
             break;
         if (ret < 0)
             return an_fail(a, ret, "encoding failed");
-        if (a->pkt->flags & AV_PKT_FLAG_KEY) {
+        if ((a->pkt->flags & AV_PKT_FLAG_KEY) || an_is_cut(a, a->pkt->pts)) {
             e->key_bytes += a->pkt->size;
             e->key_frames++;
         } else {
@@ -205,8 +224,9 @@ static int an_take_frame(struct an_ctx *a, AVFrame *in)
     return 0;
 }
 
-/* Decoded frames of the stretch starting at ts (stream time base). */
-static int an_drain_decoder(struct an_ctx *a, int64_t ts)
+/* Decoded frames of the stretch: from the key frame the seek landed on,
+ * never one taken before (stream time base: from taken_end on). */
+static int an_drain_decoder(struct an_ctx *a)
 {
     int ret;
     while (a->sample_frames < a->frames_per_sample) {
@@ -215,9 +235,12 @@ static int an_drain_decoder(struct an_ctx *a, int64_t ts)
             return 0;
         if (ret < 0)
             continue; /* a frame the decoder failed on: the next one will do */
-        if (a->frame->best_effort_timestamp == AV_NOPTS_VALUE ||
-            a->frame->best_effort_timestamp >= ts)
+        int64_t fts = a->frame->best_effort_timestamp;
+        if (fts == AV_NOPTS_VALUE || fts >= a->taken_end) {
+            if (fts != AV_NOPTS_VALUE)
+                a->taken_end = fts + 1;
             ret = an_take_frame(a, a->frame);
+        }
         av_frame_unref(a->frame);
         if (ret < 0)
             return ret;
@@ -225,7 +248,11 @@ static int an_drain_decoder(struct an_ctx *a, int64_t ts)
     return 0;
 }
 
-/* Encodes frames_per_sample frames from t0 seconds into the clip on. */
+/* Encodes frames_per_sample frames from the key frame at or before t0
+ * seconds into the clip: decoding up to t0 would cost more than the
+ * sample (a camera's GOP can be seconds long), and where the stretch
+ * starts matters little as long as the stretches are spread through the
+ * clip. A seek that lands inside an earlier stretch goes on after it. */
 static int an_sample(struct an_ctx *a, double t0)
 {
     int64_t start = a->st->start_time != AV_NOPTS_VALUE ? a->st->start_time : 0;
@@ -243,12 +270,12 @@ static int an_sample(struct an_ctx *a, double t0)
         if (ret < 0) {
             /* The end of the clip (or a damaged tail): what is decoded. */
             avcodec_send_packet(a->dec, NULL);
-            return an_drain_decoder(a, ts);
+            return an_drain_decoder(a);
         }
         if (a->pkt->stream_index == a->st->index)
             avcodec_send_packet(a->dec, a->pkt);
         av_packet_unref(a->pkt);
-        if ((ret = an_drain_decoder(a, ts)) < 0)
+        if ((ret = an_drain_decoder(a)) < 0)
             return ret;
     }
     return 0;
@@ -268,40 +295,48 @@ static double an_kbps(const struct an_ctx *a, const struct an_enc *e, double dur
     return (key / interval + inter * (1 - 1 / interval)) * fps * 8 / 1000;
 }
 
-/* One stretch from t0 on, decoded once, encoded at every CRF, each encode
- * on its own (its own key frame; no stretch is coded from another's
- * pictures); the quality sums carried over. */
-static int an_stretch(struct an_ctx *a, double t0)
+/* How many stretches (returned) and how long (frames_per_sample): the
+ * clip's share in stretches of ANALYZE_STRETCH_FRAMES or more, the
+ * longer the clip the more of them (up to ANALYZE_SAMPLES), each at most
+ * ANALYZE_MAX_SAMPLE_S. One longer stretch was tried (24 frames from the
+ * middle of a 20 s clip): it read the clip's own CRF encode closer on a
+ * scrolling text page (-0.8 dB against -3.5 dB for three stretches of 8:
+ * the cut before a stretch is coded as a poor inter frame), but the bench's
+ * worst clips came out up to 1.7 dB lower: one place sees less of a clip, and
+ * the VBR encode of that page is itself 2.6 dB less efficient than its CRF
+ * encode (design.md "Quality balance"). */
+static int an_layout(struct an_ctx *a, double duration)
 {
+    double fps = av_q2d(a->rate), frames = duration * fps, budget = frames * ANALYZE_SHARE;
+    int samples = (int)fmin(ANALYZE_SAMPLES, fmax(1, floor(budget / ANALYZE_STRETCH_FRAMES)));
+    double per = fmin(ceil(budget / samples), ceil(ANALYZE_MAX_SAMPLE_S * fps));
+    double least = fmin(ANALYZE_STRETCH_FRAMES, fmax(ANALYZE_MIN_FRAMES, floor(frames / 5)));
+    a->frames_per_sample = (int64_t)fmax(per, least);
+    return samples;
+}
+
+/* The stretches, each decoded once and encoded at every CRF, one after
+ * the other; then the encoders drained and their quality read. */
+static int an_points(struct an_ctx *a, double duration, int samples, struct analyze_result *r)
+{
+    double len = (double)a->frames_per_sample / av_q2d(a->rate);
     int ret = 0;
-    a->next_pts = 0;
     for (int i = 0; ret >= 0 && i < ANALYZE_CRFS; i++)
         ret = an_open_encoder(a, &a->e[i]);
-    if (ret >= 0)
-        ret = an_sample(a, t0);
-    for (int i = 0; ret >= 0 && a->next_pts && i < ANALYZE_CRFS; i++) {
+    for (int s = 0; ret >= 0 && s < samples; s++) {
+        double t0 = duration * (2 * s + 1) / (2.0 * samples) - len / 2;
+        a->cut_pts[a->nb_cuts++] = a->next_pts;
+        ret = an_sample(a, t0 > 0 ? t0 : 0);
+    }
+    for (int i = 0; ret >= 0 && i < ANALYZE_CRFS; i++) {
         struct an_enc *e = &a->e[i];
-        struct quality_result q;
-        if ((ret = an_encode(a, e, NULL)) < 0)
+        if (!e->frames)
             break;
-        quality_get(e->qm, &q);
-        e->sum.sse += q.sse;
-        e->sum.pixels += q.pixels;
-        e->sum.ssim_sum += q.ssim_sum;
-        e->sum.frames += q.frames;
+        if ((ret = an_encode(a, e, NULL)) >= 0)
+            quality_get(e->qm, &e->sum);
     }
     for (int i = 0; i < ANALYZE_CRFS; i++)
         an_close_encoder(a, &a->e[i]);
-    return ret;
-}
-
-static int an_points(struct an_ctx *a, double duration, double len, struct analyze_result *r)
-{
-    int ret = 0;
-    for (int s = 0; ret >= 0 && s < ANALYZE_SAMPLES; s++) {
-        double t0 = duration * (2 * s + 1) / (2.0 * ANALYZE_SAMPLES) - len / 2;
-        ret = an_stretch(a, t0 > 0 ? t0 : 0);
-    }
     if (ret < 0)
         return ret;
     for (int i = 0; i < ANALYZE_CRFS; i++) {
@@ -317,13 +352,13 @@ static int an_points(struct an_ctx *a, double duration, double len, struct analy
     return 0;
 }
 
-int analyze_clip(const char *src, const char *name, double duration, int threads,
+int analyze_clip(const char *src, const char *name, double duration, int preset, int threads,
                  struct pbc_log *lg, struct analyze_result *r)
 {
-    struct an_ctx a = { .name = name, .lg = lg, .threads = threads };
+    struct an_ctx a = { .name = name, .lg = lg, .threads = threads, .taken_end = INT64_MIN,
+                        .preset = preset < 0 ? ENC_PRESET_DEFAULT : preset };
     struct timespec t0, t1;
-    double len = fmin(ANALYZE_MAX_SAMPLE_S, duration * ANALYZE_SHARE / ANALYZE_SAMPLES);
-    int ret;
+    int samples, ret;
 
     memset(r, 0, sizeof(*r));
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -334,12 +369,10 @@ int analyze_clip(const char *src, const char *name, double duration, int threads
     }
     if ((ret = an_open_input(&a, src)) < 0)
         goto end;
-    a.frames_per_sample = (int64_t)ceil(len * av_q2d(a.rate));
-    if (a.frames_per_sample < ANALYZE_MIN_FRAMES)
-        a.frames_per_sample = ANALYZE_MIN_FRAMES;
+    samples = an_layout(&a, duration);
     for (int i = 0; i < ANALYZE_CRFS; i++)
         a.e[i].crf = analyze_crf[i];
-    if ((ret = an_points(&a, duration, len, r)) < 0)
+    if ((ret = an_points(&a, duration, samples, r)) < 0)
         goto end;
     r->sample_seconds = r->frames / av_q2d(a.rate);
 end:

@@ -11,7 +11,7 @@
 
 struct pbc_log;
 
-#define ANALYZE_CRFS 3
+#define ANALYZE_CRFS 2
 #define ANALYZE_SAMPLES 3
 
 struct analyze_point {
@@ -24,15 +24,16 @@ struct analyze_point {
 struct analyze_result {
     struct analyze_point pt[ANALYZE_CRFS];
     int64_t frames;         /* sampled frames, per CRF */
-    int64_t key_frames;     /* of them key frames (one per stretch expected) */
+    int64_t key_frames;     /* of them key frames or cuts (one per stretch expected) */
     double sample_seconds;  /* their nominal duration */
     double wall_seconds;    /* of the whole analysis of the clip */
 };
 
-/* Analyses the video of src (name for messages; duration from the probe).
+/* Analyses the video of src (name for messages; duration from the probe)
+ * at the SVT-AV1 preset of the real encode (< 0: ENC_PRESET_DEFAULT).
  * threads: decoder threads and SVT-AV1 lp (0: all). The failure that
  * stops it is logged once. Returns 0, PBC_E_INTERRUPTED or an AVERROR. */
-int analyze_clip(const char *src, const char *name, double duration, int threads,
+int analyze_clip(const char *src, const char *name, double duration, int preset, int threads,
                  struct pbc_log *lg, struct analyze_result *r);
 
 #endif
