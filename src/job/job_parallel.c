@@ -24,6 +24,7 @@
 #include "job/job_internal.h"
 #include "base/log.h"
 #include "media/probe.h"
+#include "plan/plan_quality.h"
 
 /* Peak memory of one SVT-AV1 encode (preset 10) with its decoder and
  * muxer, at 1080p (issue 11: ~700 MB; BENCHMARKS.md "Parallel" measures
@@ -307,11 +308,24 @@ static void reap(struct pool *pl)
     }
 }
 
+/* --balance quality: the last clip of the order (the hardest) waits for
+ * the others and runs alone with every thread, so that its target is
+ * decided from every other clip's real size: the undershoot of a clip
+ * still in flight could not reach it otherwise, and would be left free on
+ * the disc or cost a fill-pass re-encode (design.md "Quality balance"). */
+static int waits_for_the_rest(const struct pool *pl)
+{
+    const struct progress *p = pl->j->prog;
+    return p->balance == BALANCE_QUALITY && pl->busy > 0 && pl->next + 1 == pl->nb_order &&
+           p->clips[pl->order[pl->next]].start_kbps == 0;
+}
+
 static void pool_loop(struct pool *pl)
 {
     pthread_mutex_lock(&pl->lock);
     for (;;) {
-        while (!pl->ret && pl->next < pl->nb_order && pl->busy < pl->nb_slots) {
+        while (!pl->ret && pl->next < pl->nb_order && pl->busy < pl->nb_slots &&
+               !waits_for_the_rest(pl)) {
             int ret = pbc_interrupted ? PBC_E_INTERRUPTED : start_next(pl);
             note_result(pl, ret);
             /* A failure to start stops the clips already running. */
@@ -327,19 +341,26 @@ static void pool_loop(struct pool *pl)
 }
 
 /* In-flight clips of an interrupted run first (their targets were decided
- * with each other in flight), then the rest in processing order. */
+ * with each other in flight), then the rest in processing order
+ * (plan_runs_before). */
 static int make_order(struct pool *pl)
 {
     const struct progress *p = pl->j->prog;
+    size_t first_rest;
     if (!(pl->order = calloc(p->nb_clips ? p->nb_clips : 1, sizeof(*pl->order))))
         return AVERROR(ENOMEM);
     for (int pass = 0; pass < 2; pass++) {
+        first_rest = pl->nb_order;
         for (size_t i = 0; i < p->nb_clips; i++) {
             const struct clip *c = &p->clips[i];
-            if (c->status == CLIP_PENDING && (c->start_kbps > 0) == !pass) {
-                pl->order[pl->nb_order++] = i;
-                pl->job_units += c->duration;
-            }
+            size_t k;
+            if (c->status != CLIP_PENDING || (c->start_kbps > 0) != !pass)
+                continue;
+            for (k = pl->nb_order; k > first_rest && plan_runs_before(p, i, pl->order[k - 1]); k--)
+                pl->order[k] = pl->order[k - 1];
+            pl->order[k] = i;
+            pl->nb_order++;
+            pl->job_units += c->duration;
         }
     }
     return 0;

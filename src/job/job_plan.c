@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "media/probe.h"
 #include "media/transcode/transcode.h"
+#include "plan/plan_quality.h"
 
 static int64_t total_source_bytes(const struct progress *p)
 {
@@ -135,6 +136,19 @@ static void log_budget(struct job *j, const struct plan_budget *b)
                  PLAN_MIN_KBPS);
 }
 
+/* --balance quality: the clips run from the lowest planned rate to the
+ * highest (plan_runs_before), the last alone. */
+static void log_order(struct job *j)
+{
+    const struct progress *p = j->prog;
+    size_t last = 0;
+    for (size_t i = 1; i < p->nb_clips; i++)
+        if (plan_runs_before(p, last, i))
+            last = i;
+    log_info(j->log, "plan: the clips are encoded from the lowest planned rate to the highest; "
+             "the last, %s, alone once the others are done", p->clips[last].name);
+}
+
 /* The batch cannot fit even at the floor: say so once, then what would
  * fit and where the bytes go. */
 static void log_refusal(struct job *j, const struct plan_budget *b)
@@ -216,6 +230,8 @@ static int plan_encode(struct job *j)
                  (long long)plan_predict_bytes(&pcs[i], c->planned_kbps, p->audio_kbps),
                  (long long)c->planned_kbps, quality);
     }
+    if (p->balance == BALANCE_QUALITY)
+        log_order(j);
 end:
     free(pcs);
     return ret;

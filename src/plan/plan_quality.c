@@ -4,6 +4,8 @@
 
 #include "base/errors.h"
 #include "plan/plan_quality.h"
+#include "plan/planner.h"
+#include "state/progress.h"
 
 #define BYTES_PER_KBPS_S 125.0
 /* Bisection steps on the level: far below 1e-6 dB over any sane range. */
@@ -147,4 +149,25 @@ int plan_rq_allocate(const struct plan_rq_clip *c, size_t n, int64_t video_bytes
     r->level = lo_level;
     r->video_bytes = (int64_t)bytes_at(c, n, lo_level, kbps);
     return 0;
+}
+
+int plan_runs_before(const struct progress *p, size_t a, size_t b)
+{
+    int64_t ra = progress_planned_kbps(p, &p->clips[a]);
+    int64_t rb = progress_planned_kbps(p, &p->clips[b]);
+    return ra != rb ? ra < rb : a < b;
+}
+
+int plan_quality_fill_candidate(const struct progress *p, size_t i)
+{
+    const struct clip *c = &p->clips[i];
+    double top = -1;
+    if (c->psnr_y < 0 || progress_planned_kbps(p, c) <= PLAN_MIN_KBPS)
+        return 0;
+    for (size_t k = 0; k < p->nb_clips; k++) {
+        const struct clip *o = &p->clips[k];
+        if (o->psnr_y >= 0 && progress_planned_kbps(p, o) > PLAN_MIN_KBPS && o->psnr_y > top)
+            top = o->psnr_y;
+    }
+    return c->psnr_y < top;
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct progress;
+
 /* Fewer dB per e-fold of rate than this is treated as this: a curve that
  * does not rise (a saturated test pattern, noise in the samples) must
  * still give one finite rate for every level. */
@@ -54,5 +56,20 @@ double plan_rq_psnr(const struct plan_rq_clip *c, int64_t kbps);
  * AVERROR(EINVAL) on nonsense input. */
 int plan_rq_allocate(const struct plan_rq_clip *c, size_t n, int64_t video_bytes,
                      int64_t *kbps, struct plan_rq_result *r);
+
+/* The processing order of an ENCODE's clips: 1 when clip a runs before
+ * clip b. By planned rate, lowest first, then by index: with one bitrate
+ * the input order, with --balance quality the hardest clips last, where
+ * the feedback law hands them what the easier ones left (design.md
+ * "Quality balance"). A function of the progress file: a resumed run
+ * keeps the order. */
+int plan_runs_before(const struct progress *p, size_t a, size_t b);
+
+/* --balance quality, the fill pass: 1 when clip i may be raised, i.e. it
+ * was planned above the floor (a clip at the floor is above the common
+ * level even there) and measured below the best clip that was (raising a
+ * clip past every clip that competed for the bits buys no fairness, and
+ * costs a pass). */
+int plan_quality_fill_candidate(const struct progress *p, size_t i);
 
 #endif

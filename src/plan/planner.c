@@ -9,6 +9,7 @@
 #include "base/errors.h"
 #include "plan/plan_arith.h"
 #include "plan/planner.h"
+#include "plan/plan_quality.h"
 
 /* Bytes per second at 1 kbit/s. */
 #define BYTES_PER_KBPS_S 125.0
@@ -231,11 +232,14 @@ static void target_band(int64_t base, struct plan_target *tt)
 }
 
 /* The done clips' bytes over their predictions, within
- * [PLAN_RATIO_MIN_PCT, PLAN_RATIO_MAX_PCT] %. */
-static double bounded_ratio(double ratio)
+ * [PLAN_RATIO_MIN_PCT, PLAN_RATIO_MAX_PCT] % (the floor
+ * PLAN_RATIO_MIN_QUALITY_PCT with --balance quality). */
+static double bounded_ratio(const struct progress *p, double ratio)
 {
-    if (ratio < PLAN_RATIO_MIN_PCT / 100.0)
-        ratio = PLAN_RATIO_MIN_PCT / 100.0;
+    double lo = (p->balance == BALANCE_QUALITY ? PLAN_RATIO_MIN_QUALITY_PCT
+                                               : PLAN_RATIO_MIN_PCT) / 100.0;
+    if (ratio < lo)
+        ratio = lo;
     if (ratio > PLAN_RATIO_MAX_PCT / 100.0)
         ratio = PLAN_RATIO_MAX_PCT / 100.0;
     return ratio;
@@ -301,7 +305,7 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
     /* The model's error on the done clips (audio and MP4 bounds, the
      * encoder's bias), assumed for the pending ones. */
     if (done_predicted > 0)
-        tt.model_ratio = bounded_ratio(done_actual / done_predicted);
+        tt.model_ratio = bounded_ratio(p, done_actual / done_predicted);
     tt.inflight_bytes = inflight_charge(p, idx, tt.model_ratio, &tt.inflight);
     tt.video = sat_sub(sat_sub(tt.usable, other_files), tt.done_bytes);
     tt.video = sat_sub(sat_sub(tt.video, tt.inflight_bytes), sectors);
@@ -443,6 +447,11 @@ static double fill_key(const struct progress *p, const struct clip *c, int64_t u
     return (double)under;
 }
 
+int plan_fill_free_pct(const struct progress *p)
+{
+    return p->balance == BALANCE_QUALITY ? PLAN_FILL_FREE_QUALITY_PCT : PLAN_FILL_FREE_PCT;
+}
+
 int plan_fill_pick(const struct progress *p, int64_t other_files,
                    size_t *idx, int64_t *kbps)
 {
@@ -458,13 +467,13 @@ int plan_fill_pick(const struct progress *p, int64_t other_files,
             return 0;
         total = sat_add(total, plan_sector_round(p->clips[i].output_size));
     }
-    if (total > usable || sat_sub(usable, total) <= pct_floor(usable, PLAN_FILL_FREE_PCT))
+    if (total > usable || sat_sub(usable, total) <= pct_floor(usable, plan_fill_free_pct(p)))
         return 0;
     for (size_t i = 0; i < p->nb_clips; i++) {
         const struct clip *c = &p->clips[i];
         int64_t under, k;
         if (!valid_duration(c->duration) || c->target_kbps <= 0 || c->output_size <= 0 ||
-            c->encodes != 1)
+            c->encodes != 1 || (p->balance == BALANCE_QUALITY && !plan_quality_fill_candidate(p, i)))
             continue;
         under = sat_sub(predict_clip(p, c, c->target_kbps), c->output_size);
         /* --balance quality: the free bytes go to the clip measured worst,

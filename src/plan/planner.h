@@ -53,6 +53,10 @@
  * (their bytes over their predictions), in %. */
 #define PLAN_RATIO_MIN_PCT 80
 #define PLAN_RATIO_MAX_PCT 200
+/* With --balance quality the clips run from the lowest planned rate to the
+ * highest: the done clips' undershoot says nothing of the harder clips
+ * left, so the ratio is never below 1 there (design.md "Quality balance"). */
+#define PLAN_RATIO_MIN_QUALITY_PCT 100
 
 /* The final guard does not pick a clip already encoded this many times. */
 #define PLAN_GUARD_MAX_ENCODES 3
@@ -61,6 +65,10 @@
  * re-encodes a clip only if that raises its rate by at least
  * PLAN_FILL_MIN_GAIN_PCT %. */
 #define PLAN_FILL_FREE_PCT 3
+/* With --balance quality the fill pass raises the clip measured worst, the
+ * one the mode is for, and starts from this much free (design.md "Quality
+ * balance"). */
+#define PLAN_FILL_FREE_QUALITY_PCT 1
 #define PLAN_FILL_MIN_GAIN_PCT 5
 
 /* One clip as the planner sees it. */
@@ -222,7 +230,7 @@ int plan_guard_loop(const struct progress *p, int64_t other_files, plan_reencode
 
 /* Fill pass, the mirror of the final guard: when every clip is done, the
  * outputs (sector-rounded) plus other_files fit in usable and leave more
- * than PLAN_FILL_FREE_PCT % of it free, picks among the clips encoded
+ * than plan_fill_free_pct % of it free, picks among the clips encoded
  * exactly once (so each is tried at most once: a discarded attempt counts
  * as an encode) the one whose output fell furthest below its prediction,
  * in bytes, and the kbps at which, with its measured ratio output /
@@ -230,6 +238,10 @@ int plan_guard_loop(const struct progress *p, int64_t other_files, plan_reencode
  * PLAN_RC_MARGIN_PCT %. Only a kbps at least PLAN_FILL_MIN_GAIN_PCT %
  * above its target counts. Returns 1 with *idx and *kbps set, else 0.
  * The caller keeps the new output only if the batch still fits. */
+/* The fill pass's threshold for p, in % of usable: PLAN_FILL_FREE_PCT, or
+ * PLAN_FILL_FREE_QUALITY_PCT with --balance quality. */
+int plan_fill_free_pct(const struct progress *p);
+
 int plan_fill_pick(const struct progress *p, int64_t other_files,
                    size_t *idx, int64_t *kbps);
 

@@ -4,12 +4,12 @@
 # SIGKILL after the first clip plus --resume keeps every planned rate (no
 # re-analysis) and gives the rates of an uninterrupted run.
 . "$(dirname "$0")/lib.sh"
-# Same length (6 s): the order is by name, and bits per second compare.
+# Same length (6 s), so bits per second compare.
 mkclip in/a_hard.mp4 6 320x240 "noise=alls=40:allf=t+u"
 mkclip in/b_mid.mp4 6 320x240
 mkclip in/c_easy.mp4 6 320x240 "eq=brightness=-0.3:contrast=0.3,boxblur=6,noise=alls=1:allf=t"
 snapshot in/a_hard.mp4 in/b_mid.mp4 in/c_easy.mp4
-args="--balance quality --disc-bytes 2_000_000 --safety-bytes 0"
+args="--balance quality --disc-bytes 2_000_000 --safety-bytes 0 --jobs 2"
 
 # clip_field FILE CLIP KEY: the value of KEY in the clips[] object of CLIP.
 clip_field() {
@@ -52,6 +52,29 @@ done
 expect_in ref/MANIFEST.json '"psnr_y": [0-9]'
 expect_in ref/MANIFEST.json '"ssim_y": 0\.[0-9]'
 expect_in ref.log "balance: 1/3 a_hard.mp4: $hard kbit/s"
+# Sampled at the encode's preset (the default, 10).
+expect_in ref.log "analysis: 1/3 a_hard.mp4: sample encodes of .* at preset 10$"
+# The clips run from the lowest planned rate to the highest (ties in input
+# order), the hardest last and alone: it starts only once the other two are
+# done (their sizes logged), so the bytes they left are its own.
+expect_in ref.log "plan: the clips are encoded from the lowest planned rate to the highest; the last, a_hard.mp4, alone once the others are done"
+line_of() { grep -n -E "$2" "$1" | head -1 | cut -d: -f1; }
+l_easy=$(line_of ref.log "clip [0-9]/3 c_easy.mp4: encoding")
+l_mid=$(line_of ref.log "clip [0-9]/3 b_mid.mp4: encoding")
+l_hard=$(line_of ref.log "clip [0-9]/3 a_hard.mp4: encoding")
+note "encode starts at log lines: easy $l_easy, mid $l_mid, hard $l_hard"
+[ -n "$l_easy" ] && [ -n "$l_mid" ] && [ -n "$l_hard" ] && [ "$l_easy" -lt "$l_hard" ] &&
+    [ "$l_mid" -lt "$l_hard" ] || fail "the hard clip did not start last"
+if [ "$mid" -lt "$easy" ]; then
+    [ "$l_mid" -lt "$l_easy" ] || fail "b_mid.mp4 (planned $mid) started after c_easy.mp4 ($easy)"
+else
+    [ "$l_mid" -gt "$l_easy" ] || [ "$mid" -eq "$easy" ] ||
+        fail "c_easy.mp4 (planned $easy) started after b_mid.mp4 ($mid)"
+fi
+for c in b_mid c_easy; do
+    l=$(line_of ref.log "$c.mp4: size [0-9]+ bytes")
+    [ -n "$l" ] && [ "$l" -lt "$l_hard" ] || fail "the hard clip started before $c.mp4 was done"
+done
 
 # The same job, killed after its first clip, then resumed.
 pbc_bg --build-dir work --logfile work.log $args in/a_hard.mp4 in/b_mid.mp4 in/c_easy.mp4

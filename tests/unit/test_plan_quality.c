@@ -172,6 +172,36 @@ static void test_law_scale(void)
     progress_free(&p);
 }
 
+/* --balance quality: the done clips' undershoot is not assumed for the
+ * harder clips left (model ratio floor 1); their overshoot is. */
+static void test_law_ratio_floor(void)
+{
+    struct progress *p = mk_planned("/tmp");
+    struct plan_target t;
+    int64_t first, under, over;
+    if (!p)
+        return;
+    first = plan_clip_target(p, 0, 0);
+    p->clips[0].status = CLIP_DONE;
+    p->clips[0].target_kbps = first;
+    p->clips[0].encodes = 1;
+    /* Half the prediction: ratio 1 in quality mode, 0.8 with one bitrate. */
+    p->clips[0].output_size = (int64_t)(first * 125.0 * 100) / 2;
+    under = plan_clip_target_derive(p, 1, 0, &t);
+    CHECK(t.model_ratio == 1.0);
+    p->balance = BALANCE_BITRATE;
+    plan_clip_target_derive(p, 1, 0, &t);
+    CHECK(t.model_ratio == PLAN_RATIO_MIN_PCT / 100.0);
+    CHECK(plan_clip_target(p, 1, 0) > under);
+    p->balance = BALANCE_QUALITY;
+    /* Twice the prediction: learnt in both modes. */
+    p->clips[0].output_size = (int64_t)(first * 125.0 * 100) * 2;
+    over = plan_clip_target_derive(p, 1, 0, &t);
+    CHECK(t.model_ratio > 1.5);
+    CHECK(over < under);
+    progress_free(&p);
+}
+
 /* Resume: the targets come from what the progress file holds. */
 static void test_law_from_file(void)
 {
@@ -294,14 +324,58 @@ static void test_fill_worst_first(void)
     progress_free(&p);
 }
 
+/* 2 % of the disc free: below the fill pass's 3 %, but in quality mode the
+ * worst clip is raised from 1 % on. */
+static void test_fill_quality_threshold(void)
+{
+    static const double psnr[3] = { 40, 30, 35 };
+    struct progress *p = mk_planned("/tmp");
+    int64_t usable, out[3], kbps = 0;
+    size_t idx = 99;
+    if (!p)
+        return;
+    usable = plan_usable_bytes(p->disc_bytes, p->safety_bytes);
+    /* The worst clip small, far under its prediction: room to gain. */
+    out[1] = 3 * 1000 * 1000;
+    out[0] = out[2] = plan_sector_round((usable * 98 / 100 - out[1]) / 2) - 2048;
+    for (int i = 0; i < 3; i++) {
+        p->clips[i].status = CLIP_DONE;
+        p->clips[i].target_kbps = p->clips[i].planned_kbps;
+        p->clips[i].encodes = 1;
+        p->clips[i].output_size = out[i];
+        p->clips[i].psnr_y = psnr[i];
+    }
+    CHECK_INT(plan_fill_free_pct(p), PLAN_FILL_FREE_QUALITY_PCT);
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 1);
+    CHECK_INT(idx, 1);
+    CHECK(kbps > p->clips[1].target_kbps);
+    p->balance = BALANCE_BITRATE;
+    CHECK_INT(plan_fill_free_pct(p), PLAN_FILL_FREE_PCT);
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 0);
+    /* Candidates: planned above the floor and below the best such clip. */
+    p->balance = BALANCE_QUALITY;
+    CHECK(!plan_quality_fill_candidate(p, 0));   /* the best */
+    CHECK(plan_quality_fill_candidate(p, 1));
+    CHECK(plan_quality_fill_candidate(p, 2));
+    p->clips[0].planned_kbps = PLAN_MIN_KBPS;    /* at the floor: never */
+    CHECK(!plan_quality_fill_candidate(p, 0));
+    CHECK(!plan_quality_fill_candidate(p, 2));   /* now the best that competed */
+    CHECK(plan_quality_fill_candidate(p, 1));
+    p->clips[1].psnr_y = -1;                     /* not measured */
+    CHECK(!plan_quality_fill_candidate(p, 1));
+    progress_free(&p);
+}
+
 int main(void)
 {
     RUN(test_curve);
     RUN(test_common_level);
     RUN(test_bounds_and_infeasible);
     RUN(test_law_scale);
+    RUN(test_law_ratio_floor);
     RUN(test_law_from_file);
     RUN(test_fill_worst_first);
+    RUN(test_fill_quality_threshold);
     RUN(test_keys_validated);
     return check_done();
 }
