@@ -20,6 +20,8 @@
 #        SIZE=1280x720   their frame size
 #        BUDGETS="30 15 8"
 #        REAL=1          0: leave out forensics-samples-files
+#        MODES="bitrate quality"   the --balance modes to run
+#        COST=1          0: leave out the measurement-cost table
 # A reduced corpus for a first try: DUR=4 SIZE=640x360 BUDGETS=15 REAL=0.
 # Needs: ffmpeg and ffprobe (libx264), python3, /usr/bin/time; apt-get and
 #        dpkg-deb for the real clips.
@@ -36,6 +38,8 @@ DUR=${DUR:-20}
 SIZE=${SIZE:-1280x720}
 BUDGETS=${BUDGETS:-30 15 8}
 REAL=${REAL:-1}
+MODES=${MODES:-bitrate quality}
+COST=${COST:-1}
 W=${SIZE%x*}
 H=${SIZE#*x}
 C=$WORK/clips-${SIZE}-${DUR}s
@@ -106,7 +110,7 @@ RUNS=()
 CLIPROWS=()
 for pct in $BUDGETS; do
     B=$((total * pct / 100))
-    for mode in bitrate quality; do
+    for mode in $MODES; do
         R=$WORK/runs/p$pct-$mode
         rm -rf "$R" "$R.log"
         set +e
@@ -181,14 +185,17 @@ printf '%s\n' "${CLIPROWS[@]}"
 
 # The cost of the two measurements, clip by clip, at the middle budget's
 # one bitrate: the encode with and without the PSNR/SSIM meter, and the
-# analysis (bench/quality_cost.c, linked with the build's core library).
+# analysis (bench/quality_cost.c, linked with the build's libraries).
+[ "$COST" = 1 ] || exit 0
 set -- $BUDGETS
 mid=${2:-$1}
 kbps=$(grep -o 'video kbps = .* = [0-9]*' "$WORK/runs/p$mid-bitrate.log" | head -1 | grep -o '[0-9]*$')
 BUILD=$(dirname "$(dirname "$BIN")")
-cc -O2 -std=c11 -D_GNU_SOURCE -pthread -I"$ROOT/src/core" -I"$BUILD" -o "$WORK/quality_cost" \
-    "$ROOT/bench/quality_cost.c" "$BUILD/src/core/libpbc_core.a" \
-    $(pkg-config --cflags --libs libavformat libavcodec libavutil libswresample libswscale jansson libcrypto) -lm
+cc -O2 -std=c11 -D_GNU_SOURCE -pthread -I"$ROOT/src" -I"$BUILD" -o "$WORK/quality_cost" \
+    "$ROOT/bench/quality_cost.c" "$BUILD/src/media/libpbc_media.a" "$BUILD/src/io/libpbc_io.a" \
+    "$BUILD/src/base/libpbc_base.a" \
+    $(pkg-config --cflags --libs libavformat libavcodec libavutil libswresample libswscale \
+      jansson libcrypto libisofs-1) -lm
 echo
 echo "Measurement cost at $kbps kbit/s, preset 10 (CPU seconds of the process; shares of the plain encode):"
 echo
