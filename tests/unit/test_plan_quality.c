@@ -298,6 +298,18 @@ end:
     rmdir(dir);
 }
 
+/* Every clip of mk_planned's done once at its planned rate. */
+static void mark_done(struct progress *p, const int64_t *out, const double *psnr)
+{
+    for (int i = 0; i < 3; i++) {
+        p->clips[i].status = CLIP_DONE;
+        p->clips[i].target_kbps = p->clips[i].planned_kbps;
+        p->clips[i].encodes = 1;
+        p->clips[i].output_size = out[i];
+        p->clips[i].psnr_y = psnr[i];
+    }
+}
+
 /* The fill pass gives the free bytes to the clip measured worst with
  * --balance quality, to the one furthest under its prediction otherwise. */
 static void test_fill_worst_first(void)
@@ -309,13 +321,7 @@ static void test_fill_worst_first(void)
     int64_t kbps = 0;
     if (!p)
         return;
-    for (int i = 0; i < 3; i++) {
-        p->clips[i].status = CLIP_DONE;
-        p->clips[i].target_kbps = p->clips[i].planned_kbps;
-        p->clips[i].encodes = 1;
-        p->clips[i].output_size = out[i];
-        p->clips[i].psnr_y = psnr[i];
-    }
+    mark_done(p, out, psnr);
     CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 1);
     CHECK_INT(idx, 1);
     p->balance = BALANCE_BITRATE;
@@ -338,13 +344,7 @@ static void test_fill_quality_threshold(void)
     /* The worst clip small, far under its prediction: room to gain. */
     out[1] = 3 * 1000 * 1000;
     out[0] = out[2] = plan_sector_round((usable * 98 / 100 - out[1]) / 2) - 2048;
-    for (int i = 0; i < 3; i++) {
-        p->clips[i].status = CLIP_DONE;
-        p->clips[i].target_kbps = p->clips[i].planned_kbps;
-        p->clips[i].encodes = 1;
-        p->clips[i].output_size = out[i];
-        p->clips[i].psnr_y = psnr[i];
-    }
+    mark_done(p, out, psnr);
     CHECK_INT(plan_fill_free_pct(p), PLAN_FILL_FREE_QUALITY_PCT);
     CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 1);
     CHECK_INT(idx, 1);
