@@ -35,10 +35,11 @@ static int clip_curve(struct job *j, size_t i, const struct analyze_result *ar,
         log_warn(j->log, "analysis: %s: its samples make no rate-quality curve", c->name);
         return ret;
     }
-    log_info(j->log, "analysis: %s: %lld frames sampled (%.2f s; %lld key frames or cuts) "
-             "per CRF in %.2f s; planned rates %lld..%lld kbit/s", c->name, (long long)ar->frames,
-             ar->sample_seconds, (long long)ar->key_frames, ar->wall_seconds,
-             (long long)rq->lo, (long long)rq->hi);
+    log_info(j->log, "analysis: %s: %lld frames sampled (%.2f s; %lld %s) per CRF in %.2f s; "
+             "planned rates %lld..%lld kbit/s", c->name, (long long)ar->frames,
+             ar->sample_seconds, (long long)ar->key_frames,
+             log_plural((size_t)ar->key_frames, "key frame or cut", "key frames or cuts"),
+             ar->wall_seconds, (long long)rq->lo, (long long)rq->hi);
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "base/errors.h"
 #include "base/interrupt.h"
 #include "base/log.h"
+#include "media/transcode/analyze.h"
 #include "media/transcode/transcode.h"
 #include "tc_checks.h"
 
@@ -382,6 +383,28 @@ static void case_failure(const struct env *e, int interrupt)
     ok(access(dst, F_OK) < 0 && errno == ENOENT, "no output file left behind");
 }
 
+/* --balance quality's sample encodes on the basic clip (2 s at 30 fps: one
+ * stretch): a point per CRF, the higher CRF at the lower rate and quality,
+ * the key frame counted once, quality within reason. */
+static void case_analyze(const struct env *e)
+{
+    char src[1024];
+    struct analyze_result ar;
+    int ret;
+    snprintf(src, sizeof(src), "%s/basic.mp4", e->fixtures);
+    ret = analyze_clip(src, "basic.mp4", 2.0, 12, 1, e->lg, &ar);
+    ok(ret == 0, "analyze_clip succeeds (%s)", ret < 0 ? pbc_err2str(ret) : "ok");
+    ok(ar.frames >= 8 && ar.frames <= 60 && ar.key_frames == 1,
+       "one stretch of 8 to 60 frames with its key frame (%lld frames, %lld key)",
+       (long long)ar.frames, (long long)ar.key_frames);
+    ok(ar.pt[0].crf < ar.pt[1].crf && ar.pt[0].kbps > ar.pt[1].kbps &&
+       ar.pt[0].psnr_y > ar.pt[1].psnr_y,
+       "CRF %d: %.0f kbit/s %.2f dB above CRF %d: %.0f kbit/s %.2f dB", ar.pt[0].crf,
+       ar.pt[0].kbps, ar.pt[0].psnr_y, ar.pt[1].crf, ar.pt[1].kbps, ar.pt[1].psnr_y);
+    ok(ar.pt[1].psnr_y > 20 && ar.pt[0].psnr_y < 100 && ar.pt[1].ssim > 0.3 &&
+       ar.pt[0].ssim <= 1, "plausible quality (SSIM-Y %.4f, %.4f)", ar.pt[0].ssim, ar.pt[1].ssim);
+}
+
 int main(int argc, char **argv)
 {
     struct env e;
@@ -397,9 +420,10 @@ int main(int argc, char **argv)
     e.ffprobe = argv[3];
     e.work = argv[4];
     e.ffmpeg = argv[5];
-    /* The interrupt cases reuse the basic clip. */
+    /* The interrupt, colon and analysis cases reuse the basic clip. */
     snprintf(fixture, sizeof(fixture), "%s.mp4",
-             strncmp(e.tag, "interrupt", 9) && strcmp(e.tag, "colon_path") ? e.tag : "basic");
+             strncmp(e.tag, "interrupt", 9) && strcmp(e.tag, "colon_path") &&
+             strcmp(e.tag, "analyze") ? e.tag : "basic");
     e.name = fixture;
     tap = fdopen(dup(STDOUT_FILENO), "w");
     if (!tap || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
@@ -421,6 +445,8 @@ int main(int argc, char **argv)
         case_colon_path(&e);
     else if (!strcmp(e.tag, "edit_list"))
         case_edit_list(&e);
+    else if (!strcmp(e.tag, "analyze"))
+        case_analyze(&e);
     else if (!strcmp(e.tag, "no_audio"))
         case_success(&e, 0);
     else if (!strcmp(e.tag, "not_media") || !strcmp(e.tag, "truncated"))

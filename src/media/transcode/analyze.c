@@ -22,18 +22,15 @@
 
 /* The analysis must cost little beside the real encodes (issue 9: at most
  * 15 %): each CRF encodes ANALYZE_SHARE of the clip's frames, in up to
- * ANALYZE_SAMPLES stretches of at least ANALYZE_STRETCH_FRAMES (a clip too
- * short for one: a fifth of its frames, at least ANALYZE_MIN_FRAMES) and
- * at most ANALYZE_MAX_SAMPLE_S, at the preset of the real encode: a
- * faster preset is not the same curve (walk with camera shake, CRF 50:
- * 457 kbit/s and 34.9 dB at preset 13, 189 kbit/s and 39.7 dB at preset
- * 10; design.md). The two CRF values bracket the rates body-camera
- * budgets give (8-30 % of the input on the bench corpus: an easy clip's
- * rate below CRF 54's was predicted 2 dB too high; a lower CRF costs far
- * more time). */
+ * ANALYZE_SAMPLES stretches of at least ANALYZE_MIN_FRAMES and at most
+ * ANALYZE_MAX_SAMPLE_S, at the preset of the real encode: a faster preset
+ * is not the same curve (walk with camera shake, CRF 50: 457 kbit/s and
+ * 34.9 dB at preset 13, 189 kbit/s and 39.7 dB at preset 10; design.md).
+ * The two CRF values bracket the rates body-camera budgets give (8-30 %
+ * of the input on the bench corpus: an easy clip's rate below CRF 54's
+ * was predicted 2 dB too high; a lower CRF costs far more time). */
 #define ANALYZE_SHARE 0.04
 #define ANALYZE_MAX_SAMPLE_S 2.0
-#define ANALYZE_STRETCH_FRAMES 8
 #define ANALYZE_MIN_FRAMES 8
 /* The stretches follow each other through one encoder per CRF (one
  * encoder set-up per CRF, not per stretch; FFmpeg 5.1's wrapper does not
@@ -213,6 +210,8 @@ static int an_take_frame(struct an_ctx *a, AVFrame *in)
     }
     f->pts = a->next_pts++;
     f->pict_type = AV_PICTURE_TYPE_NONE;
+    /* For the meter: the stretch's first frame, a key frame or a cut. */
+    f->key_frame = a->sample_frames == 0;
     a->sample_frames++;
     for (int i = 0; i < ANALYZE_CRFS; i++) {
         if ((ret = quality_add_source(a->e[i].qm, f)) < 0)
@@ -295,23 +294,43 @@ static double an_kbps(const struct an_ctx *a, const struct an_enc *e, double dur
     return (key / interval + inter * (1 - 1 / interval)) * fps * 8 / 1000;
 }
 
+/* The sample's quality as the whole clip would have it: key frames and
+ * cuts weigh what key frames weigh in a real encode (as an_kbps), the
+ * others the rest. A cut is coded as a poor inter frame, far below the
+ * quality of a real key frame: counted at 1 in 8 frames it read the chase
+ * and the text page 1-3 dB below their encodes. */
+static void an_weigh(const struct an_ctx *a, double duration, struct quality_result *r)
+{
+    double interval = fmin(duration, ANALYZE_KEY_INTERVAL_S) * av_q2d(a->rate), w;
+    double key_mse, mse, other_px = r->pixels - r->key_pixels;
+    int64_t others = r->frames - r->key_frames;
+    if (!(interval > 1) || r->key_frames <= 0 || others <= 0 || !(r->key_pixels > 0) ||
+        !(other_px > 0))
+        return;
+    w = 1 / interval;
+    key_mse = r->key_sse / r->key_pixels;
+    mse = w * key_mse + (1 - w) * (r->sse - r->key_sse) / other_px;
+    r->sse = mse * r->pixels;
+    r->ssim_sum = (w * r->key_ssim_sum / (double)r->key_frames +
+                   (1 - w) * (r->ssim_sum - r->key_ssim_sum) / (double)others) * (double)r->frames;
+}
+
 /* How many stretches (returned) and how long (frames_per_sample): the
- * clip's share in stretches of ANALYZE_STRETCH_FRAMES or more, the
- * longer the clip the more of them (up to ANALYZE_SAMPLES), each at most
+ * clip's share in stretches of ANALYZE_MIN_FRAMES or more, the longer
+ * the clip the more of them (up to ANALYZE_SAMPLES), each at most
  * ANALYZE_MAX_SAMPLE_S. One longer stretch was tried (24 frames from the
  * middle of a 20 s clip): it read the clip's own CRF encode closer on a
  * scrolling text page (-0.8 dB against -3.5 dB for three stretches of 8:
  * the cut before a stretch is coded as a poor inter frame), but the bench's
- * worst clips came out up to 1.7 dB lower: one place sees less of a clip, and
- * the VBR encode of that page is itself 2.6 dB less efficient than its CRF
- * encode (design.md "Quality balance"). */
+ * worst clips came out up to 1.7 dB lower: one place sees less of a clip,
+ * and the VBR encode of that page is itself 2.6 dB less efficient than its
+ * CRF encode (design.md "Quality balance"). */
 static int an_layout(struct an_ctx *a, double duration)
 {
-    double fps = av_q2d(a->rate), frames = duration * fps, budget = frames * ANALYZE_SHARE;
-    int samples = (int)fmin(ANALYZE_SAMPLES, fmax(1, floor(budget / ANALYZE_STRETCH_FRAMES)));
+    double fps = av_q2d(a->rate), budget = duration * fps * ANALYZE_SHARE;
+    int samples = (int)fmin(ANALYZE_SAMPLES, fmax(1, floor(budget / ANALYZE_MIN_FRAMES)));
     double per = fmin(ceil(budget / samples), ceil(ANALYZE_MAX_SAMPLE_S * fps));
-    double least = fmin(ANALYZE_STRETCH_FRAMES, fmax(ANALYZE_MIN_FRAMES, floor(frames / 5)));
-    a->frames_per_sample = (int64_t)fmax(per, least);
+    a->frames_per_sample = (int64_t)fmax(per, ANALYZE_MIN_FRAMES);
     return samples;
 }
 
@@ -343,6 +362,7 @@ static int an_points(struct an_ctx *a, double duration, int samples, struct anal
         struct an_enc *e = &a->e[i];
         if (!e->frames || e->sum.frames <= 0)
             return an_fail(a, AVERROR_INVALIDDATA, "no sample frame could be encoded and decoded");
+        an_weigh(a, duration, &e->sum);
         quality_finish_result(&e->sum);
         r->pt[i] = (struct analyze_point){ .crf = e->crf, .kbps = an_kbps(a, e, duration),
                                            .psnr_y = e->sum.psnr_y, .ssim = e->sum.ssim };

@@ -13,6 +13,7 @@
 
 struct src_frame {
     int64_t pts;
+    int key;
     uint8_t *y;               /* width x height, packed */
 };
 
@@ -90,6 +91,7 @@ int quality_add_source(struct quality_meter *qm, const AVFrame *f)
     if (!(s->y = malloc((size_t)qm->width * qm->height)))
         return AVERROR(ENOMEM);
     s->pts = f->pts;
+    s->key = f->key_frame != 0;
     for (int y = 0; y < qm->height; y++)
         memcpy(s->y + (size_t)y * qm->width, f->data[0] + (ptrdiff_t)y * f->linesize[0],
                qm->width);
@@ -158,9 +160,10 @@ static double frame_ssim(struct quality_meter *qm, const uint8_t *a, int as,
     return total / ((double)(w4 - 1) * (h4 - 1));
 }
 
-static void compare(struct quality_meter *qm, const uint8_t *src, const AVFrame *out)
+static void compare(struct quality_meter *qm, const uint8_t *src, int key, const AVFrame *out)
 {
     uint64_t sse = 0;
+    double ssim;
     for (int y = 0; y < qm->height; y++) {
         const uint8_t *a = src + (size_t)y * qm->width;
         const uint8_t *b = out->data[0] + (ptrdiff_t)y * out->linesize[0];
@@ -171,10 +174,17 @@ static void compare(struct quality_meter *qm, const uint8_t *src, const AVFrame 
         }
         sse += row;
     }
+    ssim = frame_ssim(qm, src, qm->width, out->data[0], out->linesize[0]);
     qm->r.sse += (double)sse;
     qm->r.pixels += (double)qm->width * qm->height;
-    qm->r.ssim_sum += frame_ssim(qm, src, qm->width, out->data[0], out->linesize[0]);
+    qm->r.ssim_sum += ssim;
     qm->r.frames++;
+    if (key) {
+        qm->r.key_sse += (double)sse;
+        qm->r.key_pixels += (double)qm->width * qm->height;
+        qm->r.key_ssim_sum += ssim;
+        qm->r.key_frames++;
+    }
 }
 
 /* A decoded frame: the source frames before it were not output (counted),
@@ -191,7 +201,7 @@ static void on_decoded(struct quality_meter *qm, const AVFrame *out)
         pop(qm);
     }
     if (qm->len && qm->q[qm->head].pts == pts) {
-        compare(qm, qm->q[qm->head].y, out);
+        compare(qm, qm->q[qm->head].y, qm->q[qm->head].key, out);
         pop(qm);
     }
 }

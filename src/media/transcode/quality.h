@@ -23,6 +23,10 @@ struct quality_result {
     double ssim_sum;    /* sum of the per-frame SSIM-Y */
     double psnr_y;      /* from sse / pixels, capped at QUALITY_PSNR_MAX; -1 when frames == 0 */
     double ssim;        /* ssim_sum / frames; -1 when frames == 0 */
+    /* Of the sums, the frames whose source had key_frame set (the
+     * analysis's key frames and cuts; a transcode does not use them). */
+    int64_t key_frames;
+    double key_sse, key_pixels, key_ssim_sum;
 };
 
 /* A meter for the packets of enc (opened: its size and extradata are
@@ -31,7 +35,8 @@ struct quality_result {
 int quality_open(struct quality_meter **qm, const AVCodecContext *enc, int threads);
 
 /* A frame as sent to the encoder: 8-bit 4:2:0 at the encoder's size, pts
- * in its time base. Its luma is copied. */
+ * in its time base. Its luma is copied, and its key_frame flag (summed
+ * apart as well, see quality_result). */
 int quality_add_source(struct quality_meter *qm, const AVFrame *f);
 
 /* A packet the encoder wrote (NULL: the end, drains the decoder); decoded
