@@ -158,16 +158,19 @@ int plan_runs_before(const struct progress *p, size_t a, size_t b)
     return ra != rb ? ra < rb : a < b;
 }
 
-int plan_quality_fill_candidate(const struct progress *p, size_t i)
+double plan_quality_fill_ceiling(const struct progress *p)
 {
-    const struct clip *c = &p->clips[i];
     double top = -1;
-    if (c->psnr_y < 0 || progress_planned_kbps(p, c) <= PLAN_MIN_KBPS)
-        return 0;
     for (size_t k = 0; k < p->nb_clips; k++) {
         const struct clip *o = &p->clips[k];
         if (o->psnr_y >= 0 && progress_planned_kbps(p, o) > PLAN_MIN_KBPS && o->psnr_y > top)
             top = o->psnr_y;
     }
-    return c->psnr_y < top;
+    return top;
+}
+
+int plan_quality_fill_candidate(const struct progress *p, size_t i, double ceiling)
+{
+    const struct clip *c = &p->clips[i];
+    return c->psnr_y >= 0 && progress_planned_kbps(p, c) > PLAN_MIN_KBPS && c->psnr_y < ceiling;
 }

@@ -65,11 +65,14 @@ int plan_rq_allocate(const struct plan_rq_clip *c, size_t n, int64_t video_bytes
  * keeps the order. */
 int plan_runs_before(const struct progress *p, size_t a, size_t b);
 
-/* --balance quality, the fill pass: 1 when clip i may be raised, i.e. it
- * was planned above the floor (a clip at the floor is above the common
- * level even there) and measured below the best clip that was (raising a
- * clip past every clip that competed for the bits buys no fairness, and
- * costs a pass). */
-int plan_quality_fill_candidate(const struct progress *p, size_t i);
+/* --balance quality, the fill pass: the best measured PSNR-Y among the
+ * clips planned above the floor (-1 when none is measured). */
+double plan_quality_fill_ceiling(const struct progress *p);
+
+/* 1 when clip i may be raised: it was planned above the floor (a clip at
+ * the floor is above the common level even there) and measured below
+ * ceiling, plan_quality_fill_ceiling(p) (raising a clip past every clip
+ * that competed for the bits buys no fairness, and costs a pass). */
+int plan_quality_fill_candidate(const struct progress *p, size_t i, double ceiling);
 
 #endif

@@ -457,8 +457,8 @@ int plan_fill_pick(const struct progress *p, int64_t other_files,
 {
     int64_t usable = plan_usable_bytes(p->disc_bytes, p->safety_bytes);
     int64_t total = other_files;
-    double best = 0;
-    int found = 0;
+    double best = 0, ceiling;
+    int found = 0, quality;
 
     if (p->mode != MODE_ENCODE || usable <= 0)
         return 0;
@@ -469,17 +469,20 @@ int plan_fill_pick(const struct progress *p, int64_t other_files,
     }
     if (total > usable || sat_sub(usable, total) <= pct_floor(usable, plan_fill_free_pct(p)))
         return 0;
+    /* --balance quality: the candidates are measured below this PSNR-Y. */
+    quality = p->balance == BALANCE_QUALITY;
+    ceiling = quality ? plan_quality_fill_ceiling(p) : 0;
     for (size_t i = 0; i < p->nb_clips; i++) {
         const struct clip *c = &p->clips[i];
         int64_t under, k;
         if (!valid_duration(c->duration) || c->target_kbps <= 0 || c->output_size <= 0 ||
-            c->encodes != 1 || (p->balance == BALANCE_QUALITY && !plan_quality_fill_candidate(p, i)))
+            c->encodes != 1 || (quality && !plan_quality_fill_candidate(p, i, ceiling)))
             continue;
         under = sat_sub(predict_clip(p, c, c->target_kbps), c->output_size);
         /* --balance quality: the free bytes go to the clip measured worst,
          * the one max-min fairness raises first. */
         double key = fill_key(p, c, under);
-        if ((p->balance != BALANCE_QUALITY && under <= 0) || (found && key <= best))
+        if ((!quality && under <= 0) || (found && key <= best))
             continue;
         k = fill_kbps(p, c, plan_clip_ratio(p, i), usable,
                       sat_sub(total, plan_sector_round(c->output_size)));

@@ -330,6 +330,11 @@ static void test_fill_worst_first(void)
     progress_free(&p);
 }
 
+static int candidate(const struct progress *p, size_t i)
+{
+    return plan_quality_fill_candidate(p, i, plan_quality_fill_ceiling(p));
+}
+
 /* 2 % of the disc free: below the fill pass's 3 %, but in quality mode the
  * worst clip is raised from 1 % on. */
 static void test_fill_quality_threshold(void)
@@ -354,15 +359,15 @@ static void test_fill_quality_threshold(void)
     CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 0);
     /* Candidates: planned above the floor and below the best such clip. */
     p->balance = BALANCE_QUALITY;
-    CHECK(!plan_quality_fill_candidate(p, 0));   /* the best */
-    CHECK(plan_quality_fill_candidate(p, 1));
-    CHECK(plan_quality_fill_candidate(p, 2));
+    CHECK(!candidate(p, 0));   /* the best */
+    CHECK(candidate(p, 1));
+    CHECK(candidate(p, 2));
     p->clips[0].planned_kbps = PLAN_MIN_KBPS;    /* at the floor: never */
-    CHECK(!plan_quality_fill_candidate(p, 0));
-    CHECK(!plan_quality_fill_candidate(p, 2));   /* now the best that competed */
-    CHECK(plan_quality_fill_candidate(p, 1));
+    CHECK(!candidate(p, 0));
+    CHECK(!candidate(p, 2));   /* now the best that competed */
+    CHECK(candidate(p, 1));
     p->clips[1].psnr_y = -1;                     /* not measured */
-    CHECK(!plan_quality_fill_candidate(p, 1));
+    CHECK(!candidate(p, 1));
     progress_free(&p);
 }
 
