@@ -280,28 +280,34 @@ static int an_sample(struct an_ctx *a, double t0)
     return 0;
 }
 
-/* The sample's rate as the whole clip would have it: key frames at one
- * per ANALYZE_KEY_INTERVAL_S (one per clip when shorter), the others at
+/* Frames per key frame in a real encode of the clip: one key frame per
+ * ANALYZE_KEY_INTERVAL_S, one per clip when shorter; at least 1. */
+static double an_key_interval(const struct an_ctx *a, double duration)
+{
+    double interval = fmin(duration, ANALYZE_KEY_INTERVAL_S) * av_q2d(a->rate);
+    return interval > 1 ? interval : 1;
+}
+
+/* The sample's rate as the whole clip would have it: key frames (and
+ * cuts) at their share of a real encode (an_key_interval), the others at
  * their mean size. */
 static double an_kbps(const struct an_ctx *a, const struct an_enc *e, double duration)
 {
     double fps = av_q2d(a->rate);
-    double interval = fmin(duration, ANALYZE_KEY_INTERVAL_S) * fps;
+    double interval = e->inter_frames ? an_key_interval(a, duration) : 1;
     double key = e->key_frames ? (double)e->key_bytes / e->key_frames : 0;
     double inter = e->inter_frames ? (double)e->inter_bytes / e->inter_frames : key;
-    if (!e->inter_frames || !(interval > 1))
-        interval = 1;
     return (key / interval + inter * (1 - 1 / interval)) * fps * 8 / 1000;
 }
 
 /* The sample's quality as the whole clip would have it: key frames and
- * cuts weigh what key frames weigh in a real encode (as an_kbps), the
+ * cuts weigh what key frames weigh in a real encode (an_key_interval), the
  * others the rest. A cut is coded as a poor inter frame, far below the
  * quality of a real key frame: counted at 1 in 8 frames it read the chase
  * and the text page 1-3 dB below their encodes. */
 static void an_weigh(const struct an_ctx *a, double duration, struct quality_result *r)
 {
-    double interval = fmin(duration, ANALYZE_KEY_INTERVAL_S) * av_q2d(a->rate), w;
+    double interval = an_key_interval(a, duration), w;
     double key_mse, mse, other_px = r->pixels - r->key_pixels;
     int64_t others = r->frames - r->key_frames;
     if (!(interval > 1) || r->key_frames <= 0 || others <= 0 || !(r->key_pixels > 0) ||
