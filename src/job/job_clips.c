@@ -101,22 +101,46 @@ static int check_source_unchanged(struct job *j, const struct clip *c)
     return 0;
 }
 
+/* A clip's output in the build directory and the partial name it is
+ * written under first. */
+struct out_paths {
+    char *final, *tmp;
+};
+
+static int out_paths_of(const struct job *j, const struct clip *c, struct out_paths *o)
+{
+    o->tmp = NULL;
+    if (!(o->final = fs_join(j->prog->build_dir, c->name)) ||
+        !(o->tmp = fs_partial_path(o->final)))
+        return AVERROR(ENOMEM);
+    return 0;
+}
+
+/* Frees both, removing the partial first when ret says the step failed;
+ * returns ret. */
+static int out_paths_done(struct out_paths *o, int ret)
+{
+    if (ret < 0 && o->tmp)
+        unlink(o->tmp);
+    free(o->final);
+    free(o->tmp);
+    return ret;
+}
+
 static int copy_one(struct job *j, struct clip *c, struct loop_state *ls)
 {
-    char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
+    struct out_paths o;
     struct copy_result res;
     char human[32];
     int ret;
-    if (!final || !(tmp = fs_partial_path(final))) {
-        ret = AVERROR(ENOMEM);
+    if ((ret = out_paths_of(j, c, &o)) < 0)
         goto end;
-    }
     log_info(j->log, "clip %zu/%zu %s: copying %s (%lld bytes, %s)", ls->number, ls->total,
              c->name, c->source, (long long)c->source_size,
              log_human_bytes(c->source_size, human, sizeof(human)));
     if ((ret = check_source_unchanged(j, c)) < 0)
         goto end;
-    ret = copy_file(c->source, tmp, &res, j->log, on_copy_progress, ls);
+    ret = copy_file(c->source, o.tmp, &res, j->log, on_copy_progress, ls);
     log_status_clear(j->log);
     if (ret < 0)
         goto end;
@@ -126,8 +150,9 @@ static int copy_one(struct job *j, struct clip *c, struct loop_state *ls)
         ret = AVERROR(EIO);
         goto end;
     }
-    if ((ret = fs_rename_durable(tmp, final)) < 0) {
-        log_error(j->log, "clip %s: cannot rename %s to %s: %s", c->name, tmp, final, pbc_err2str(ret));
+    if ((ret = fs_rename_durable(o.tmp, o.final)) < 0) {
+        log_error(j->log, "clip %s: cannot rename %s to %s: %s", c->name, o.tmp, o.final,
+                  pbc_err2str(ret));
         goto end;
     }
     sha256_hex(res.src_sha256, c->source_sha256);
@@ -139,11 +164,7 @@ static int copy_one(struct job *j, struct clip *c, struct loop_state *ls)
     log_info(j->log, "clip %zu/%zu %s: done, %lld bytes, SHA-256 %s (original and copy identical)",
              ls->number, ls->total, c->name, (long long)c->output_size, c->output_sha256);
 end:
-    if (ret < 0 && tmp)
-        unlink(tmp);
-    free(final);
-    free(tmp);
-    return ret;
+    return out_paths_done(&o, ret);
 }
 
 /* What an encode to a partial file produced. */
@@ -278,25 +299,19 @@ end:
 int job_clip_encode(struct job *j, size_t idx, int64_t kbps, const struct clip_run *run)
 {
     struct clip *c = &j->prog->clips[idx];
-    char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
+    struct out_paths o;
     struct encoded out = { .size = 0 };
     int ret;
 
-    if (!final || !(tmp = fs_partial_path(final))) {
-        ret = AVERROR(ENOMEM);
+    if ((ret = out_paths_of(j, c, &o)) < 0)
         goto end;
-    }
-    if ((ret = encode_partial(j, c, kbps, run, tmp, &out)) < 0 ||
-        (ret = encode_commit(j, c, kbps, tmp, final, &out)) < 0)
+    if ((ret = encode_partial(j, c, kbps, run, o.tmp, &out)) < 0 ||
+        (ret = encode_commit(j, c, kbps, o.tmp, o.final, &out)) < 0)
         goto end;
     log_encoded(j, c, run, &out.stats, "");
     log_clip_measured(j, c, &out.stats);
 end:
-    if (ret < 0 && tmp)
-        unlink(tmp);
-    free(final);
-    free(tmp);
-    return ret;
+    return out_paths_done(&o, ret);
 }
 
 void job_lock(struct job *j)
@@ -412,20 +427,18 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
     struct clip *c = &j->prog->clips[idx];
     struct loop_state ls;
     struct clip_run run;
-    char *final = fs_join(j->prog->build_dir, c->name), *tmp = NULL;
+    struct out_paths o;
     char tail[128];
     struct encoded out = { .size = 0 };
     int64_t total = 0;
     int ret;
 
     again_run(j, idx, "fill pass", &ls, &run);
-    if (!final || !(tmp = fs_partial_path(final))) {
-        ret = AVERROR(ENOMEM);
+    if ((ret = out_paths_of(j, c, &o)) < 0)
         goto end;
-    }
     /* The clip stays done with its old output while the new one is
      * encoded: a run killed now resumes with it (the partial is removed). */
-    if ((ret = encode_partial(j, c, kbps, &run, tmp, &out)) < 0)
+    if ((ret = encode_partial(j, c, kbps, &run, o.tmp, &out)) < 0)
         goto end;
     job_disc_total(j, &total);
     total = total - plan_sector_round(c->output_size) + plan_sector_round(out.size);
@@ -436,21 +449,17 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
                  "output (%lld bytes at %lld kbit/s)", ls.number, ls.total, c->name,
                  (long long)kbps, (long long)out.size, (long long)total,
                  (long long)(total - j->usable), (long long)run.old_size, (long long)run.old_kbps);
-        unlink(tmp);
+        unlink(o.tmp);
         ret = job_save(j);
         goto end;
     }
-    if ((ret = upgrade_replace(j, c, kbps, tmp, final, &out)) < 0)
+    if ((ret = upgrade_replace(j, c, kbps, o.tmp, o.final, &out)) < 0)
         goto end;
     snprintf(tail, sizeof(tail), "; the batch now needs %lld of the usable %lld bytes",
              (long long)total, (long long)j->usable);
     log_encoded(j, c, &run, &out.stats, tail);
 end:
-    if (ret < 0 && tmp)
-        unlink(tmp);
-    free(final);
-    free(tmp);
-    return ret;
+    return out_paths_done(&o, ret);
 }
 
 int job_disc_total(const struct job *j, int64_t *total)
