@@ -25,10 +25,8 @@ set -eu
 set -o pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${1:-build/src/prepare_bodycam}
-case $BIN in /*) ;; *) [ -x "$BIN" ] || BIN=$ROOT/$BIN ;; esac
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-[ -x "$BIN" ] || { echo "no binary $BIN" >&2; exit 1; }
+. "$ROOT/bench/lib.sh"
+BIN=$(bench_binary "${1:-}")
 WORK=${WORK:-/tmp/pbc-parallel}
 BUDGET=${BUDGET:-20}
 JOBS=${JOBS:-1 2 0}
