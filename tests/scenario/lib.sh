@@ -88,12 +88,18 @@ partials() {
     ls -a "$1" 2>/dev/null | grep 'pbc-partial'
 }
 
+# clip_partials DIR: the partial outputs of clips (not the progress
+# file's, which every save writes and renames).
+clip_partials() {
+    partials "$1" | grep -v '^\.progress\.json\.pbc-partial$'
+}
+
 # wait_partial DIR [SECONDS]: polls until DIR holds a non-empty partial
-# output, so that a kill then lands mid-clip.
+# output of a clip, so that a kill then lands mid-clip.
 wait_partial() {
     local deadline=$(( $(date +%s) + ${2:-120} )) f
     while :; do
-        for f in $(partials "$1"); do
+        for f in $(clip_partials "$1"); do
             [ -s "$1/$f" ] && return 0
         done
         [ "$(date +%s)" -lt "$deadline" ] || fail "timed out waiting for a partial output in $1"

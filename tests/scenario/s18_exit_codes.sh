@@ -10,7 +10,7 @@ L="--logfile prep.log"
 
 # partial_source DIR: the input name of the clip whose partial is in DIR.
 partial_source() {
-    partials "$1" | head -n 1 | sed 's/^\.//; s/\.pbc-partial$//'
+    clip_partials "$1" | head -n 1 | sed 's/^\.//; s/\.pbc-partial$//'
 }
 
 # --- exit 1 ----------------------------------------------------------------
