@@ -7,7 +7,8 @@
 # ninja's parallel jobs.
 set -eu
 cd "$(dirname "$0")/.."
-packages="build-essential meson ninja-build pkg-config cmake nasm libssl-dev file"
+packages="build-essential meson ninja-build pkg-config cmake nasm libssl-dev file
+          libisofs-dev libjte-dev libbz2-dev zlib1g-dev libacl1-dev"
 missing=""
 for p in $packages; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
