@@ -62,19 +62,33 @@ static size_t segment_y(const struct plan_rq_clip *c, double y)
     return k;
 }
 
+static double segment_slope(const struct plan_rq_clip *c, size_t k)
+{
+    return (c->psnr[k + 1] - c->psnr[k]) / (c->ln_kbps[k + 1] - c->ln_kbps[k]);
+}
+
+/* Past the top point: the top segment's slope, times
+ * PLAN_RQ_TOP_SLOPE_SHARE, never below the minimum slope. */
+static double top_slope(const struct plan_rq_clip *c)
+{
+    return fmax(segment_slope(c, c->n - 2) * PLAN_RQ_TOP_SLOPE_SHARE, PLAN_RQ_MIN_SLOPE);
+}
+
 double plan_rq_psnr(const struct plan_rq_clip *c, int64_t kbps)
 {
     double x = log((double)(kbps > 0 ? kbps : 1));
-    size_t k = segment_x(c, x);
-    double slope = (c->psnr[k + 1] - c->psnr[k]) / (c->ln_kbps[k + 1] - c->ln_kbps[k]);
-    return c->psnr[k] + slope * (x - c->ln_kbps[k]);
+    size_t k = segment_x(c, x), top = c->n - 1;
+    if (x > c->ln_kbps[top])
+        return c->psnr[top] + top_slope(c) * (x - c->ln_kbps[top]);
+    return c->psnr[k] + segment_slope(c, k) * (x - c->ln_kbps[k]);
 }
 
 int64_t plan_rq_rate(const struct plan_rq_clip *c, double level)
 {
-    size_t k = segment_y(c, level);
-    double slope = (c->psnr[k + 1] - c->psnr[k]) / (c->ln_kbps[k + 1] - c->ln_kbps[k]);
-    double r = exp(c->ln_kbps[k] + (level - c->psnr[k]) / slope);
+    size_t k = segment_y(c, level), top = c->n - 1;
+    double r = level > c->psnr[top] ?
+               exp(c->ln_kbps[top] + (level - c->psnr[top]) / top_slope(c)) :
+               exp(c->ln_kbps[k] + (level - c->psnr[k]) / segment_slope(c, k));
     if (!(r >= (double)c->lo))
         return c->lo;
     if (r >= (double)c->hi)

@@ -14,12 +14,18 @@ struct progress;
  * does not rise (a saturated test pattern, noise in the samples) must
  * still give one finite rate for every level. */
 #define PLAN_RQ_MIN_SLOPE 0.25
+/* Past the top point the curve rises at this share of its top segment's
+ * slope: PSNR-Y is concave in ln(rate) (each doubling buys less), and a
+ * straight extension promised a walk 47.6 dB at 2.9 times its CRF 40
+ * rate where its encode measured 41.5 (design.md "Quality balance"). */
+#define PLAN_RQ_TOP_SLOPE_SHARE 0.5
 #define PLAN_RQ_MAX_POINTS 4
 
 /* One clip's curve: predicted PSNR-Y (dB) piecewise linear in ln(kbps)
  * through the measured points, rising by at least PLAN_RQ_MIN_SLOPE per
- * e-fold, extended past the end points with the slope of the end
- * segments; rates within [lo, hi] kbps. */
+ * e-fold, extended below the bottom point with the bottom segment's
+ * slope and above the top point with PLAN_RQ_TOP_SLOPE_SHARE of the top
+ * segment's; rates within [lo, hi] kbps. */
 struct plan_rq_clip {
     double duration;   /* seconds, > 0 */
     size_t n;          /* points, 2..PLAN_RQ_MAX_POINTS */

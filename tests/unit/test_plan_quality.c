@@ -23,14 +23,25 @@ static void test_curve(void)
     CHECK_INT(plan_rq_curve(k, q, 3, &c), 0);
     CHECK_INT(c.n, 3);
     CHECK(fabs(plan_rq_psnr(&c, 400) - 40) < 1e-9);
-    /* Between points: linear in ln(kbps); past the ends, the end slopes. */
+    /* Between points: linear in ln(kbps); below the bottom point, the
+     * bottom slope; above the top point, a share of the top slope (4 dB
+     * per ln 4 there: 1 dB per doubling at a share of one half). */
     CHECK(fabs(plan_rq_psnr(&c, 200) - 36) < 1e-9);
     CHECK(fabs(plan_rq_psnr(&c, 50) - 28) < 1e-9);
-    CHECK(fabs(plan_rq_psnr(&c, 3200) - 46) < 1e-9);
-    /* rate is the inverse (floored). */
+    CHECK(fabs(plan_rq_psnr(&c, 3200) - (44 + 2 * PLAN_RQ_TOP_SLOPE_SHARE)) < 1e-9);
+    /* rate is the inverse (floored), above the top point too. */
     CHECK_INT(plan_rq_rate(&c, 36), 200);
     CHECK(labs((long)plan_rq_rate(&c, 42) - 800) <= 1);
     CHECK(labs((long)plan_rq_rate(&c, 28) - 50) <= 1);
+    CHECK(labs((long)plan_rq_rate(&c, 44 + 2 * PLAN_RQ_TOP_SLOPE_SHARE) - 3200) <= 1);
+    CHECK(plan_rq_rate(&c, 44.5) > 1600 && plan_rq_rate(&c, 44.5) < 3200);
+    /* A top segment at the minimum slope keeps it past the top point. */
+    {
+        double k2[2] = { 100, 400 }, q2[2] = { 40, 40 };
+        CHECK_INT(plan_rq_curve(k2, q2, 2, &c), 0);
+        CHECK(fabs(plan_rq_psnr(&c, 1600) - (c.psnr[1] + PLAN_RQ_MIN_SLOPE * log(4.0))) < 1e-9);
+    }
+    CHECK_INT(plan_rq_curve(k, q, 3, &c), 0);
     /* A curve that falls or stays flat rises by the minimum slope. */
     q[0] = 48, q[1] = 50, q[2] = 49;
     CHECK_INT(plan_rq_curve(k, q, 3, &c), 0);
