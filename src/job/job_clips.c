@@ -238,13 +238,14 @@ static int encode_partial(struct job *j, const struct clip *c, int64_t kbps,
 }
 
 /* The measured size against the model's prediction at the clip's target,
- * and the measured quality (against the prediction of --balance quality). */
+ * and the measured quality (against the prediction of --balance quality,
+ * which is for the clip's planned rate: not said after a re-encode). */
 static void log_clip_measured(struct job *j, const struct clip *c,
-                              const struct transcode_stats *st)
+                              const struct clip_run *run, const struct transcode_stats *st)
 {
     int64_t pred = plan_clip_predicted(j->prog, c);
     char predicted[48] = "";
-    if (c->predicted_psnr >= 0)
+    if (c->predicted_psnr >= 0 && !run->again)
         snprintf(predicted, sizeof(predicted), " (predicted %.2f dB)", c->predicted_psnr);
     log_info(j->log, "%s: size %lld bytes, predicted %lld at %lld kbit/s: ratio %.4f; "
              "PSNR-Y %.2f dB%s, SSIM-Y %.4f over %lld frames", c->name,
@@ -258,10 +259,12 @@ static void log_clip_measured(struct job *j, const struct clip *c,
 static void log_encoded(struct job *j, const struct clip *c, const struct clip_run *run,
                         const struct transcode_stats *stats, const char *tail)
 {
-    char was[128] = "";
+    char was[160] = "", psnr[32] = "";
+    if (run->again && run->old_psnr >= 0)
+        snprintf(psnr, sizeof(psnr), ", PSNR-Y %.2f dB", run->old_psnr);
     if (run->again)
-        snprintf(was, sizeof(was), " (%s; was %lld bytes at %lld kbit/s)", run->again,
-                 (long long)run->old_size, (long long)run->old_kbps);
+        snprintf(was, sizeof(was), " (%s; was %lld bytes at %lld kbit/s%s)", run->again,
+                 (long long)run->old_size, (long long)run->old_kbps, psnr);
     log_info(j->log, "clip %zu/%zu %s: %s, %lld bytes at %lld kbit/s%s, %lld frames, %.3f s, "
              "%lld corrupt packets skipped, SHA-256 %s%s", run->number, run->total, c->name,
              run->again ? "re-encoded" : "done", (long long)c->output_size,
@@ -309,7 +312,7 @@ int job_clip_encode(struct job *j, size_t idx, int64_t kbps, const struct clip_r
         (ret = encode_commit(j, c, kbps, o.tmp, o.final, &out)) < 0)
         goto end;
     log_encoded(j, c, run, &out.stats, "");
-    log_clip_measured(j, c, &out.stats);
+    log_clip_measured(j, c, run, &out.stats);
 end:
     return out_paths_done(&o, ret);
 }
@@ -367,7 +370,8 @@ static void again_run(struct job *j, size_t idx, const char *again, struct loop_
     *run = (struct clip_run){ .number = idx + 1, .total = j->prog->nb_clips,
                               .threads = j->prefs->threads, .progress = on_encode_progress,
                               .opaque = ls, .again = again,
-                              .old_size = c->output_size, .old_kbps = c->target_kbps };
+                              .old_size = c->output_size, .old_kbps = c->target_kbps,
+                              .old_psnr = c->psnr_y };
     clock_gettime(CLOCK_MONOTONIC, &ls->start);
 }
 
@@ -458,6 +462,7 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
     snprintf(tail, sizeof(tail), "; the batch now needs %lld of the usable %lld bytes",
              (long long)total, (long long)j->usable);
     log_encoded(j, c, &run, &out.stats, tail);
+    log_clip_measured(j, c, &run, &out.stats);
 end:
     return out_paths_done(&o, ret);
 }

@@ -43,6 +43,7 @@ struct clip_run {
     void *opaque;
     const char *again;          /* "final guard" or "fill pass"; NULL the first time */
     int64_t old_size, old_kbps;
+    double old_psnr;            /* PSNR-Y of the output it replaces, < 0 unknown */
 };
 
 /* 1 when st (a fresh stat of c->source) is still the original the job

@@ -186,6 +186,15 @@ clip_int() {
         $1 == k && cur == n { gsub(/[^0-9]/, "", $2); print $2 }' "$1"
 }
 
+# clip_field FILE CLIP KEY: the value of KEY in the clips[] object of CLIP
+# (any JSON scalar, as written).
+clip_field() {
+    awk -v n="\"name\": \"$2\"" -v k="\"$3\": " '
+        index($0, n) { on = 1 }
+        on && index($0, k) { v = substr($0, index($0, k) + length(k)); sub(/,$/, "", v); print v; exit }
+        on && /^    }/ { exit }' "$1"
+}
+
 # wait_in_flight PROGRESS N [SECONDS]: polls until N clips are in flight
 # (have a start_kbps) and none is done, or fails.
 wait_in_flight() {

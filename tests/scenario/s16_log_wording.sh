@@ -48,6 +48,16 @@ grep -Eq 'clip [0-9]+/[0-9]+ [ab]\.mp4: re-encoded' three.log ||
     fail "no clip was re-encoded by the fill pass or final guard: the wording cannot be checked"
 expect_not_in three.log 'clip 1/1 '
 expect_not_in three.log 'fill pass: [ab]\.mp4: done'
+# The last measurement the log gives of each clip is that of its output on
+# the disc, a re-encoded one's too (PSNR-Y as recorded in the progress file).
+for c in a.mp4 b.mp4; do
+    p=$(clip_field w3/progress.completed.json "$c" psnr_y)
+    last=$(grep -E "$c: size [0-9]+ bytes, predicted" three.log | tail -n 1)
+    case "$last" in
+    *"PSNR-Y $(printf %.2f "$p") dB"*) ;;
+    *) fail "$c: the log's last measurement ('$last') is not its output's PSNR-Y $p" ;;
+    esac
+done
 # Each re-encode carries the number the clip has in the plan.
 for id in $(grep -Eo 'clip [0-9]+/2 [ab]\.mp4: re-encoded' three.log | sed 's/: re-encoded//' | cut -d' ' -f2,3 | tr ' ' '_' | sort -u); do
     grep -q "plan: ${id%_*} ${id#*_}: " three.log || fail "re-encode of ${id#*_} as ${id%_*}: not its number in the plan"

@@ -11,13 +11,6 @@ mkclip in/c_easy.mp4 6 320x240 "eq=brightness=-0.3:contrast=0.3,boxblur=6,noise=
 snapshot in/a_hard.mp4 in/b_mid.mp4 in/c_easy.mp4
 args="--balance quality --disc-bytes 2_000_000 --safety-bytes 0 --jobs 2"
 
-# clip_field FILE CLIP KEY: the value of KEY in the clips[] object of CLIP.
-clip_field() {
-    awk -v n="\"name\": \"$2\"" -v k="\"$3\": " '
-        index($0, n) { on = 1 }
-        on && index($0, k) { v = substr($0, index($0, k) + length(k)); sub(/,$/, "", v); print v; exit }
-        on && /^    }/ { exit }' "$1"
-}
 clips="a_hard.mp4 b_mid.mp4 c_easy.mp4"
 
 # An uninterrupted run first: the reference rates.
