@@ -15,6 +15,7 @@
 #include "io/iso_internal.h"
 #include "base/log.h"
 #include "io/sha256.h"
+#include "pbc_config.h"
 
 #define ISO_CHUNK (256 * 2048)
 
@@ -107,9 +108,13 @@ static int make_source(IsoImage *image, struct burn_source **src)
     iso_write_opts_set_rockridge(opts, 1);
     iso_write_opts_set_joliet(opts, 1);
     /* Joliet names of up to 103 characters instead of 64, in UTF-16 so
-     * that characters beyond the BMP (emoji) keep their name. */
+     * that characters beyond the BMP (emoji) keep their name. Not in the
+     * static build: glibc converts to UTF-16 through a gconv module, which
+     * a static binary cannot load safely (or at all, on a machine without
+     * this glibc's modules); UCS-2 is built into glibc, and Rock Ridge
+     * keeps every name whole (design.md "Static build"). */
     iso_write_opts_set_joliet_longer_paths(opts, 1);
-    iso_write_opts_set_joliet_utf16(opts, 1);
+    iso_write_opts_set_joliet_utf16(opts, !PBC_STATIC_BUILD);
     iso_write_opts_set_always_gmt(opts, 1);
     iso_write_opts_set_output_charset(opts, "UTF-8");
     ret = iso_image_create_burn_source(image, opts, src);

@@ -244,14 +244,15 @@ static void log_clip_measured(struct job *j, const struct clip *c,
                               const struct clip_run *run, const struct transcode_stats *st)
 {
     int64_t pred = plan_clip_predicted(j->prog, c);
-    char predicted[48] = "";
+    char predicted[48] = "", quality[128] = "quality not measured";
     if (c->predicted_psnr >= 0 && !run->again)
         snprintf(predicted, sizeof(predicted), " (predicted %.2f dB)", c->predicted_psnr);
-    log_info(j->log, "%s: size %lld bytes, predicted %lld at %lld kbit/s: ratio %.4f; "
-             "PSNR-Y %.2f dB%s, SSIM-Y %.4f over %lld frames", c->name,
-             (long long)c->output_size, (long long)pred, (long long)c->target_kbps,
-             pred > 0 ? (double)c->output_size / (double)pred : 0.0, st->psnr_y, predicted,
-             st->ssim, (long long)st->quality_frames);
+    if (st->psnr_y >= 0)
+        snprintf(quality, sizeof(quality), "PSNR-Y %.2f dB%s, SSIM-Y %.4f over %lld frames",
+                 st->psnr_y, predicted, st->ssim, (long long)st->quality_frames);
+    log_info(j->log, "%s: size %lld bytes, predicted %lld at %lld kbit/s: ratio %.4f; %s",
+             c->name, (long long)c->output_size, (long long)pred, (long long)c->target_kbps,
+             pred > 0 ? (double)c->output_size / (double)pred : 0.0, quality);
 }
 
 /* One wording for every encode of a clip, first or again, with its place
