@@ -21,6 +21,7 @@ ffmpeg  ffmpeg   ffmpeg_5.1.9.orig.tar.xz
 svt-av1 svt-av1  svt-av1_1.4.1+dfsg.orig.tar.xz
 opus    opus     opus_1.3.1.orig.tar.gz
 jansson jansson  jansson_2.14.orig.tar.gz
+dav1d   dav1d    dav1d_1.0.0.orig.tar.xz
 '
 
 wrap_value() { sed -n "s/^$2[[:space:]]*=[[:space:]]*//p" "$top/subprojects/$1.wrap"; }

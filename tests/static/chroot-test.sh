@@ -47,16 +47,22 @@ streams=$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$out" | 
 [ "$streams" = "av1 opus " ] || fail "output streams are '$streams', expected av1 and opus"
 osize=$(stat -c %s "$out")
 [ "$osize" -le "$disc" ] || fail "output $osize bytes > disc $disc"
+# The static FFmpeg decodes AV1 too (dav1d): the encode's quality is measured.
+grep -Eq '"psnr_y": [0-9]' "$root/disc/progress.completed.json" ||
+  fail "no PSNR-Y recorded: the static binary could not decode its AV1 output"
 echo "# input $size bytes -> $osize bytes (disc $disc): AV1 + Opus, encoded inside the empty chroot"
 
 # --iso through the static libisofs (whose write_sb the build renames: SVT-AV1
-# has one too), then --verify of the image, both in the chroot; the image is
+# has one too), with --balance quality (its analysis decodes sample
+# encodes), then --verify of the image, both in the chroot; the image is
 # read from outside with xorriso when there is one.
 rc=0
-chroot "$root" /prepare_bodycam --disc-bytes "$disc" --safety-bytes 0 --iso /disc.iso \
+chroot "$root" /prepare_bodycam --disc-bytes "$disc" --safety-bytes 0 --iso /disc.iso --balance quality \
   --build-dir /disc2 --logfile /disc2.log /clips/cam1_0001.mp4 || rc=$?
 [ "$rc" -eq 0 ] || { tail -n 30 "$root/disc2.log" 2>/dev/null; fail "--iso in the chroot exited $rc"; }
 [ -s "$root/disc.iso" ] || fail "no image /disc.iso"
+grep -q 'balance quality: common predicted PSNR-Y' "$root/disc2.log" ||
+  fail "--balance quality made no allocation in the static binary"
 chroot "$root" /prepare_bodycam --verify /disc.iso || fail "--verify of the image in the chroot"
 if command -v xorriso > /dev/null; then
     xorriso -indev "$root/disc.iso" -find / -type f 2>/dev/null | grep -qF "'/cam1_0001.mp4'" ||
