@@ -129,7 +129,7 @@ static int open_media(const char *path, AVFormatContext **fmt, int stream_info)
 /* The original still the file the job read (its recorded size): its tags,
  * and when needed its frame. */
 static void use_original(const struct clip *c, struct index_clip *f, struct thumbnail *t,
-                         struct pbc_log *lg)
+                         size_t budget, struct pbc_log *lg)
 {
     AVFormatContext *fmt = NULL;
     struct stat st;
@@ -139,13 +139,13 @@ static void use_original(const struct clip *c, struct index_clip *f, struct thum
         open_media(c->source, &fmt, need_thumb) < 0)
         return;
     read_tags(fmt, f, 1);
-    if (need_thumb && thumbnail_grab(fmt, INDEX_THUMB_MAX_BYTES, t, err, sizeof(err)) < 0)
+    if (need_thumb && thumbnail_grab(fmt, budget, t, err, sizeof(err)) < 0)
         log_warn(lg, "index: no poster frame for %s from its original either: %s", c->name, err);
     media_input_close(&fmt);
 }
 
 static void read_clip(const char *dir, const struct clip *c, struct index_clip *f,
-                      struct thumbnail *t, struct pbc_log *lg)
+                      struct thumbnail *t, size_t budget, struct pbc_log *lg)
 {
     AVFormatContext *fmt = NULL;
     char *path = fs_join(dir, c->name), err[256];
@@ -159,12 +159,12 @@ static void read_clip(const char *dir, const struct clip *c, struct index_clip *
     else {
         read_streams(fmt, f);
         read_tags(fmt, f, 0);
-        if ((ret = thumbnail_grab(fmt, INDEX_THUMB_MAX_BYTES, t, err, sizeof(err))) < 0)
+        if ((ret = thumbnail_grab(fmt, budget, t, err, sizeof(err))) < 0)
             log_info(lg, "index: no poster frame for %s from the disc file (%s): trying its "
                      "original", c->name, err);
         media_input_close(&fmt);
     }
-    use_original(c, f, t, lg);
+    use_original(c, f, t, budget, lg);
     if (t->jpeg)
         log_msg(lg, PBC_LOG_DEBUG, "index: %s: poster frame at %.3f s, %dx%d, %zu bytes at "
                 "mjpeg qscale %d", c->name, t->pts, t->width, t->height, t->size, t->qscale);
@@ -191,7 +191,7 @@ int index_page_write(const struct index_job *job, struct pbc_log *lg, struct ind
         goto end;
     }
     for (size_t i = 0; i < p->nb_clips; i++) {
-        read_clip(p->build_dir, &p->clips[i], &clips[i], &thumbs[i], lg);
+        read_clip(p->build_dir, &p->clips[i], &clips[i], &thumbs[i], index_thumb_budget(p), lg);
         res->thumbs += thumbs[i].jpeg != NULL;
         res->thumb_bytes += thumbs[i].size;
     }

@@ -250,11 +250,12 @@ static void put_tags(AVBPrint *b, const struct index_clip *f)
     av_bprintf(b, "</table></td></tr>\n");
 }
 
-static int put_thumb(AVBPrint *b, const struct clip *c, const struct index_clip *f)
+static int put_thumb(AVBPrint *b, const struct clip *c, const struct index_clip *f,
+                     size_t budget)
 {
     size_t b64_len;
     char *b64;
-    if (!f->thumb || !f->thumb_size || f->thumb_size > INDEX_THUMB_MAX_BYTES)
+    if (!f->thumb || !f->thumb_size || f->thumb_size > budget)
         return 0;
     b64_len = AV_BASE64_SIZE(f->thumb_size);
     if (!(b64 = av_malloc(b64_len)))
@@ -277,7 +278,7 @@ static int put_clip(AVBPrint *b, const struct progress *p, size_t i, const struc
     av_bprintf(b, "\">");
     html_put(b, c->name, UNLIMITED);
     av_bprintf(b, "</a></h2>\n<div class=\"media\">\n");
-    if ((ret = put_thumb(b, c, f)) < 0)
+    if ((ret = put_thumb(b, c, f, index_thumb_budget(p))) < 0)
         return ret;
     av_bprintf(b, "<video controls preload=\"metadata\"");
     if (f->mime[0]) /* the player note's canPlayType question */
@@ -325,9 +326,20 @@ int index_page_render(const struct index_job *job, const struct index_clip *clip
     return av_bprint_finalize(&b, html);
 }
 
+size_t index_thumb_budget(const struct progress *p)
+{
+    int64_t usable = p->disc_bytes - p->safety_bytes;
+    int64_t n = p->nb_clips > 0 ? (int64_t)p->nb_clips : 1;
+    int64_t share = usable > 0 ? usable / INDEX_THUMB_DISC_SHARE / n : 0;
+    if (share < INDEX_THUMB_MIN_BYTES)
+        return INDEX_THUMB_MIN_BYTES;
+    return share > INDEX_THUMB_MAX_BYTES ? INDEX_THUMB_MAX_BYTES : (size_t)share;
+}
+
 int64_t index_page_bound(const struct progress *p)
 {
     int64_t sum = INDEX_BASE_BYTES;
+    int64_t thumb = (int64_t)AV_BASE64_SIZE(index_thumb_budget(p));
     if (!p->index_page)
         return 0;
     for (size_t i = 0; i < p->nb_clips; i++) {
@@ -336,7 +348,7 @@ int64_t index_page_bound(const struct progress *p)
         size_t name = 2 * index_url_encoded_len(c->name) + 2 * index_html_escaped_len(c->name);
         size_t strings = name + index_html_escaped_len(c->source) +
                          INDEX_TAGS_MAX * (INDEX_TAG_KEY_BUDGET + INDEX_TAG_VALUE_BUDGET);
-        sum += INDEX_CLIP_BYTES + (int64_t)AV_BASE64_SIZE(INDEX_THUMB_MAX_BYTES) + (int64_t)strings;
+        sum += INDEX_CLIP_BYTES + thumb + (int64_t)strings;
     }
     return disc_sector_round(sum);
 }

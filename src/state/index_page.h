@@ -20,8 +20,13 @@
 
 #define INDEX_PAGE_NAME "index.html"
 
-/* Hard upper bound of one thumbnail JPEG (bytes, before base64). */
+/* Hard upper bound of one thumbnail JPEG (bytes, before base64), and the
+ * least a small disc cuts it to: index_thumb_budget. */
 #define INDEX_THUMB_MAX_BYTES 12288
+#define INDEX_THUMB_MIN_BYTES 4096
+/* The thumbnails' budgets add up to at most 1/INDEX_THUMB_DISC_SHARE of
+ * the usable bytes (0.5 % in base64), within the two bounds above. */
+#define INDEX_THUMB_DISC_SHARE 256
 /* Tags shown per clip, and the escaped bytes each key and value may take
  * on the page (longer ones are cut, marked with "..."). */
 #define INDEX_TAGS_MAX 12
@@ -61,7 +66,7 @@ struct index_clip {
     int nb_tags;
     struct index_tag tags[INDEX_TAGS_MAX];
     int tags_from_original;      /* 1: tags read from the original, 0: the disc file */
-    const uint8_t *thumb;        /* JPEG, at most INDEX_THUMB_MAX_BYTES; NULL: none */
+    const uint8_t *thumb;        /* JPEG, at most index_thumb_budget(); NULL: none */
     size_t thumb_size;
     int thumb_width, thumb_height;
     double thumb_time;           /* seconds into the clip of the poster frame */
@@ -83,10 +88,17 @@ struct index_job {
 
 /* The page for job and its clips (one per p->clips[i], same order), in
  * *html (av_malloc'd: av_free it; *len bytes). Returns 0 or AVERROR(ENOMEM). Never longer
- * than index_page_bound(job->p) when every thumbnail is within
- * INDEX_THUMB_MAX_BYTES and the label within its budget. */
+ * than index_page_bound(job->p) when the label is within its budget (a
+ * thumbnail over index_thumb_budget(job->p) is left out). */
 int index_page_render(const struct index_job *job, const struct index_clip *clips,
                       char **html, size_t *len);
+
+/* The JPEG bytes each thumbnail of p's page may take: the usable bytes
+ * (disc less safety) / INDEX_THUMB_DISC_SHARE / the clips, within
+ * [INDEX_THUMB_MIN_BYTES, INDEX_THUMB_MAX_BYTES]. A function of what the
+ * progress file holds; only discs of a few MB per clip get less than the
+ * maximum (design.md "The evidence page"). */
+size_t index_thumb_budget(const struct progress *p);
 
 /* Upper bound of the page's bytes, sector-rounded; 0 when p->index_page
  * is 0. A function of what the progress file holds. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libavutil/base64.h>
 #include <libavutil/mem.h>
 
 #include "check.h"
@@ -208,6 +209,52 @@ static void test_bound_in_plan(void)
     progress_free(&p);
 }
 
+/* The thumbnails' budget follows the disc: the maximum on a real disc,
+ * cut on a disc of a few MB per clip (never below the minimum), and the
+ * page's bound and the renderer keep to it. */
+static void test_thumb_budget(void)
+{
+    struct progress *p = job_of(3, "cam.mp4", "/in/cam.mp4");
+    struct index_clip c[3];
+    uint8_t *thumb = calloc(1, INDEX_THUMB_MAX_BYTES);
+    char *html = NULL;
+    size_t len = 0;
+    int64_t big, cut;
+    if (!p || !thumb) {
+        CHECK(0);
+        free(thumb);
+        progress_free(&p);
+        return;
+    }
+    CHECK_INT(index_thumb_budget(p), INDEX_THUMB_MAX_BYTES);
+    big = index_page_bound(p);
+    /* 3 clips sharing 1/256 of 6,291,456 usable bytes: 8,192 each. */
+    p->disc_bytes = 6291456 + 1000;
+    p->safety_bytes = 1000;
+    CHECK_INT(index_thumb_budget(p), 8192);
+    p->disc_bytes = 300000;
+    p->safety_bytes = 0;
+    CHECK_INT(index_thumb_budget(p), INDEX_THUMB_MIN_BYTES);
+    /* The bound shrinks by the three thumbnails' difference (in sectors). */
+    cut = 3 * (int64_t)(AV_BASE64_SIZE(INDEX_THUMB_MAX_BYTES) - AV_BASE64_SIZE(INDEX_THUMB_MIN_BYTES));
+    CHECK(llabs((long long)(big - index_page_bound(p) - cut)) < PLAN_SECTOR_BYTES);
+    /* Thumbnails at the small budget are shown; one byte over, left out. */
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < 3; i++)
+            c[i] = (struct index_clip){ .probed = 1, .duration = 2, .width = 320,
+                .height = 180, .thumb = thumb, .thumb_size = INDEX_THUMB_MIN_BYTES + (size_t)k,
+                .thumb_width = 320, .thumb_height = 180, .quality_psnr_y = NAN,
+                .quality_ssim_y = NAN };
+        render(p, "L", c, &html, &len);
+        CHECK(html && count(html, "<img class=\"thumb\"") == (k ? 0 : 3));
+        CHECK((int64_t)len <= index_page_bound(p));
+        av_free(html);
+        html = NULL;
+    }
+    free(thumb);
+    progress_free(&p);
+}
+
 int main(void)
 {
     RUN(test_escaped_len);
@@ -215,5 +262,6 @@ int main(void)
     RUN(test_tag_budget);
     RUN(test_bound_worst);
     RUN(test_bound_in_plan);
+    RUN(test_thumb_budget);
     return check_done();
 }
