@@ -95,13 +95,15 @@ end:
     return ret;
 }
 
-/* Scales src to THUMB_WIDTH (never up) with the sample aspect ratio
- * applied, into full-range 4:2:0, the input of the mjpeg encoder. */
-static int scale(const AVFrame *src, AVFrame *dst)
+static const int thumb_widths[] = { THUMB_WIDTH, THUMB_WIDTH * 3 / 4, THUMB_WIDTH / 2 };
+
+/* Scales src to width (never up) with the sample aspect ratio applied,
+ * into full-range 4:2:0, the input of the mjpeg encoder. */
+static int scale(const AVFrame *src, AVFrame *dst, int width)
 {
     AVRational sar = src->sample_aspect_ratio;
     double aspect = (double)src->width / src->height * (sar.num > 0 && sar.den > 0 ? av_q2d(sar) : 1);
-    int w = src->width < THUMB_WIDTH ? src->width : THUMB_WIDTH;
+    int w = src->width < width ? src->width : width;
     int h = (int)(w / aspect + 0.5);
     struct SwsContext *sws = NULL;
     int ret;
@@ -203,13 +205,18 @@ int thumbnail_grab(AVFormatContext *fmt, size_t max_bytes, struct thumbnail *t,
         fail(err, errlen, ret, "no frame decoded");
         goto end;
     }
-    if ((ret = scale(frame, pic)) < 0) {
-        fail(err, errlen, ret, "cannot scale the frame");
-        goto end;
-    }
     if (frame->best_effort_timestamp != AV_NOPTS_VALUE)
         t->pts = frame->best_effort_timestamp * av_q2d(fmt->streams[idx]->time_base);
-    ret = fit_jpeg(pic, max_bytes, t, err, errlen);
+    /* A frame that fits at no quality is tried smaller before none. */
+    for (size_t k = 0; k < sizeof(thumb_widths) / sizeof(thumb_widths[0]); k++) {
+        av_frame_unref(pic);
+        if ((ret = scale(frame, pic, thumb_widths[k])) < 0) {
+            fail(err, errlen, ret, "cannot scale the frame");
+            goto end;
+        }
+        if ((ret = fit_jpeg(pic, max_bytes, t, err, errlen)) != AVERROR(E2BIG))
+            break;
+    }
 end:
     avcodec_free_context(&dec);
     av_frame_free(&frame);

@@ -2,7 +2,8 @@
  * clip, scaled to THUMB_WIDTH pixels wide with libswscale and encoded as
  * JPEG with libavcodec's mjpeg encoder, in-process. The JPEG never exceeds
  * the byte bound the caller gives (the budget model counts that bound):
- * the quality is lowered until it fits. */
+ * the quality is lowered until it fits, then the width (3/4, 1/2 of
+ * THUMB_WIDTH) when no quality does. */
 #ifndef PBC_THUMBNAIL_H
 #define PBC_THUMBNAIL_H
 
@@ -29,7 +30,7 @@ struct thumbnail {
  * (seeking to the keyframe before it) and encodes it within max_bytes.
  * fmt must be open; its read position moves. Returns 0, or a negative
  * AVERROR with a one-line reason in err (no decoder, no frame, no quality
- * fits the bound: AVERROR(E2BIG)). */
+ * at any width fits the bound: AVERROR(E2BIG)). */
 int thumbnail_grab(AVFormatContext *fmt, size_t max_bytes, struct thumbnail *t,
                    char *err, size_t errlen);
 

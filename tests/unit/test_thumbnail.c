@@ -69,6 +69,24 @@ static void test_bound_enforced(void)
         CHECK(tight.jpeg && tight.size < t.size && tight.qscale > t.qscale);
         thumbnail_clear(&tight);
     }
+    /* Below what any quality takes at full width, a narrower frame still
+     * fits: lowering the bound meets a narrower thumbnail before none. */
+    if (t.jpeg) {
+        int narrower = 0;
+        for (size_t b = t.size; b > 200 && !narrower; b = b * 4 / 5) {
+            struct thumbnail small;
+            if (grab("noise.mp4", b, &small, err, sizeof(err)) < 0)
+                break;
+            if (small.width < THUMB_WIDTH) {
+                narrower = 1;
+                printf("# noise in %zu bytes: %dx%d at qscale %d\n", b, small.width,
+                       small.height, small.qscale);
+                CHECK(small.size <= b);
+            }
+            thumbnail_clear(&small);
+        }
+        CHECK(narrower);
+    }
     CHECK_INT(grab("noise.mp4", 200, &tight, err, sizeof(err)), AVERROR(E2BIG));
     CHECK(!tight.jpeg && tight.size == 0);
     CHECK(strstr(err, "200 bytes") != NULL);
