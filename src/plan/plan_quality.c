@@ -172,19 +172,23 @@ int plan_runs_before(const struct progress *p, size_t a, size_t b)
     return ra != rb ? ra < rb : a < b;
 }
 
+/* Measured, and planned above the floor: a clip that competed for the
+ * bits (one at the floor is above the common level even there). */
+static int competed(const struct progress *p, const struct clip *c)
+{
+    return c->psnr_y >= 0 && progress_planned_kbps(p, c) > PLAN_MIN_KBPS;
+}
+
 double plan_quality_fill_ceiling(const struct progress *p)
 {
     double top = -1;
-    for (size_t k = 0; k < p->nb_clips; k++) {
-        const struct clip *o = &p->clips[k];
-        if (o->psnr_y >= 0 && progress_planned_kbps(p, o) > PLAN_MIN_KBPS && o->psnr_y > top)
-            top = o->psnr_y;
-    }
+    for (size_t k = 0; k < p->nb_clips; k++)
+        if (competed(p, &p->clips[k]) && p->clips[k].psnr_y > top)
+            top = p->clips[k].psnr_y;
     return top;
 }
 
 int plan_quality_fill_candidate(const struct progress *p, size_t i, double ceiling)
 {
-    const struct clip *c = &p->clips[i];
-    return c->psnr_y >= 0 && progress_planned_kbps(p, c) > PLAN_MIN_KBPS && c->psnr_y < ceiling;
+    return competed(p, &p->clips[i]) && p->clips[i].psnr_y < ceiling;
 }

@@ -228,6 +228,10 @@ struct plan_guard_result {
 int plan_guard_loop(const struct progress *p, int64_t other_files, plan_reencode_fn reencode,
                     void *opaque, struct plan_guard_result *res);
 
+/* The fill pass's threshold for p, in % of usable: PLAN_FILL_FREE_PCT, or
+ * PLAN_FILL_FREE_QUALITY_PCT with --balance quality. */
+int plan_fill_free_pct(const struct progress *p);
+
 /* Fill pass, the mirror of the final guard: when every clip is done, the
  * outputs (sector-rounded) plus other_files fit in usable and leave more
  * than plan_fill_free_pct % of it free, picks among the clips encoded
@@ -238,10 +242,6 @@ int plan_guard_loop(const struct progress *p, int64_t other_files, plan_reencode
  * PLAN_RC_MARGIN_PCT %. Only a kbps at least PLAN_FILL_MIN_GAIN_PCT %
  * above its target counts. Returns 1 with *idx and *kbps set, else 0.
  * The caller keeps the new output only if the batch still fits. */
-/* The fill pass's threshold for p, in % of usable: PLAN_FILL_FREE_PCT, or
- * PLAN_FILL_FREE_QUALITY_PCT with --balance quality. */
-int plan_fill_free_pct(const struct progress *p);
-
 int plan_fill_pick(const struct progress *p, int64_t other_files,
                    size_t *idx, int64_t *kbps);
 
