@@ -173,6 +173,9 @@ void check_log(const char *log_path, const char *tag)
     if (!strcmp(tag, "loud_stereo"))
         ok(has(log, "audio: 2 ch stereo -> mono, normalised downmix (FL 0.446, FR 0.446), "
                     "peak <= -1 dBFS"), "the log gives the stereo downmix");
+    if (!strcmp(tag, "seam"))
+        ok(has(log, "bytes of video before it; the rest at 900 kbit/s") &&
+           has(log, "VBR 900 kbit/s"), "the log gives the seam and the second encoder's rate");
     if (!strcmp(tag, "basic")) {
         ok(has(log, "video: rotation 90 degrees counter-clockwise kept"), "the log gives the rotation");
         ok(has(log, "tags copied from the source (file: serial, title, model, make, creation_time;"),

@@ -152,9 +152,11 @@ static void on_progress(void *opaque, double done, double total, double fps)
         (*calls)++;
 }
 
-/* Transcodes fixture name to work/out_name; returns transcode_clip()'s code. */
-static int run(const struct env *e, char *src, char *dst, size_t size,
-               struct transcode_stats *st, int *progress_calls)
+/* Transcodes fixture name to work/out_name, with the seam if any and the
+ * quality measured when asked; returns transcode_clip()'s code. */
+static int run_with(const struct env *e, char *src, char *dst, size_t size,
+                    struct transcode_stats *st, int *progress_calls,
+                    const struct transcode_seam *seam, int measure_quality)
 {
     snprintf(src, size, "%s/%s", e->fixtures, e->name);
     snprintf(dst, size, "%s/out_%s.mp4", e->work, e->tag);
@@ -163,8 +165,17 @@ static int run(const struct env *e, char *src, char *dst, size_t size,
         .src_path = src, .dst_path = dst, .clip_name = e->name,
         .video_kbps = 300, .preset = 10, .audio_kbps = 64, .threads = 1,
         .log = e->lg, .progress = on_progress, .progress_opaque = progress_calls,
+        .measure_quality = measure_quality,
     };
+    if (seam)
+        p.seam = *seam;
     return transcode_clip(&p, st);
+}
+
+static int run(const struct env *e, char *src, char *dst, size_t size,
+               struct transcode_stats *st, int *progress_calls)
+{
+    return run_with(e, src, dst, size, st, progress_calls, NULL, 0);
 }
 
 /* One Opus frame: the bound on any start or duration difference. */
@@ -301,6 +312,129 @@ static void case_vfr(const struct env *e)
     check_timestamps(e, src, dst);
 }
 
+/* The seams' callbacks: whether to make the first, and what they were
+ * told. Two seams: the second rate, 300 kbit/s, is the first encoder's. */
+struct seam_probe {
+    int want, asked, told;
+    int64_t bytes[2];
+    double seconds[2];
+};
+
+static const int64_t seam_rates[2] = { 900, 300 }, seam_next[2] = { 55, 0 };
+
+static int seam_wanted(void *opaque)
+{
+    struct seam_probe *sp = opaque;
+    sp->asked++;
+    return sp->want;
+}
+
+static int64_t seam_rate(void *opaque, int64_t video_bytes, double seconds, int64_t *next_frame)
+{
+    struct seam_probe *sp = opaque;
+    int k = sp->told < 2 ? sp->told : 1;
+    sp->told++;
+    sp->bytes[k] = video_bytes;
+    sp->seconds[k] = seconds;
+    *next_frame = seam_next[k];
+    return seam_rates[k];
+}
+
+/* The output's video packets split at t[0] < t[1]: the bytes a second of
+ * each of the three parts, the key frames, and those at t[0] and t[1]. */
+struct packet_split {
+    double rate[3];
+    int keys, key_at[2];
+};
+
+static int split_packets(const struct env *e, const char *dst, const double t[2],
+                         struct packet_split *ps)
+{
+    char cmd[2048], line[256];
+    double first = NAN, last = 0, bytes[3] = { 0 };
+    FILE *f;
+
+    memset(ps, 0, sizeof(*ps));
+    snprintf(cmd, sizeof(cmd), "'%s' -v error -select_streams v -show_entries "
+             "packet=pts_time,size,flags -of csv=p=0 '%s'", e->ffprobe, dst);
+    if (!(f = popen(cmd, "r")))
+        return -1;
+    while (fgets(line, sizeof(line), f)) {
+        double pts = atof(line);
+        char *size = strchr(line, ','), *flags = size ? strchr(size + 1, ',') : NULL;
+        if (!flags)
+            continue;
+        if (isnan(first))
+            first = pts;
+        last = pts - first;
+        bytes[(last > t[0] - 0.0015) + (last > t[1] - 0.0015)] += atof(size + 1);
+        if (flags[1] == 'K') {
+            ps->keys++;
+            for (int i = 0; i < 2; i++)
+                ps->key_at[i] |= fabs(last - t[i]) < 0.0015;
+        }
+    }
+    pclose(f);
+    if (isnan(first) || !(0 < t[0] && t[0] < t[1] && t[1] < last))
+        return -1;
+    ps->rate[0] = bytes[0] / t[0];
+    ps->rate[1] = bytes[1] / (t[1] - t[0]);
+    ps->rate[2] = bytes[2] / (last - t[1]);
+    return 0;
+}
+
+/* Seams at frames 40 and 55 of the variable-frame-rate clip (transcode.h):
+ * every frame and timestamp kept, each part at the rate the callback gave,
+ * from a key frame at each seam, the file decodable and measured
+ * throughout. Declined, the encode is one stream with one key frame. */
+static void case_seam(const struct env *e, int want)
+{
+    char src[1024], dst[1024], cmd[2048];
+    struct seam_probe sp = { .want = want };
+    const struct transcode_seam seam = { 40, seam_wanted, seam_rate, &sp };
+    struct transcode_stats st;
+    struct packet_split ps = { .keys = 0 };
+    struct probe in, out;
+    int calls = 0, ret = run_with(e, src, dst, sizeof(src), &st, &calls, &seam, 1);
+
+    ok(ret == 0, "transcode_clip returns 0 (%d)", ret);
+    ok(probe_file(e, src, &in) == 0 && probe_file(e, dst, &out) == 0, "ffprobe reads both");
+    check_common(&in, &out, 1, dst);
+    check_timestamps(e, src, dst);
+    ok(sp.asked == (want ? 2 : 1), "asked before each seam whether to make it (%d)", sp.asked);
+    snprintf(cmd, sizeof(cmd), "test -z \"$('%s' -v error -i '%s' -f null - 2>&1)\"",
+             e->ffmpeg, dst);
+    ok(system(cmd) == 0, "ffmpeg decodes the output without a message");
+    ok(st.psnr_y > 25 && st.quality_frames == st.video_frames_out,
+       "quality measured over every frame (%.2f dB, %lld of %lld)", st.psnr_y,
+       (long long)st.quality_frames, (long long)st.video_frames_out);
+    if (!want) {
+        const double t[2] = { 1.0, 2.0 };
+        ok(sp.told == 0 && st.seams == 0 && st.seam_kbps == 0 && st.seam_seconds == 0,
+           "declined: no rate asked, no seam in the stats");
+        ret = split_packets(e, dst, t, &ps);
+        ok(ret == 0 && ps.keys == 1, "one key frame (%d)", ps.keys);
+    } else {
+        ok(sp.told == 2 && st.seams == 2 && st.seam_kbps == 300 &&
+           st.seam_video_bytes == sp.bytes[1] && st.seam_seconds == sp.seconds[1],
+           "the stats say the last seam the callback was told of (%d seams, %lld bytes, "
+           "%.3f s, %lld kbit/s)", st.seams, (long long)sp.bytes[1], sp.seconds[1],
+           (long long)st.seam_kbps);
+        ok(sp.seconds[0] > 1.5 && sp.seconds[0] < 2.5 && sp.seconds[1] > sp.seconds[0] + 0.45 &&
+           sp.bytes[0] > 0 && sp.bytes[1] > sp.bytes[0], "40 and 55 frames of this clip: %.3f "
+           "and %.3f s, %lld and %lld bytes of video", sp.seconds[0], sp.seconds[1],
+           (long long)sp.bytes[0], (long long)sp.bytes[1]);
+        ret = split_packets(e, dst, sp.seconds, &ps);
+        ok(ret == 0 && ps.key_at[0] && ps.key_at[1] && ps.keys == 3,
+           "a key frame at each seam (%d key frames)", ps.keys);
+        ok(ps.rate[1] > 1.8 * ps.rate[0] && ps.rate[1] > 1.8 * ps.rate[2],
+           "each part at its rate: %.0f, %.0f, %.0f bytes/s", ps.rate[0], ps.rate[1],
+           ps.rate[2]);
+    }
+    probe_free(&in);
+    probe_free(&out);
+}
+
 /* Damaged H.264 is decoded as ffmpeg would: bad packets skipped and
  * counted, the clip still encoded. */
 static void case_corrupt(const struct env *e)
@@ -423,7 +557,7 @@ int main(int argc, char **argv)
     /* The interrupt, colon and analysis cases reuse the basic clip. */
     snprintf(fixture, sizeof(fixture), "%s.mp4",
              strncmp(e.tag, "interrupt", 9) && strcmp(e.tag, "colon_path") &&
-             strcmp(e.tag, "analyze") ? e.tag : "basic");
+             strcmp(e.tag, "analyze") ? strncmp(e.tag, "seam", 4) ? e.tag : "vfr" : "basic");
     e.name = fixture;
     tap = fdopen(dup(STDOUT_FILENO), "w");
     if (!tap || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
@@ -447,6 +581,8 @@ int main(int argc, char **argv)
         case_edit_list(&e);
     else if (!strcmp(e.tag, "analyze"))
         case_analyze(&e);
+    else if (!strcmp(e.tag, "seam") || !strcmp(e.tag, "seam_declined"))
+        case_seam(&e, !strcmp(e.tag, "seam"));
     else if (!strcmp(e.tag, "no_audio"))
         case_success(&e, 0);
     else if (!strcmp(e.tag, "not_media") || !strcmp(e.tag, "truncated"))

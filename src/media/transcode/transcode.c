@@ -100,7 +100,7 @@ static int transcode_open_encoders(struct tc_ctx *c)
     const int global_header = tc_mux_global_header(&c->m);
     const struct tc_video_settings vs = {
         .kbps = p->video_kbps, .preset = p->preset, .threads = p->threads,
-        .global_header = global_header,
+        .global_header = global_header, .seam = p->seam,
     };
     const struct tc_sink v_sink = { transcode_write_video, c };
     const struct tc_sink a_sink = { transcode_write_audio, c };
@@ -196,6 +196,10 @@ static void transcode_collect(struct tc_ctx *c)
     st->corrupt_packets = c->d.corrupt_packets + c->v.dec.corrupt_packets +
                           c->a.dec.corrupt_packets;
     st->decode_errors = c->v.dec.errors + c->a.dec.errors;
+    st->seams = c->v.seams;
+    st->seam_seconds = c->v.seam_seconds;
+    st->seam_video_bytes = c->v.seam_bytes;
+    st->seam_kbps = c->v.seam_kbps;
 }
 
 /* A clip whose video could not be decoded at all, or mostly not, fails. */
@@ -292,7 +296,8 @@ int transcode_clip(const struct transcode_params *p, struct transcode_stats *sta
     /* t_progress stays 0: the first write reports at once. */
     clock_gettime(CLOCK_MONOTONIC, &c.t_start);
 
-    if (!p->src_path || !p->dst_path || p->video_kbps <= 0 || p->preset > ENC_PRESET_MAX) {
+    if (!p->src_path || !p->dst_path || p->video_kbps <= 0 || p->preset > ENC_PRESET_MAX ||
+        (p->seam.frame > 0 && (!p->seam.wanted || !p->seam.kbps))) {
         ret = tc_fail(&c.r, AVERROR(EINVAL), "invalid transcode parameters");
         goto end;
     }

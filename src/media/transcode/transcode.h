@@ -12,6 +12,22 @@ struct pbc_log;
 typedef void (*transcode_progress_fn)(void *opaque, double done_seconds,
                                       double total_seconds, double fps);
 
+/* Seams (design.md "The seam"): before the video frame numbered frame
+ * (0-based, in the order sent to the encoder) the transcoder asks wanted;
+ * when it says 1, it finishes the SVT-AV1 stream so far, asks kbps for the
+ * rate of the rest from what the video took so far (video_bytes, the bytes
+ * of its packets, over seconds, the video time they cover) and goes on
+ * with a new encoder at that rate, which starts with a key frame; kbps
+ * sets *next_frame to the next seam's frame (0: none). Every frame is still
+ * encoded once, with its own timestamp. kbps returns > 0, or a negative
+ * code that fails the clip. */
+struct transcode_seam {
+    int64_t frame;                     /* 0: no seam */
+    int (*wanted)(void *opaque);
+    int64_t (*kbps)(void *opaque, int64_t video_bytes, double seconds, int64_t *next_frame);
+    void *opaque;
+};
+
 struct transcode_params {
     const char *src_path;    /* the original, opened read-only */
     const char *dst_path;    /* the temporary output path; the caller renames it */
@@ -24,6 +40,7 @@ struct transcode_params {
     struct pbc_log *log;
     transcode_progress_fn progress;
     void *progress_opaque;
+    struct transcode_seam seam;
 };
 
 struct transcode_stats {
@@ -37,6 +54,12 @@ struct transcode_stats {
     double psnr_y;
     double ssim;
     int64_t quality_frames;    /* compared */
+    /* Seams made, and the last one: where (seconds of video before it),
+     * the video bytes before it, and the rate after it; 0 without one. */
+    int seams;
+    double seam_seconds;
+    int64_t seam_video_bytes;
+    int64_t seam_kbps;
 };
 
 /* Returns 1 when this libavcodec has the libsvtav1 and libopus encoders;

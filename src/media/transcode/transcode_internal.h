@@ -15,6 +15,7 @@
 #include <libavutil/audio_fifo.h>
 
 #include "base/encode_settings.h"
+#include "media/transcode/transcode.h"
 
 struct pbc_log;
 struct SwsContext;
@@ -114,6 +115,7 @@ struct tc_video_settings {
     int preset;               /* SVT-AV1 preset; negative: ENC_PRESET_DEFAULT */
     int threads;              /* SVT-AV1 lp; 0: all cores */
     int global_header;        /* the container wants the sequence header apart */
+    struct transcode_seam seam; /* frame 0: none */
 };
 
 struct tc_video {
@@ -134,6 +136,14 @@ struct tc_video {
     int64_t first_out_pts;    /* of the first encoded packet */
     int64_t end_pts;          /* pts + duration of the last written packet */
     int lp;                   /* SVT-AV1 logical processors, 0: all */
+    struct tc_video_settings s; /* the encoder's, kept for a seam */
+    int64_t first_in_pts;     /* of the first frame sent to the encoder */
+    int64_t enc_first_frame;  /* frames_sent when the current encoder opened */
+    int64_t bytes_out;        /* of the encoded packets */
+    int seams;                /* seams made (transcode.h); the last one's */
+    double seam_seconds;      /* place, the video bytes before it and */
+    int64_t seam_bytes;       /* the rate after it */
+    int64_t seam_kbps;
     int64_t frames_in;        /* decoded */
     int64_t frames_sent;      /* to the encoder; see tc_video_close */
     int64_t frames_out;       /* encoded */

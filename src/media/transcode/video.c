@@ -79,6 +79,7 @@ int tc_video_open_decoder(struct tc_video *v, AVStream *in_st, int threads,
     if (!v->dec.frame || !v->conv || !v->pkt || !v->held)
         return tc_fail(r, AVERROR(ENOMEM), "cannot allocate video buffers");
     v->last_pts = AV_NOPTS_VALUE;
+    v->first_in_pts = AV_NOPTS_VALUE;
     v->first_out_pts = AV_NOPTS_VALUE;
     v->end_pts = AV_NOPTS_VALUE;
     return 0;
@@ -151,6 +152,8 @@ int tc_video_open_encoder(struct tc_video *v, const struct tc_video_settings *s,
     int ret;
 
     v->out = *out;
+    v->s = *s;
+    v->enc_first_frame = v->frames_sent;
     if (!codec)
         return tc_fail(v->r, AVERROR_ENCODER_NOT_FOUND, "libavcodec has no libsvtav1 encoder");
     v->enc = avcodec_alloc_context3(codec);
@@ -302,6 +305,48 @@ static int video_prepare(struct tc_video *v, AVFrame *in, AVFrame **out)
     return 0;
 }
 
+static int video_encode(struct tc_video *v, AVFrame *in);
+
+/* A seam before the frame at pts (transcode.h): the stream so far is
+ * finished, and a new encoder at the rate the caller gives for the rest
+ * continues it. Its sequence header must be the first one's, byte for
+ * byte: the MP4 keeps one for the whole track. */
+static int video_seam(struct tc_video *v, int64_t pts)
+{
+    struct tc_video_settings s = v->s;
+    uint8_t *header = NULL;
+    int header_size = v->enc->extradata_size, ret;
+    double seconds;
+
+    v->s.seam.frame = 0;
+    if (!s.seam.wanted(s.seam.opaque))
+        return 0;
+    if ((ret = video_encode(v, NULL)) < 0)
+        return ret;
+    seconds = (double)(pts - v->first_in_pts) * av_q2d(v->enc->time_base);
+    s.kbps = s.seam.kbps(s.seam.opaque, v->bytes_out, seconds, &s.seam.frame);
+    if (s.kbps <= 0)
+        return s.kbps < 0 ? (int)s.kbps : tc_fail(v->r, AVERROR(EINVAL), "no rate for the seam");
+    if (header_size > 0 && !(header = av_memdup(v->enc->extradata, header_size)))
+        return tc_fail(v->r, AVERROR(ENOMEM), "cannot keep the sequence header");
+    tc_svt_close(&v->enc, 1);
+    ret = tc_video_open_encoder(v, &s, &v->out);
+    if (ret >= 0 && (v->enc->extradata_size != header_size ||
+                     (header_size > 0 && memcmp(v->enc->extradata, header, header_size))))
+        ret = tc_fail(v->r, AVERROR_BUG, "the encoder after the seam at %.3f s wrote another "
+                      "sequence header", seconds);
+    av_free(header);
+    if (ret < 0)
+        return ret;
+    log_info(v->r->lg, "%s: seam at %.3f s: %lld bytes of video before it; the rest at "
+             "%lld kbit/s", v->r->name, seconds, (long long)v->bytes_out, (long long)s.kbps);
+    v->seams++;
+    v->seam_seconds = seconds;
+    v->seam_bytes = v->bytes_out;
+    v->seam_kbps = s.kbps;
+    return 0;
+}
+
 /* Sends one frame (NULL: flush) and writes the packets that come out.
  * Every frame the encoder gets, and every packet it makes, passes here. */
 static int video_encode(struct tc_video *v, AVFrame *in)
@@ -310,6 +355,11 @@ static int video_encode(struct tc_video *v, AVFrame *in)
     int ret;
 
     if (in && (ret = video_prepare(v, in, &src)) < 0)
+        return ret;
+    if (src && v->frames_sent == 0)
+        v->first_in_pts = src->pts;
+    if (src && v->s.seam.frame > 0 && v->frames_sent == v->s.seam.frame &&
+        (ret = video_seam(v, src->pts)) < 0)
         return ret;
     if (src && v->qm && (ret = quality_add_source(v->qm, src)) < 0)
         return tc_fail(v->r, ret, "cannot keep a frame for the quality measurement");
@@ -328,6 +378,7 @@ static int video_encode(struct tc_video *v, AVFrame *in)
         if (ret < 0)
             return tc_fail(v->r, ret, "video encoding failed");
         v->frames_out++;
+        v->bytes_out += v->pkt->size;
         if (v->qm && (ret = quality_add_packet(v->qm, v->pkt)) < 0)
             return tc_fail(v->r, ret, "cannot decode the output for the quality measurement");
         ret = video_write_held(v, v->pkt->pts);
@@ -364,7 +415,7 @@ int tc_video_finish(struct tc_video *v)
 void tc_video_close(struct tc_video *v)
 {
     tc_decoder_close(&v->dec);
-    tc_svt_close(&v->enc, v->frames_sent > 0);
+    tc_svt_close(&v->enc, v->frames_sent > v->enc_first_frame);
     sws_freeContext(v->sws);
     v->sws = NULL;
     av_frame_free(&v->conv);
