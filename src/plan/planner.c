@@ -11,29 +11,6 @@
 #include "plan/planner.h"
 #include "plan/plan_quality.h"
 
-/* Bytes per second at 1 kbit/s. */
-#define BYTES_PER_KBPS_S 125.0
-
-/* ceil(x x pct / 100) for x >= 0; 0 for x <= 0. */
-static int64_t pct_ceil(int64_t x, int pct)
-{
-    if (x <= 0)
-        return 0;
-    if (x <= INT64_MAX / 100)
-        return (x * pct + 99) / 100;
-    return sat_mul(x / 100 + 1, pct);
-}
-
-/* x x pct / 100, floored, for x >= 0. */
-static int64_t pct_floor(int64_t x, int pct)
-{
-    if (x <= 0)
-        return 0;
-    if (x <= INT64_MAX / 1000)
-        return x * pct / 100;
-    return sat_mul(x / 100, pct);
-}
-
 int64_t plan_usable_bytes(int64_t disc_bytes, int64_t safety_bytes)
 {
     return sat_sub(disc_bytes, safety_bytes);
@@ -91,20 +68,6 @@ static struct nonvideo nonvideo_of(double duration, int64_t frames, int has_audi
 static int64_t nonvideo_total(const struct nonvideo *nv)
 {
     return sat_add(sat_add(nv->audio, nv->mux), PLAN_SECTOR_BYTES);
-}
-
-static int64_t video_bytes_at(int64_t kbps, double seconds)
-{
-    if (kbps <= 0 || !(seconds > 0))
-        return 0;
-    return from_double(floor((double)kbps * BYTES_PER_KBPS_S * seconds));
-}
-
-static int64_t kbps_of(int64_t video, double seconds)
-{
-    if (!(seconds > 0))
-        return 0;
-    return from_double(floor((double)video / (BYTES_PER_KBPS_S * seconds)));
 }
 
 static int valid_duration(double d)

@@ -245,6 +245,58 @@ int plan_fill_free_pct(const struct progress *p);
 int plan_fill_pick(const struct progress *p, int64_t other_files,
                    size_t *idx, int64_t *kbps);
 
+/* Seams (design.md "Seams"): the clip encoded when every other clip
+ * is done is cut where half of what is left of it remains, while that
+ * half lasts PLAN_SEAM_MIN_REST_S seconds or more (two seams in a 20 s
+ * clip, at 10 and 15 s; none under 10 s), at most PLAN_SEAM_MAX times;
+ * after each, the rest is encoded at the rate that fills what is left,
+ * from what the clip really took so far. */
+#define PLAN_SEAM_MIN_REST_S 5
+#define PLAN_SEAM_MAX 4
+
+/* What a clip has taken when it reaches a seam: its video bytes over
+ * its first seconds, and the bytes its rates stood for; the same for the
+ * part since the last seam (the whole so far at the first). */
+struct plan_seam_so_far {
+    int64_t start_kbps;    /* the rate the clip was started at */
+    double seconds;
+    int64_t bytes, nominal;
+    int64_t part_bytes, part_nominal;
+};
+
+/* How plan_seam_kbps derived the rest's rate (bytes unless named). */
+struct plan_seam {
+    int64_t room;          /* usable - other_files - the other outputs, whole sectors */
+    int64_t nonvideo;      /* the clip's audio and MP4 bounds */
+    double ratio;          /* bytes over nominal, of the whole or the last part, the
+                            * larger, at least 1 */
+    int64_t rc_margin;
+    int64_t video;         /* for the rest: (room - nonvideo - bytes - rc_margin) / ratio */
+    double rest_seconds;
+    int64_t kbps;          /* video over rest_seconds, within the band of the start rate */
+};
+
+/* The frame (0-based) before which clip idx's seam number k (1, 2, ...)
+ * goes; 0 for none. */
+int64_t plan_seam_frame(const struct progress *p, size_t idx, int k);
+
+/* 1 when clip idx may have its seams: every other clip is done, so the
+ * room left is known to the byte. */
+int plan_seam_wanted(const struct progress *p, size_t idx);
+
+/* The rate of the rest of clip idx after a seam, from what it took so
+ * far. A pure function of the progress file and *sf; the derivation in *s
+ * (may be NULL). */
+int64_t plan_seam_kbps(const struct progress *p, size_t idx, int64_t other_files,
+                       const struct plan_seam_so_far *sf, struct plan_seam *s);
+
+/* The video bytes of kbps over seconds, as the model counts them. */
+int64_t plan_video_bytes(int64_t kbps, double seconds);
+
+/* The one rate a clip whose video stood for nominal bytes over duration
+ * seconds is recorded at (its target_kbps): their mean rate, rounded. */
+int64_t plan_mean_kbps(int64_t nominal, double duration);
+
 /* The clip's planned video rate: planned_kbps, or kbps when unset. */
 int64_t plan_clip_planned(const struct progress *p, const struct clip *c);
 
