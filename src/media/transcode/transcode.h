@@ -12,7 +12,7 @@ struct pbc_log;
 typedef void (*transcode_progress_fn)(void *opaque, double done_seconds,
                                       double total_seconds, double fps);
 
-/* Seams (design.md "The seam"): before the video frame numbered frame
+/* Seams (design.md "Seams"): before the video frame numbered frame
  * (0-based, in the order sent to the encoder) the transcoder asks wanted;
  * when it says 1, it finishes the SVT-AV1 stream so far, asks kbps for the
  * rate of the rest from what the video took so far (video_bytes, the bytes
