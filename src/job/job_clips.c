@@ -173,6 +173,7 @@ struct encoded {
     int64_t size;
     struct transcode_stats stats;
     char source_sha256[SHA256_HEX_LEN + 1]; /* "" unless hashed on the side */
+    struct job_seam seam;
 };
 
 /* The original is hashed by a second reader while the encoder runs: one
@@ -208,6 +209,11 @@ static int encode_partial(struct job *j, const struct clip *c, int64_t kbps,
     int hashing = 0, ret;
     struct stat st;
 
+    /* A first encode may have seams; a re-encode's room is the guard's
+     * or the fill pass's own. */
+    job_seam_init(&out->seam, j, (size_t)(c - j->prog->clips), kbps);
+    if (!run->again)
+        tp.seam = job_seam_params(&out->seam);
     if ((ret = check_source_unchanged(j, c)) < 0)
         return ret;
     if (!c->source_sha256[0])
@@ -309,25 +315,16 @@ int job_clip_encode(struct job *j, size_t idx, int64_t kbps, const struct clip_r
 
     if ((ret = out_paths_of(j, c, &o)) < 0)
         goto end;
-    if ((ret = encode_partial(j, c, kbps, run, o.tmp, &out)) < 0 ||
-        (ret = encode_commit(j, c, kbps, o.tmp, o.final, &out)) < 0)
+    if ((ret = encode_partial(j, c, kbps, run, o.tmp, &out)) < 0)
+        goto end;
+    /* After seams the clip's target is the mean of its rates. */
+    kbps = job_seam_mean_kbps(&out.seam, c->duration);
+    if ((ret = encode_commit(j, c, kbps, o.tmp, o.final, &out)) < 0)
         goto end;
     log_encoded(j, c, run, &out.stats, "");
     log_clip_measured(j, c, run, &out.stats);
 end:
     return out_paths_done(&o, ret);
-}
-
-void job_lock(struct job *j)
-{
-    if (j->lock)
-        pthread_mutex_lock(j->lock);
-}
-
-void job_unlock(struct job *j)
-{
-    if (j->lock)
-        pthread_mutex_unlock(j->lock);
 }
 
 static double clip_units(const struct progress *p, const struct clip *c)

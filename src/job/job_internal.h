@@ -1,6 +1,6 @@
 /* State shared by the job's modules (job.c, job_inputs.c, job_plan.c,
- * job_clips.c, job_parallel.c, job_verify.c, complete.c). Not part of the
- * core's public API. */
+ * job_clips.c, job_seam.c, job_parallel.c, job_verify.c, complete.c). Not
+ * part of the core's public API. */
 #ifndef PBC_JOB_INTERNAL_H
 #define PBC_JOB_INTERNAL_H
 
@@ -32,6 +32,24 @@ struct job {
      * what the pool keeps about the clips in flight. NULL otherwise. */
     pthread_mutex_t *lock;
 };
+
+/* job_seam.c: the seams of clip idx's first encode, started at kbps
+ * (transcode.h, design.md "Seams"). */
+struct job_seam {
+    struct job *j;
+    size_t idx;
+    int64_t start_kbps, kbps;  /* the first rate, the current one */
+    double seconds;            /* where the current rate began */
+    int64_t bytes, nominal;    /* video bytes before that, and what the rates stood for */
+    int seams;
+};
+
+void job_seam_init(struct job_seam *s, struct job *j, size_t idx, int64_t kbps);
+/* The transcoder's seam parameters, s their opaque. */
+struct transcode_seam job_seam_params(struct job_seam *s);
+/* The rate the clip's video stood for over duration, all its parts
+ * together: its target_kbps (the start rate without a seam). */
+int64_t job_seam_mean_kbps(const struct job_seam *s, double duration);
 
 /* One encode as the job runs it: its place in the job (1-based, of all
  * its clips) for the log, its threads (transcode_params.threads) and
@@ -101,8 +119,17 @@ double job_seconds_since(const struct timespec *t0);
 void job_format_eta(double seconds, char *buf, size_t size);
 
 /* Take and release j->lock (no-ops when it is NULL). */
-void job_lock(struct job *j);
-void job_unlock(struct job *j);
+static inline void job_lock(struct job *j)
+{
+    if (j->lock)
+        pthread_mutex_lock(j->lock);
+}
+
+static inline void job_unlock(struct job *j)
+{
+    if (j->lock)
+        pthread_mutex_unlock(j->lock);
+}
 
 /* ENCODE: re-encodes clip idx at kbps in place (the final guard). */
 int job_clip_reencode(struct job *j, size_t idx, int64_t kbps);
