@@ -59,7 +59,7 @@ static int final_guard(struct job *j)
     return 0;
 }
 
-/* When the outputs fit but leave more than plan_fill_free_pct % of the
+/* When the outputs fit but leave more than PLAN_FILL_FREE_PCT % of the
  * disc unused, re-encode the clips the encoder left furthest below their
  * predictions at higher rates, each at most once, keeping a new output only
  * if the batch still fits (planner.c plan_fill_pick, design.md "Fill
@@ -77,13 +77,13 @@ static int fill_pass(struct job *j)
         if (total > j->usable)
             return 0;
         if (!plan_fill_pick(p, j->other_files, &idx, &kbps)) {
-            if (free_pct > plan_fill_free_pct(p))
+            if (free_pct > PLAN_FILL_FREE_PCT)
                 log_info(j->log, "fill pass: %.1f%% of the disc free, but no clip encoded once "
                          "fell below its prediction by enough to gain %d%% of rate: done",
                          free_pct, PLAN_FILL_MIN_GAIN_PCT);
             else
                 log_info(j->log, "fill pass: %.1f%% of the disc free (threshold %d%%): done",
-                         free_pct, plan_fill_free_pct(p));
+                         free_pct, PLAN_FILL_FREE_PCT);
             return 0;
         }
         if (pbc_interrupted)

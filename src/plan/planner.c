@@ -410,11 +410,6 @@ static double fill_key(const struct progress *p, const struct clip *c, int64_t u
     return (double)under;
 }
 
-int plan_fill_free_pct(const struct progress *p)
-{
-    return p->balance == BALANCE_QUALITY ? PLAN_FILL_FREE_QUALITY_PCT : PLAN_FILL_FREE_PCT;
-}
-
 int plan_fill_pick(const struct progress *p, int64_t other_files,
                    size_t *idx, int64_t *kbps)
 {
@@ -430,7 +425,7 @@ int plan_fill_pick(const struct progress *p, int64_t other_files,
             return 0;
         total = sat_add(total, plan_sector_round(p->clips[i].output_size));
     }
-    if (total > usable || sat_sub(usable, total) <= pct_floor(usable, plan_fill_free_pct(p)))
+    if (total > usable || sat_sub(usable, total) <= pct_floor(usable, PLAN_FILL_FREE_PCT))
         return 0;
     /* --balance quality: the candidates are measured below this PSNR-Y. */
     quality = p->balance == BALANCE_QUALITY;

@@ -61,14 +61,10 @@
 /* The final guard does not pick a clip already encoded this many times. */
 #define PLAN_GUARD_MAX_ENCODES 3
 
-/* The fill pass runs while more than this % of usable is free; it
- * re-encodes a clip only if that raises its rate by at least
- * PLAN_FILL_MIN_GAIN_PCT %. */
+/* The fill pass runs while more than this % of usable is free, in both
+ * balance modes; it re-encodes a clip only if that raises its rate by at
+ * least PLAN_FILL_MIN_GAIN_PCT %. */
 #define PLAN_FILL_FREE_PCT 3
-/* With --balance quality the fill pass raises the clip measured worst, the
- * one the mode is for, and starts from this much free (design.md "Quality
- * balance"). */
-#define PLAN_FILL_FREE_QUALITY_PCT 1
 #define PLAN_FILL_MIN_GAIN_PCT 5
 
 /* One clip as the planner sees it. */
@@ -228,13 +224,9 @@ struct plan_guard_result {
 int plan_guard_loop(const struct progress *p, int64_t other_files, plan_reencode_fn reencode,
                     void *opaque, struct plan_guard_result *res);
 
-/* The fill pass's threshold for p, in % of usable: PLAN_FILL_FREE_PCT, or
- * PLAN_FILL_FREE_QUALITY_PCT with --balance quality. */
-int plan_fill_free_pct(const struct progress *p);
-
 /* Fill pass, the mirror of the final guard: when every clip is done, the
  * outputs (sector-rounded) plus other_files fit in usable and leave more
- * than plan_fill_free_pct % of it free, picks among the clips encoded
+ * than PLAN_FILL_FREE_PCT % of it free, picks among the clips encoded
  * exactly once (so each is tried at most once: a discarded attempt counts
  * as an encode) the one whose output fell furthest below its prediction,
  * in bytes, and the kbps at which, with its measured ratio output /

@@ -346,8 +346,9 @@ static int candidate(const struct progress *p, size_t i)
     return plan_quality_fill_candidate(p, i, plan_quality_fill_ceiling(p));
 }
 
-/* 2 % of the disc free: below the fill pass's 3 %, but in quality mode the
- * worst clip is raised from 1 % on. */
+/* One threshold in both modes (design.md "Seams"): at 2 % of the disc
+ * free quality mode re-encodes nothing either; at 4 % it raises the worst
+ * clip. Then which clips are candidates. */
 static void test_fill_quality_threshold(void)
 {
     static const double psnr[3] = { 40, 30, 35 };
@@ -361,15 +362,15 @@ static void test_fill_quality_threshold(void)
     out[1] = 3 * 1000 * 1000;
     out[0] = out[2] = plan_sector_round((usable * 98 / 100 - out[1]) / 2) - 2048;
     mark_done(p, out, psnr);
-    CHECK_INT(plan_fill_free_pct(p), PLAN_FILL_FREE_QUALITY_PCT);
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 0);
+    p->balance = BALANCE_BITRATE;
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 0);
+    out[0] = out[2] = plan_sector_round((usable * 96 / 100 - out[1]) / 2) - 2048;
+    mark_done(p, out, psnr);
+    p->balance = BALANCE_QUALITY;
     CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 1);
     CHECK_INT(idx, 1);
     CHECK(kbps > p->clips[1].target_kbps);
-    p->balance = BALANCE_BITRATE;
-    CHECK_INT(plan_fill_free_pct(p), PLAN_FILL_FREE_PCT);
-    CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 0);
-    /* Candidates: planned above the floor and below the best such clip. */
-    p->balance = BALANCE_QUALITY;
     CHECK(!candidate(p, 0));   /* the best */
     CHECK(candidate(p, 1));
     CHECK(candidate(p, 2));
