@@ -41,7 +41,8 @@ struct job_seam {
     int64_t start_kbps, kbps;  /* the first rate, the current one */
     double seconds;            /* where the current rate began */
     int64_t bytes, nominal;    /* video bytes before that, and what the rates stood for */
-    int seams;
+    int point;                 /* the seam frames reached (plan_seam_frame's k) */
+    int seams;                 /* the seams made */
 };
 
 void job_seam_init(struct job_seam *s, struct job *j, size_t idx, int64_t kbps);

@@ -5,12 +5,17 @@
 #include "base/log.h"
 #include "job/job_internal.h"
 
-static int seam_wanted(void *opaque)
+/* Not yet (a clip is still pending or in flight): asked again at the
+ * next seam's frame. */
+static int seam_wanted(void *opaque, int64_t *next_frame)
 {
     struct job_seam *s = opaque;
     int wanted;
     job_lock(s->j);
+    s->point++;
     wanted = plan_seam_wanted(s->j->prog, s->idx);
+    if (!wanted)
+        *next_frame = plan_seam_frame(s->j->prog, s->idx, s->point + 1);
     job_unlock(s->j);
     return wanted;
 }
@@ -28,7 +33,8 @@ static int64_t seam_kbps(void *opaque, int64_t video_bytes, double seconds, int6
     sf.nominal = s->nominal + sf.part_nominal;
     job_lock(s->j);
     kbps = plan_seam_kbps(s->j->prog, s->idx, s->j->other_files, &sf, &d);
-    *next_frame = plan_seam_frame(s->j->prog, s->idx, ++s->seams + 1);
+    s->seams++;
+    *next_frame = plan_seam_frame(s->j->prog, s->idx, s->point + 1);
     job_unlock(s->j);
     log_info(s->j->log, "%s: every other clip is done: after %.3f s the rest gets %lld kbit/s "
              "(%lld bytes free for the clip; less %lld of audio and MP4 bounds, %lld of video "

@@ -25,9 +25,11 @@ root=$(mktemp -d "${TMPDIR:-/tmp}/pbc-chroot.XXXXXX")
 trap 'st=$?; [ $st -eq 0 ] && rm -rf "$root" || echo "# chroot kept: $root"' EXIT
 mkdir "$root/clips"
 cp "$bin" "$root/prepare_bodycam"
-# 4 s of 640x360 H.264 + AAC, like a (tiny) camera file
+# 12 s of 640x360 H.264 + AAC, like a (small) camera file: long enough for
+# a seam (design.md "Seams") at 6 s, where the static SVT-AV1 must write the
+# sequence header it wrote at the start
 ffmpeg -v error -f lavfi -i testsrc2=size=640x360:rate=30 \
-  -f lavfi -i sine=frequency=440:sample_rate=48000 -t 4 \
+  -f lavfi -i sine=frequency=440:sample_rate=48000 -t 12 \
   -c:v libx264 -preset veryfast -b:v 2M -pix_fmt yuv420p -c:a aac -b:a 128k \
   -metadata creation_time=2024-05-01T10:00:00Z "$root/clips/cam1_0001.mp4"
 size=$(stat -c %s "$root/clips/cam1_0001.mp4")
@@ -47,6 +49,12 @@ streams=$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$out" | 
 [ "$streams" = "av1 opus " ] || fail "output streams are '$streams', expected av1 and opus"
 osize=$(stat -c %s "$out")
 [ "$osize" -le "$disc" ] || fail "output $osize bytes > disc $disc"
+grep -q 'cam1_0001.mp4: seam at 6.000 s' "$root/disc.log" || fail "no seam at 6 s in the static binary"
+frames=$(ffprobe -v error -count_packets -select_streams v -show_entries stream=nb_read_packets \
+  -of csv=p=0 "$out")
+[ "$frames" = 360 ] || fail "the output has $frames video frames, expected 360"
+err=$(ffmpeg -nostdin -v error -i "$out" -f null - 2>&1)
+[ -z "$err" ] || fail "ffmpeg reports errors decoding the output: $err"
 # The static FFmpeg decodes AV1 too (dav1d): the encode's quality is measured.
 grep -Eq '"psnr_y": [0-9]' "$root/disc/progress.completed.json" ||
   fail "no PSNR-Y recorded: the static binary could not decode its AV1 output"

@@ -312,8 +312,10 @@ static void case_vfr(const struct env *e)
     check_timestamps(e, src, dst);
 }
 
-/* The seams' callbacks: whether to make the first, and what they were
- * told. Two seams: the second rate, 300 kbit/s, is the first encoder's. */
+/* The seams' callbacks, and what they were told. want: 0 declines the
+ * seam at frame 40 and asks for no more; 1 makes seams at 40 and 55, the
+ * second back at 300 kbit/s, the first encoder's rate; 2 declines at 40,
+ * asks again at 55 and makes one seam there. */
 struct seam_probe {
     int want, asked, told;
     int64_t bytes[2];
@@ -322,11 +324,14 @@ struct seam_probe {
 
 static const int64_t seam_rates[2] = { 900, 300 }, seam_next[2] = { 55, 0 };
 
-static int seam_wanted(void *opaque)
+static int seam_wanted(void *opaque, int64_t *next_frame)
 {
     struct seam_probe *sp = opaque;
+    int yes = sp->want == 1 || (sp->want == 2 && sp->asked > 0);
     sp->asked++;
-    return sp->want;
+    if (!yes)
+        *next_frame = sp->want == 2 ? 55 : 0;
+    return yes;
 }
 
 static int64_t seam_rate(void *opaque, int64_t video_bytes, double seconds, int64_t *next_frame)
@@ -336,7 +341,7 @@ static int64_t seam_rate(void *opaque, int64_t video_bytes, double seconds, int6
     sp->told++;
     sp->bytes[k] = video_bytes;
     sp->seconds[k] = seconds;
-    *next_frame = seam_next[k];
+    *next_frame = sp->want == 2 ? 0 : seam_next[k];
     return seam_rates[k];
 }
 
@@ -386,7 +391,8 @@ static int split_packets(const struct env *e, const char *dst, const double t[2]
 /* Seams at frames 40 and 55 of the variable-frame-rate clip (transcode.h):
  * every frame and timestamp kept, each part at the rate the callback gave,
  * from a key frame at each seam, the file decodable and measured
- * throughout. Declined, the encode is one stream with one key frame. */
+ * throughout. Declined for good, the encode is one stream with one key
+ * frame; declined at 40, it is asked again at 55 and seams there. */
 static void case_seam(const struct env *e, int want)
 {
     char src[1024], dst[1024], cmd[2048];
@@ -401,19 +407,31 @@ static void case_seam(const struct env *e, int want)
     ok(probe_file(e, src, &in) == 0 && probe_file(e, dst, &out) == 0, "ffprobe reads both");
     check_common(&in, &out, 1, dst);
     check_timestamps(e, src, dst);
-    ok(sp.asked == (want ? 2 : 1), "asked before each seam whether to make it (%d)", sp.asked);
+    ok(sp.asked == (want ? 2 : 1), "asked at each seam's frame whether to make it (%d)",
+       sp.asked);
     snprintf(cmd, sizeof(cmd), "test -z \"$('%s' -v error -i '%s' -f null - 2>&1)\"",
              e->ffmpeg, dst);
     ok(system(cmd) == 0, "ffmpeg decodes the output without a message");
     ok(st.psnr_y > 25 && st.quality_frames == st.video_frames_out,
        "quality measured over every frame (%.2f dB, %lld of %lld)", st.psnr_y,
        (long long)st.quality_frames, (long long)st.video_frames_out);
-    if (!want) {
+    if (want == 0) {
         const double t[2] = { 1.0, 2.0 };
         ok(sp.told == 0 && st.seams == 0 && st.seam_kbps == 0 && st.seam_seconds == 0,
            "declined: no rate asked, no seam in the stats");
         ret = split_packets(e, dst, t, &ps);
         ok(ret == 0 && ps.keys == 1, "one key frame (%d)", ps.keys);
+    } else if (want == 2) {
+        const double t[2] = { sp.seconds[0], sp.seconds[0] + 0.2 };
+        ok(sp.told == 1 && st.seams == 1 && st.seam_kbps == 900 &&
+           st.seam_seconds == sp.seconds[0] && sp.seconds[0] > 2.4 && sp.seconds[0] < 2.9,
+           "one seam, at frame 55 (%.3f s)", sp.seconds[0]);
+        ret = split_packets(e, dst, t, &ps);
+        ok(ret == 0 && ps.key_at[0] && ps.keys == 2, "a key frame at the seam (%d key frames)",
+           ps.keys);
+        ok(ps.rate[1] + ps.rate[2] > 1.8 * 2 * ps.rate[0],
+           "the rest at its rate: %.0f bytes/s before, %.0f and %.0f after", ps.rate[0],
+           ps.rate[1], ps.rate[2]);
     } else {
         ok(sp.told == 2 && st.seams == 2 && st.seam_kbps == 300 &&
            st.seam_video_bytes == sp.bytes[1] && st.seam_seconds == sp.seconds[1],
@@ -581,8 +599,9 @@ int main(int argc, char **argv)
         case_edit_list(&e);
     else if (!strcmp(e.tag, "analyze"))
         case_analyze(&e);
-    else if (!strcmp(e.tag, "seam") || !strcmp(e.tag, "seam_declined"))
-        case_seam(&e, !strcmp(e.tag, "seam"));
+    else if (!strcmp(e.tag, "seam") || !strcmp(e.tag, "seam_declined") ||
+             !strcmp(e.tag, "seam_late"))
+        case_seam(&e, !strcmp(e.tag, "seam") ? 1 : !strcmp(e.tag, "seam_late") ? 2 : 0);
     else if (!strcmp(e.tag, "no_audio"))
         case_success(&e, 0);
     else if (!strcmp(e.tag, "not_media") || !strcmp(e.tag, "truncated"))

@@ -13,17 +13,18 @@ typedef void (*transcode_progress_fn)(void *opaque, double done_seconds,
                                       double total_seconds, double fps);
 
 /* Seams (design.md "Seams"): before the video frame numbered frame
- * (0-based, in the order sent to the encoder) the transcoder asks wanted;
- * when it says 1, it finishes the SVT-AV1 stream so far, asks kbps for the
- * rate of the rest from what the video took so far (video_bytes, the bytes
- * of its packets, over seconds, the video time they cover) and goes on
- * with a new encoder at that rate, which starts with a key frame; kbps
- * sets *next_frame to the next seam's frame (0: none). Every frame is still
- * encoded once, with its own timestamp. kbps returns > 0, or a negative
- * code that fails the clip. */
+ * (0-based, in the order sent to the encoder) the transcoder asks wanted.
+ * When it says 0, wanted has set *next_frame to the next frame to ask at
+ * (0: none). When it says 1, the transcoder finishes the SVT-AV1 stream
+ * so far, asks kbps for the rate of the rest from what the video took so
+ * far (video_bytes, the bytes of its packets, over seconds, the video
+ * time they cover) and goes on with a new encoder at that rate, which
+ * starts with a key frame; kbps sets *next_frame likewise. Every frame is
+ * still encoded once, with its own timestamp. kbps returns > 0, or a
+ * negative code that fails the clip. */
 struct transcode_seam {
     int64_t frame;                     /* 0: no seam */
-    int (*wanted)(void *opaque);
+    int (*wanted)(void *opaque, int64_t *next_frame);
     int64_t (*kbps)(void *opaque, int64_t video_bytes, double seconds, int64_t *next_frame);
     void *opaque;
 };

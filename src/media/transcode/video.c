@@ -319,7 +319,7 @@ static int video_seam(struct tc_video *v, int64_t pts)
     double seconds;
 
     v->s.seam.frame = 0;
-    if (!s.seam.wanted(s.seam.opaque))
+    if (!s.seam.wanted(s.seam.opaque, &v->s.seam.frame))
         return 0;
     if ((ret = video_encode(v, NULL)) < 0)
         return ret;
