@@ -1,6 +1,7 @@
-/* Helpers of test_planner.c: progress structs built by hand, and a
- * deterministic stand-in for the encoder to drive the feedback law and the
- * final guard through whole batches. Included once, by test_planner.c. */
+/* Helpers of the planner's tests (test_planner.c, test_planner_jobs.c,
+ * test_plan_seam.c): progress structs built by hand, and a deterministic
+ * stand-in for the encoder to drive the feedback law and the final guard
+ * through whole batches. Static functions: each test includes it once. */
 #ifndef PBC_PLANNER_SIM_H
 #define PBC_PLANNER_SIM_H
 
@@ -131,15 +132,13 @@ static int sim_reencode(void *opaque, size_t idx, int64_t kbps, int64_t total)
     return 0;
 }
 
-/* Runs the clip loop, then the product's final guard loop
- * (plan_guard_loop) with the simulated encoder; returns the number of
- * guard re-encodes, or -1 when the guard gave up. targets[i] gets clip
- * i's first target. */
-static int run_batch(struct progress *p, int64_t other, const struct sim *m, int64_t *targets)
+/* The clip loop over the first n clips, each at the feedback law's
+ * target with the simulated encoder; targets[i] (may be NULL) gets clip
+ * i's target. */
+static void encode_clips(struct progress *p, int64_t other, const struct sim *m, size_t n,
+                         int64_t *targets)
 {
-    struct sim_run r = { .p = p, .m = m };
-    struct plan_guard_result res;
-    for (size_t i = 0; i < p->nb_clips; i++) {
+    for (size_t i = 0; i < n; i++) {
         struct clip *c = &p->clips[i];
         int64_t k = plan_clip_target(p, i, other);
         if (targets)
@@ -149,9 +148,26 @@ static int run_batch(struct progress *p, int64_t other, const struct sim *m, int
         c->encodes = 1;
         c->status = CLIP_DONE;
     }
+}
+
+/* The product's final guard loop (plan_guard_loop) with the simulated
+ * encoder: its re-encodes, or -1 when it gave up. */
+static int guard_batch(struct progress *p, int64_t other, const struct sim *m)
+{
+    struct sim_run r = { .p = p, .m = m };
+    struct plan_guard_result res;
     if (plan_guard_loop(p, other, sim_reencode, &r, &res) < 0 || res.gave_up)
         return -1;
     return res.reencodes;
+}
+
+/* Runs the clip loop, then the final guard; returns the number of guard
+ * re-encodes, or -1 when the guard gave up. targets[i] gets clip i's
+ * first target. */
+static int run_batch(struct progress *p, int64_t other, const struct sim *m, int64_t *targets)
+{
+    encode_clips(p, other, m, p->nb_clips, targets);
+    return guard_batch(p, other, m);
 }
 
 static double fill_of(const struct progress *p)

@@ -209,20 +209,9 @@ static int sim_last_seamed(struct progress *p, int64_t other, const struct sim *
 static int run_batch_seamed(struct progress *p, int64_t other, const struct sim *m, double extra,
                             int *seams)
 {
-    struct sim_run r = { .p = p, .m = m };
-    struct plan_guard_result res;
-    for (size_t i = 0; i + 1 < p->nb_clips; i++) {
-        struct clip *c = &p->clips[i];
-        int64_t k = plan_clip_target(p, i, other);
-        c->output_size = fake_encode(m, p, i, k);
-        c->target_kbps = k;
-        c->encodes = 1;
-        c->status = CLIP_DONE;
-    }
+    encode_clips(p, other, m, p->nb_clips - 1, NULL);
     *seams = sim_last_seamed(p, other, m, extra);
-    if (plan_guard_loop(p, other, sim_reencode, &r, &res) < 0 || res.gave_up)
-        return -1;
-    return res.reencodes;
+    return guard_batch(p, other, m);
 }
 
 /* The clips of p in the opposite order: the largest last, as --balance
