@@ -17,6 +17,10 @@ static int seam_wanted(void *opaque, int64_t *next_frame)
     if (!wanted)
         *next_frame = plan_seam_frame(s->j->prog, s->idx, s->point + 1);
     job_unlock(s->j);
+    if (!wanted)
+        log_debug(s->j->log, "%s: no seam at its point %d: not every other clip is done%s",
+                  s->j->prog->clips[s->idx].name, s->point,
+                  *next_frame ? "; asked again at the next" : "");
     return wanted;
 }
 
