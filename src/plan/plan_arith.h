@@ -1,12 +1,14 @@
 /* The planner's integer arithmetic, shared by its files (planner.c,
  * plan_files.c, plan_guard.c, plan_seam.c): int64 that saturates instead
- * of wrapping, the checked way back from double, percentages and the
- * bytes of a rate over a time. Not part of the plan API. */
+ * of wrapping, the checked way back from double, percentages, whole
+ * sectors and the bytes of a rate over a time. Not part of the plan API. */
 #ifndef PBC_PLAN_ARITH_H
 #define PBC_PLAN_ARITH_H
 
 #include <math.h>
 #include <stdint.h>
+
+#include "base/disc.h"
 
 static inline int64_t sat_add(int64_t a, int64_t b)
 {
@@ -41,6 +43,13 @@ static inline int64_t from_double(double x)
     if (x <= -9.2e18)
         return INT64_MIN;
     return (int64_t)x;
+}
+
+/* bytes rounded down to whole 2048-byte sectors (0 for bytes <= 0): the
+ * room a file may take. */
+static inline int64_t sector_floor(int64_t bytes)
+{
+    return bytes <= 0 ? 0 : bytes / DISC_SECTOR_BYTES * DISC_SECTOR_BYTES;
 }
 
 /* Bytes per second at 1 kbit/s. */

@@ -40,17 +40,14 @@ int64_t plan_seam_kbps(const struct progress *p, size_t idx, int64_t other_files
     const struct clip *c = &p->clips[idx];
     const struct plan_clip pc = { .duration = c->duration, .video_frames = c->video_frames,
                                   .has_audio = c->has_audio };
-    int64_t others = other_files, left;
-    int64_t lo = pct_floor(sf->start_kbps, PLAN_BAND_LO_PCT);
-    int64_t hi = pct_floor(sf->start_kbps, PLAN_BAND_HI_PCT);
+    int64_t others = plan_disc_total(p, other_files), left;
     struct plan_seam ss = { .rest_seconds = c->duration - sf->seconds };
     double part = overshoot(sf->part_bytes, sf->part_nominal);
 
-    for (size_t i = 0; i < p->nb_clips; i++)
-        if (i != idx && p->clips[i].status == CLIP_DONE)
-            others = sat_add(others, plan_sector_round(p->clips[i].output_size));
-    ss.room = sat_sub(plan_usable_bytes(p->disc_bytes, p->safety_bytes), others);
-    ss.room = ss.room > 0 ? ss.room / PLAN_SECTOR_BYTES * PLAN_SECTOR_BYTES : 0;
+    /* The clip's own old output, if any, is what it replaces. */
+    if (c->status == CLIP_DONE)
+        others = sat_sub(others, plan_sector_round(c->output_size));
+    ss.room = sector_floor(sat_sub(plan_usable_bytes(p->disc_bytes, p->safety_bytes), others));
     ss.nonvideo = plan_predict_bytes(&pc, 0, p->audio_kbps);
     /* The clip overshot by ratio so far, or its last part (each encoder
      * overshoots most at its start): the rest likely will as well. */
@@ -61,12 +58,8 @@ int64_t plan_seam_kbps(const struct progress *p, size_t idx, int64_t other_files
     ss.rc_margin = pct_ceil(left, PLAN_RC_MARGIN_PCT);
     left = sat_sub(left, ss.rc_margin);
     ss.video = left > 0 ? from_double(floor((double)left / ss.ratio)) : 0;
-    ss.kbps = ss.rest_seconds > 0 ? kbps_of(ss.video, ss.rest_seconds) : sf->start_kbps;
-    if (lo < PLAN_MIN_KBPS)
-        lo = PLAN_MIN_KBPS;
-    if (hi < lo)
-        hi = lo;
-    ss.kbps = ss.kbps < lo ? lo : ss.kbps > hi ? hi : ss.kbps;
+    ss.kbps = plan_band_clamp(ss.rest_seconds > 0 ? kbps_of(ss.video, ss.rest_seconds)
+                                                   : sf->start_kbps, sf->start_kbps);
     if (s)
         *s = ss;
     return ss.kbps;

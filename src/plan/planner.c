@@ -21,11 +21,6 @@ int64_t plan_sector_round(int64_t bytes)
     return disc_sector_round(bytes);
 }
 
-static int64_t sector_floor(int64_t bytes)
-{
-    return bytes <= 0 ? 0 : bytes / PLAN_SECTOR_BYTES * PLAN_SECTOR_BYTES;
-}
-
 enum job_mode plan_decide_mode(const struct plan_clip *clips, size_t n,
                                int64_t usable, int64_t other_files)
 {
@@ -184,14 +179,21 @@ static int64_t inflight_charge(const struct progress *p, size_t idx, double q, s
 
 /* The band of the feedback law around base: [lo, hi], never below
  * PLAN_MIN_KBPS. */
-static void target_band(int64_t base, struct plan_target *tt)
+static void target_band(int64_t base, int64_t *lo, int64_t *hi)
 {
-    tt->lo = pct_floor(base, PLAN_BAND_LO_PCT);
-    tt->hi = pct_floor(base, PLAN_BAND_HI_PCT);
-    if (tt->lo < PLAN_MIN_KBPS)
-        tt->lo = PLAN_MIN_KBPS;
-    if (tt->hi < tt->lo)
-        tt->hi = tt->lo;
+    *lo = pct_floor(base, PLAN_BAND_LO_PCT);
+    *hi = pct_floor(base, PLAN_BAND_HI_PCT);
+    if (*lo < PLAN_MIN_KBPS)
+        *lo = PLAN_MIN_KBPS;
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+int64_t plan_band_clamp(int64_t kbps, int64_t base)
+{
+    int64_t lo, hi;
+    target_band(base, &lo, &hi);
+    return clamp64(kbps, lo, hi);
 }
 
 /* The done clips' bytes over their predictions, within
@@ -240,7 +242,7 @@ int64_t plan_clip_target_derive(const struct progress *p, size_t idx, int64_t ot
 
     tt.usable = plan_usable_bytes(p->disc_bytes, p->safety_bytes);
     tt.other_files = other_files;
-    target_band(base, &tt);
+    target_band(base, &tt.lo, &tt.hi);
     for (size_t i = 0; i < p->nb_clips; i++) {
         const struct clip *c = &p->clips[i];
         int done = c->status == CLIP_DONE && i != idx;

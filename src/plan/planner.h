@@ -289,6 +289,10 @@ int64_t plan_video_bytes(int64_t kbps, double seconds);
  * seconds is recorded at (its target_kbps): their mean rate, rounded. */
 int64_t plan_mean_kbps(int64_t nominal, double duration);
 
+/* kbps within the feedback law's band around base: [base x
+ * PLAN_BAND_LO_PCT %, base x PLAN_BAND_HI_PCT %], never below PLAN_MIN_KBPS. */
+int64_t plan_band_clamp(int64_t kbps, int64_t base);
+
 /* The clip's planned video rate: planned_kbps, or kbps when unset. */
 int64_t plan_clip_planned(const struct progress *p, const struct clip *c);
 
