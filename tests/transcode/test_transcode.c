@@ -417,14 +417,12 @@ static void case_seam(const struct env *e, int want)
        (long long)st.quality_frames, (long long)st.video_frames_out);
     if (want == 0) {
         const double t[2] = { 1.0, 2.0 };
-        ok(sp.told == 0 && st.seams == 0 && st.seam_kbps == 0 && st.seam_seconds == 0,
-           "declined: no rate asked, no seam in the stats");
+        ok(sp.told == 0 && st.seams == 0, "declined: no rate asked, no seam in the stats");
         ret = split_packets(e, dst, t, &ps);
         ok(ret == 0 && ps.keys == 1, "one key frame (%d)", ps.keys);
     } else if (want == 2) {
         const double t[2] = { sp.seconds[0], sp.seconds[0] + 0.2 };
-        ok(sp.told == 1 && st.seams == 1 && st.seam_kbps == 900 &&
-           st.seam_seconds == sp.seconds[0] && sp.seconds[0] > 2.4 && sp.seconds[0] < 2.9,
+        ok(sp.told == 1 && st.seams == 1 && sp.seconds[0] > 2.4 && sp.seconds[0] < 2.9,
            "one seam, at frame 55 (%.3f s)", sp.seconds[0]);
         ret = split_packets(e, dst, t, &ps);
         ok(ret == 0 && ps.key_at[0] && ps.keys == 2, "a key frame at the seam (%d key frames)",
@@ -433,11 +431,8 @@ static void case_seam(const struct env *e, int want)
            "the rest at its rate: %.0f bytes/s before, %.0f and %.0f after", ps.rate[0],
            ps.rate[1], ps.rate[2]);
     } else {
-        ok(sp.told == 2 && st.seams == 2 && st.seam_kbps == 300 &&
-           st.seam_video_bytes == sp.bytes[1] && st.seam_seconds == sp.seconds[1],
-           "the stats say the last seam the callback was told of (%d seams, %lld bytes, "
-           "%.3f s, %lld kbit/s)", st.seams, (long long)sp.bytes[1], sp.seconds[1],
-           (long long)st.seam_kbps);
+        ok(sp.told == 2 && st.seams == 2, "two rates asked, two seams in the stats (%d)",
+           st.seams);
         ok(sp.seconds[0] > 1.5 && sp.seconds[0] < 2.5 && sp.seconds[1] > sp.seconds[0] + 0.45 &&
            sp.bytes[0] > 0 && sp.bytes[1] > sp.bytes[0], "40 and 55 frames of this clip: %.3f "
            "and %.3f s, %lld and %lld bytes of video", sp.seconds[0], sp.seconds[1],

@@ -197,9 +197,6 @@ static void transcode_collect(struct tc_ctx *c)
                           c->a.dec.corrupt_packets;
     st->decode_errors = c->v.dec.errors + c->a.dec.errors;
     st->seams = c->v.seams;
-    st->seam_seconds = c->v.seam_seconds;
-    st->seam_video_bytes = c->v.seam_bytes;
-    st->seam_kbps = c->v.seam_kbps;
 }
 
 /* A clip whose video could not be decoded at all, or mostly not, fails. */

@@ -55,12 +55,7 @@ struct transcode_stats {
     double psnr_y;
     double ssim;
     int64_t quality_frames;    /* compared */
-    /* Seams made, and the last one: where (seconds of video before it),
-     * the video bytes before it, and the rate after it; 0 without one. */
-    int seams;
-    double seam_seconds;
-    int64_t seam_video_bytes;
-    int64_t seam_kbps;
+    int seams;                 /* made (struct transcode_seam) */
 };
 
 /* Returns 1 when this libavcodec has the libsvtav1 and libopus encoders;

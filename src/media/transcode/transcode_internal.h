@@ -140,10 +140,7 @@ struct tc_video {
     int64_t first_in_pts;     /* of the first frame sent to the encoder */
     int64_t enc_first_frame;  /* frames_sent when the current encoder opened */
     int64_t bytes_out;        /* of the encoded packets */
-    int seams;                /* seams made (transcode.h); the last one's */
-    double seam_seconds;      /* place, the video bytes before it and */
-    int64_t seam_bytes;       /* the rate after it */
-    int64_t seam_kbps;
+    int seams;                /* seams made (transcode.h) */
     int64_t frames_in;        /* decoded */
     int64_t frames_sent;      /* to the encoder; see tc_video_close */
     int64_t frames_out;       /* encoded */

@@ -341,9 +341,6 @@ static int video_seam(struct tc_video *v, int64_t pts)
     log_info(v->r->lg, "%s: seam at %.3f s: %lld bytes of video before it; the rest at "
              "%lld kbit/s", v->r->name, seconds, (long long)v->bytes_out, (long long)s.kbps);
     v->seams++;
-    v->seam_seconds = seconds;
-    v->seam_bytes = v->bytes_out;
-    v->seam_kbps = s.kbps;
     return 0;
 }
 
