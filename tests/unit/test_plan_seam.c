@@ -13,24 +13,16 @@
  * disc_bytes with no safety. */
 static struct progress *mk_three(int64_t disc_bytes)
 {
-    struct progress *p = calloc(1, sizeof(*p));
-    if (!p || !(p->clips = calloc(3, sizeof(*p->clips)))) {
-        free(p);
+    static const struct plan_clip pc = { .duration = 20.0, .video_frames = 600, .has_audio = 1 };
+    const struct plan_clip pcs[3] = { pc, pc, pc };
+    struct progress *p = mk_progress(pcs, 3, disc_bytes, 0, 1000);
+    if (!p)
         return NULL;
-    }
-    p->mode = MODE_ENCODE;
-    p->kbps = 1000;
-    p->audio_kbps = 64;
-    p->nb_clips = 3;
-    p->disc_bytes = disc_bytes;
-    for (size_t i = 0; i < 3; i++) {
-        p->clips[i].duration = 20.0;
-        p->clips[i].video_frames = 600;
-        p->clips[i].has_audio = 1;
-        p->clips[i].status = i < 2 ? CLIP_DONE : CLIP_PENDING;
-        p->clips[i].target_kbps = i < 2 ? 1000 : 0;
-        p->clips[i].output_size = i < 2 ? 2500001 : -1;
-        p->clips[i].encodes = i < 2;
+    for (size_t i = 0; i < 2; i++) {
+        p->clips[i].status = CLIP_DONE;
+        p->clips[i].target_kbps = 1000;
+        p->clips[i].output_size = 2500001;
+        p->clips[i].encodes = 1;
     }
     p->clips[2].start_kbps = 1000;
     return p;
