@@ -61,13 +61,13 @@ static int final_guard(struct job *j)
 
 /* When the outputs fit but leave more than PLAN_FILL_FREE_PCT % of the
  * disc unused, re-encode the clips the encoder left furthest below their
- * predictions at higher rates, each at most once, keeping a new output only
- * if the batch still fits (planner.c plan_fill_pick, design.md "Fill
- * pass"). */
+ * predictions at higher rates, each once, or twice when the first attempt
+ * did not fit, keeping a new output only if the batch still fits
+ * (planner.c plan_fill_pick, design.md "Fill pass"). */
 static int fill_pass(struct job *j)
 {
     const struct progress *p = j->prog;
-    for (size_t round = 0; round < p->nb_clips; round++) {
+    for (size_t round = 0; round < PLAN_FILL_MAX_TRIES * p->nb_clips; round++) {
         int64_t total, kbps;
         size_t idx;
         int ret;
@@ -88,11 +88,18 @@ static int fill_pass(struct job *j)
         }
         if (pbc_interrupted)
             return PBC_E_INTERRUPTED;
-        log_info(j->log, "fill pass: %.1f%% of the disc free; re-encoding %s (used %.0f%% of its "
-                 "prediction: %lld bytes at %lld kbit/s) at %lld kbit/s", free_pct,
-                 p->clips[idx].name, 100.0 * plan_clip_ratio(p, idx),
-                 (long long)p->clips[idx].output_size, (long long)p->clips[idx].target_kbps,
-                 (long long)kbps);
+        const struct clip *c = &p->clips[idx];
+        if (c->fill_overflow_kbps)
+            log_info(j->log, "fill pass: %.1f%% of the disc free; re-encoding %s once more (its "
+                     "attempt at %lld kbit/s took %lld bytes and did not fit; now assumed to "
+                     "take %.0f%% of its prediction) at %lld kbit/s", free_pct, c->name,
+                     (long long)c->fill_overflow_kbps, (long long)c->fill_overflow_bytes,
+                     100.0 * plan_fill_ratio(p, idx), (long long)kbps);
+        else
+            log_info(j->log, "fill pass: %.1f%% of the disc free; re-encoding %s (used %.0f%% of "
+                     "its prediction: %lld bytes at %lld kbit/s) at %lld kbit/s", free_pct,
+                     c->name, 100.0 * plan_clip_ratio(p, idx), (long long)c->output_size,
+                     (long long)c->target_kbps, (long long)kbps);
         if ((ret = job_clip_try_upgrade(j, idx, kbps)) < 0)
             return ret;
     }

@@ -385,6 +385,7 @@ int job_clip_reencode(struct job *j, size_t idx, int64_t kbps)
     c->status = CLIP_PENDING;
     c->output_size = -1;
     c->output_sha256[0] = '\0';
+    c->fill_overflow_kbps = c->fill_overflow_bytes = 0;
     c->start_kbps = kbps;
     if ((ret = job_save(j)) < 0)
         return ret;
@@ -399,11 +400,13 @@ static int upgrade_replace(struct job *j, struct clip *c, int64_t kbps, const ch
 {
     char old_sha[sizeof(c->output_sha256)];
     int64_t old_size = c->output_size;
+    int64_t old_overflow_kbps = c->fill_overflow_kbps, old_overflow_bytes = c->fill_overflow_bytes;
     int ret;
     memcpy(old_sha, c->output_sha256, sizeof(old_sha));
     c->status = CLIP_PENDING;
     c->output_size = -1;
     c->output_sha256[0] = '\0';
+    c->fill_overflow_kbps = c->fill_overflow_bytes = 0;
     /* A failed save is logged by job_save, a failed rename here: once. */
     ret = job_save(j);
     if (ret == 0 && (ret = fs_rename_durable(tmp, final)) < 0)
@@ -412,6 +415,8 @@ static int upgrade_replace(struct job *j, struct clip *c, int64_t kbps, const ch
         c->status = CLIP_DONE;
         c->output_size = old_size;
         memcpy(c->output_sha256, old_sha, sizeof(old_sha));
+        c->fill_overflow_kbps = old_overflow_kbps;
+        c->fill_overflow_bytes = old_overflow_bytes;
         job_save(j);
         return ret;
     }
@@ -452,6 +457,9 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
                  (long long)kbps, (long long)out.size, (long long)total,
                  (long long)(total - j->usable), (long long)run.old_size, (long long)run.old_kbps);
         unlink(o.tmp);
+        /* What it took tells the pass how to aim its next try. */
+        c->fill_overflow_kbps = kbps;
+        c->fill_overflow_bytes = out.size > 0 ? out.size : 1;
         ret = job_save(j);
         goto end;
     }

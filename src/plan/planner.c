@@ -381,6 +381,30 @@ double plan_clip_ratio(const struct progress *p, size_t idx)
     return pred > 0 ? (double)c->output_size / (double)pred : 1.0;
 }
 
+double plan_fill_ratio(const struct progress *p, size_t idx)
+{
+    const struct clip *c = &p->clips[idx];
+    double first, attempt;
+    int64_t pred;
+    if (idx >= p->nb_clips || c->status != CLIP_DONE || !valid_duration(c->duration) ||
+        c->target_kbps <= 0 || c->output_size <= 0)
+        return 0;
+    if (c->encodes == 1 && !c->fill_overflow_kbps)
+        return plan_clip_ratio(p, idx);
+    if (c->encodes != 2 || c->fill_overflow_kbps <= 0 || c->fill_overflow_bytes <= 0)
+        return 0;
+    /* Once more after an attempt that did not fit. The rate asked now
+     * lies between the two measured, the clip's own target and the
+     * attempt's: the larger of the two ratios, the one the attempt
+     * proved is not too low. */
+    pred = predict_clip(p, c, c->fill_overflow_kbps);
+    first = plan_clip_ratio(p, idx);
+    if (pred <= 0)
+        return first > 1.0 ? first : 1.0;
+    attempt = (double)c->fill_overflow_bytes / (double)pred;
+    return attempt > first ? attempt : first;
+}
+
 /* The kbps at which clip c, taking ratio x its prediction, fills what the
  * other outputs leave of usable, less the rate-control margin; 0 when that
  * is not a gain of PLAN_FILL_MIN_GAIN_PCT % over its target. */
@@ -435,8 +459,8 @@ int plan_fill_pick(const struct progress *p, int64_t other_files,
     for (size_t i = 0; i < p->nb_clips; i++) {
         const struct clip *c = &p->clips[i];
         int64_t under, k;
-        if (!valid_duration(c->duration) || c->target_kbps <= 0 || c->output_size <= 0 ||
-            c->encodes != 1 || (quality && !plan_quality_fill_candidate(p, i, ceiling)))
+        double ratio = plan_fill_ratio(p, i);
+        if (!(ratio > 0) || (quality && !plan_quality_fill_candidate(p, i, ceiling)))
             continue;
         under = sat_sub(predict_clip(p, c, c->target_kbps), c->output_size);
         /* --balance quality: the free bytes go to the clip measured worst,
@@ -444,7 +468,7 @@ int plan_fill_pick(const struct progress *p, int64_t other_files,
         double key = fill_key(p, c, under);
         if ((!quality && under <= 0) || (found && key <= best))
             continue;
-        k = fill_kbps(p, c, plan_clip_ratio(p, i), usable,
+        k = fill_kbps(p, c, ratio, usable,
                       sat_sub(total, plan_sector_round(c->output_size)));
         if (!k)
             continue;

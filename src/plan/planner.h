@@ -66,6 +66,9 @@
  * least PLAN_FILL_MIN_GAIN_PCT %. */
 #define PLAN_FILL_FREE_PCT 3
 #define PLAN_FILL_MIN_GAIN_PCT 5
+/* The fill pass tries a clip at most this many times: once more only
+ * after an attempt that did not fit (plan_fill_ratio). */
+#define PLAN_FILL_MAX_TRIES 2
 
 /* One clip as the planner sees it. */
 struct plan_clip {
@@ -226,16 +229,27 @@ int plan_guard_loop(const struct progress *p, int64_t other_files, plan_reencode
 
 /* Fill pass, the mirror of the final guard: when every clip is done, the
  * outputs (sector-rounded) plus other_files fit in usable and leave more
- * than PLAN_FILL_FREE_PCT % of it free, picks among the clips encoded
- * exactly once (so each is tried at most once: a discarded attempt counts
- * as an encode) the one whose output fell furthest below its prediction,
- * in bytes, and the kbps at which, with its measured ratio output /
- * prediction, it is expected to take what the others leave free minus
- * PLAN_RC_MARGIN_PCT %. Only a kbps at least PLAN_FILL_MIN_GAIN_PCT %
- * above its target counts. Returns 1 with *idx and *kbps set, else 0.
- * The caller keeps the new output only if the batch still fits. */
+ * than PLAN_FILL_FREE_PCT % of it free, picks among its candidates
+ * (plan_fill_ratio > 0) the one whose output fell furthest below its
+ * prediction, in bytes (with --balance quality the one measured worst),
+ * and the kbps at which, taking plan_fill_ratio x its prediction, it is
+ * expected to take what the others leave free minus PLAN_RC_MARGIN_PCT %.
+ * Only a kbps at least PLAN_FILL_MIN_GAIN_PCT % above its target counts.
+ * Returns 1 with *idx and *kbps set, else 0. The caller keeps the new
+ * output only if the batch still fits, and otherwise records the attempt
+ * in the clip's fill_overflow_kbps and fill_overflow_bytes. */
 int plan_fill_pick(const struct progress *p, int64_t other_files,
                    size_t *idx, int64_t *kbps);
+
+/* The ratio output / prediction the fill pass assumes for clip idx, or 0
+ * when it is no candidate. A done clip encoded once: its measured ratio
+ * (the encoder will likely undershoot again by as much). A clip whose
+ * one fill attempt did not fit and was discarded (encodes 2, the attempt
+ * recorded): what that attempt took of its prediction, at least 1. Any
+ * other clip (re-encoded by the guard, raised by the fill pass, or tried
+ * PLAN_FILL_MAX_TRIES times): 0, so each is tried at most twice and a
+ * resumed run picks as an uninterrupted one. */
+double plan_fill_ratio(const struct progress *p, size_t idx);
 
 /* Seams (design.md "Seams"): the clip encoded when every other clip
  * is done is cut where half of what is left of it remains, while that

@@ -53,6 +53,11 @@ struct clip {
      * clips); < 0 when unknown. */
     double psnr_y;         /* dB, from the mean squared error over all frames */
     double ssim;           /* SSIM-Y, mean over the frames */
+    /* ENCODE, done clips: the fill pass's last attempt that did not fit
+     * and was discarded, its target and the bytes it took (design.md
+     * "Fill pass"); 0 and 0 when there was none. */
+    int64_t fill_overflow_kbps;
+    int64_t fill_overflow_bytes;
 };
 
 struct progress {

@@ -23,7 +23,7 @@ static json_t *real_or_none(double v)
 json_t *progress_clip_to_json(const struct clip *c, json_error_t *jerr)
 {
     return json_pack_ex(jerr, 0,
-        "{s:s, s:s, s:I, s:I, s:f, s:I, s:b, s:s?, s:s?, s:o, s:o, s:i, s:o*, s:o*, s:o*, s:o*, s:o*}",
+        "{s:s, s:s, s:I, s:I, s:f, s:I, s:b, s:s?, s:s?, s:o, s:o, s:i, s:o*, s:o*, s:o*, s:o*, s:o*, s:o*, s:o*}",
         "name", c->name,
         "source", c->source,
         "source_size", (json_int_t)c->source_size,
@@ -40,6 +40,9 @@ json_t *progress_clip_to_json(const struct clip *c, json_error_t *jerr)
         "predicted_psnr_y", real_or_none(c->predicted_psnr),
         "psnr_y", real_or_none(c->psnr_y),
         "ssim", real_or_none(c->ssim),
+        /* Only after a discarded fill-pass attempt. */
+        "fill_overflow_kbps", c->fill_overflow_kbps ? json_integer(c->fill_overflow_kbps) : NULL,
+        "fill_overflow_bytes", c->fill_overflow_bytes ? json_integer(c->fill_overflow_bytes) : NULL,
         /* Only while in flight: other clips keep the layout of old. */
         "start_kbps", c->start_kbps ? json_integer(c->start_kbps) : NULL);
 }

@@ -172,6 +172,33 @@ static int read_header(struct json_reader *rd, const json_t *root, struct progre
     return read_iso(rd, root, p);
 }
 
+/* The optional record of a discarded fill-pass attempt: both keys or
+ * neither, on an ENCODE clip that is done and was encoded again. */
+static int read_fill_overflow(struct json_reader *rd, const struct progress *p, size_t i,
+                              const json_t *jc, struct clip *c)
+{
+    char q[96];
+    int ret;
+    c->fill_overflow_kbps = c->fill_overflow_bytes = 0;
+    if (json_object_get(jc, "fill_overflow_kbps") &&
+        (ret = json_get_int(rd, jc, "fill_overflow_kbps", 1, KBPS_MAX, "a positive integer",
+                            &c->fill_overflow_kbps)) < 0)
+        return ret;
+    if (json_object_get(jc, "fill_overflow_bytes") &&
+        (ret = json_get_int(rd, jc, "fill_overflow_bytes", 1, INT64_MAX, "a positive integer",
+                            &c->fill_overflow_bytes)) < 0)
+        return ret;
+    if (!c->fill_overflow_kbps && !c->fill_overflow_bytes)
+        return 0;
+    if (!c->fill_overflow_kbps || !c->fill_overflow_bytes || p->mode != MODE_ENCODE ||
+        c->status != CLIP_DONE || c->encodes < 2)
+        return json_fail(rd, "\"clips\"[%zu] (%s): keys \"fill_overflow_kbps\" and "
+                             "\"fill_overflow_bytes\" go together, on a done ENCODE clip "
+                             "encoded twice or more", i,
+                         pbc_quote(q, sizeof(q), c->name, strlen(c->name)));
+    return 0;
+}
+
 /* The rest of clips[i]: the optional start_kbps and keys of --balance,
  * and what a done clip must have. */
 static int read_clip_state(struct json_reader *rd, const struct progress *p, size_t i,
@@ -187,7 +214,7 @@ static int read_clip_state(struct json_reader *rd, const struct progress *p, siz
     if (c->status == CLIP_DONE && c->start_kbps)
         return json_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"start_kbps\" is not 0", i,
                          pbc_quote(q, sizeof(q), c->name, strlen(c->name)));
-    if ((ret = read_clip_quality(rd, p, jc, c)) < 0)
+    if ((ret = read_clip_quality(rd, p, jc, c)) < 0 || (ret = read_fill_overflow(rd, p, i, jc, c)) < 0)
         return ret;
     /* A done clip is skipped on resume and counted in the final total, so
      * its output must be fully described. */

@@ -25,7 +25,7 @@
 
 /* same_clip() compares every field of struct clip: a field added there
  * must be compared too, or a change to it alone would not be saved. */
-_Static_assert(sizeof(void *) != 8 || sizeof(struct clip) == 256,
+_Static_assert(sizeof(void *) != 8 || sizeof(struct clip) == 272,
                "struct clip changed: update same_clip() in progress_save.c");
 
 /* 1 when c has the values it had when cc was made. */
@@ -39,6 +39,8 @@ static int same_clip(const struct cached_clip *cc, const struct clip *c)
            s->output_size == c->output_size && s->target_kbps == c->target_kbps &&
            s->encodes == c->encodes && s->start_kbps == c->start_kbps &&
            s->planned_kbps == c->planned_kbps &&
+           s->fill_overflow_kbps == c->fill_overflow_kbps &&
+           s->fill_overflow_bytes == c->fill_overflow_bytes &&
            !memcmp(&s->predicted_psnr, &c->predicted_psnr, sizeof(c->predicted_psnr)) &&
            !memcmp(&s->psnr_y, &c->psnr_y, sizeof(c->psnr_y)) &&
            !memcmp(&s->ssim, &c->ssim, sizeof(c->ssim)) && !strcmp(s->source_sha256, c->source_sha256) &&

@@ -682,6 +682,53 @@ end:
     free_progress(&q);
 }
 
+/* A fill attempt that did not fit: the clip is tried once more, aimed
+ * with the larger of its own ratio and what that attempt took of its
+ * prediction, and never a third time. */
+static void test_fill_retry(void)
+{
+    struct progress *p = mk_fill_case(20);
+    int64_t kbps = 0, first = 0, pred, others, room, allowed;
+    double own;
+    size_t idx = 99;
+    if (!p)
+        goto end;
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &first), 1);
+    CHECK_INT(idx, 1);
+    own = plan_fill_ratio(p, 1);
+    CHECK(fabs(own - 0.7) < 1e-6);
+    /* Its attempt at `first` took 94 % of that prediction: too much. */
+    pred = plan_predict_bytes(&clip100, first, 64);
+    p->clips[1].encodes = 2;
+    p->clips[1].fill_overflow_kbps = first;
+    p->clips[1].fill_overflow_bytes = pred * 94 / 100;
+    CHECK(fabs(plan_fill_ratio(p, 1) - (double)(pred * 94 / 100) / (double)pred) < 1e-12);
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 1);
+    CHECK_INT(idx, 1);
+    /* By hand: the room less 5 %, over 0.94, minus audio and MP4. */
+    others = plan_sector_round(p->clips[0].output_size) +
+             plan_sector_round(p->clips[2].output_size);
+    room = (p->disc_bytes - others) / 2048 * 2048;
+    allowed = room - (room * 5 + 99) / 100;
+    CHECK_INT(kbps, ((int64_t)floor((double)allowed / plan_fill_ratio(p, 1)) - 808320 - 179032) /
+                        12500);
+    CHECK(kbps < first);
+    /* An attempt that took less than the clip's own ratio: the own one. */
+    p->clips[1].fill_overflow_bytes = pred / 2;
+    CHECK(fabs(plan_fill_ratio(p, 1) - own) < 1e-12);
+    /* Tried twice: no more, and clip 0 (encoded once) is next. */
+    p->clips[1].encodes = 3;
+    CHECK(plan_fill_ratio(p, 1) == 0);
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 1);
+    CHECK_INT(idx, 0);
+    /* Raised by the fill pass (no attempt recorded): no candidate either. */
+    p->clips[1].encodes = 2;
+    p->clips[1].fill_overflow_kbps = p->clips[1].fill_overflow_bytes = 0;
+    CHECK(plan_fill_ratio(p, 1) == 0);
+end:
+    free_progress(&p);
+}
+
 static void test_json_escaped_len(void)
 {
     CHECK_INT(plan_json_escaped_len(""), 0);
@@ -700,6 +747,7 @@ int main(void)
     RUN(test_json_escaped_len);
     RUN(test_fill_pick);
     RUN(test_fill_limits);
+    RUN(test_fill_retry);
     RUN(test_mode_scenarios);
     RUN(test_mode_boundary);
     RUN(test_budget_worked_example);

@@ -187,6 +187,13 @@ static const struct corrupt_case corrupt_cases[] = {
     { "start_kbps_negative", "\"encodes\": 0}", "\"encodes\": 0, \"start_kbps\": -1}", 0, 0, "\"start_kbps\": expected" },
     { "start_kbps_string", "\"encodes\": 0}", "\"encodes\": 0, \"start_kbps\": \"7\"}", 0, 0, "\"start_kbps\": expected" },
     { "start_kbps_on_done", "\"encodes\": 1}", "\"encodes\": 1, \"start_kbps\": 3900}", 0, 0, "\"done\" but key \"start_kbps\"" },
+    /* a discarded fill attempt: both keys, > 0, on a done clip encoded twice or more */
+    { "fill_overflow_alone", "\"encodes\": 1}", "\"encodes\": 2, \"fill_overflow_kbps\": 9000}", 0, 0, "go together" },
+    { "fill_overflow_bytes_alone", "\"encodes\": 1}", "\"encodes\": 2, \"fill_overflow_bytes\": 7}", 0, 0, "go together" },
+    { "fill_overflow_encoded_once", "\"encodes\": 1}", "\"encodes\": 1, \"fill_overflow_kbps\": 9000, \"fill_overflow_bytes\": 7}", 0, 0, "go together" },
+    { "fill_overflow_on_pending", "\"encodes\": 0}", "\"encodes\": 2, \"fill_overflow_kbps\": 9000, \"fill_overflow_bytes\": 7}", 0, 0, "go together" },
+    { "fill_overflow_kbps_zero", "\"encodes\": 1}", "\"encodes\": 2, \"fill_overflow_kbps\": 0, \"fill_overflow_bytes\": 7}", 0, 0, "\"fill_overflow_kbps\": expected" },
+    { "fill_overflow_bytes_string", "\"encodes\": 1}", "\"encodes\": 2, \"fill_overflow_kbps\": 9000, \"fill_overflow_bytes\": \"7\"}", 0, 0, "\"fill_overflow_bytes\": expected" },
 
     /* header values */
     { "disc_bytes_string", "25000000000,", "\"25000000000\",", 0, 0, "\"disc_bytes\"" },
@@ -1006,6 +1013,44 @@ static void test_start_kbps_kept(void)
     free(out);
 }
 
+/* A discarded fill attempt's record survives a save; a clip without one
+ * has no keys (the layout of old). */
+static void test_fill_overflow_kept(void)
+{
+    char *doc = edit_doc("\"encodes\": 1}",
+                         "\"encodes\": 2, \"fill_overflow_kbps\": 9000, "
+                         "\"fill_overflow_bytes\": 123456789}", NULL, NULL);
+    char *in = path_in_workdir("fill-in.json"), *out = path_in_workdir("fill-out.json");
+    struct progress *p = NULL;
+    char *text = NULL, err[256] = "";
+    CHECK(doc && write_text(in, doc, strlen(doc)) == 0);
+    CHECK_INT(progress_load(in, &p, err, sizeof(err)), 0);
+    CHECK_STR(err, "");
+    if (p) {
+        CHECK_INT(p->clips[0].fill_overflow_kbps, 9000);
+        CHECK_INT(p->clips[0].fill_overflow_bytes, 123456789);
+        CHECK_INT(p->clips[1].fill_overflow_kbps, 0);
+        CHECK_INT(progress_save(p, out), 0);
+        text = read_text(out);
+        CHECK(text && strstr(text, "\"fill_overflow_kbps\": 9000,\n      "
+                                   "\"fill_overflow_bytes\": 123456789"));
+        CHECK(text && !strstr(strstr(text, "\"fill_overflow_kbps\"") + 1, "\"fill_overflow_kbps\""));
+        /* Cleared (the clip raised after all): the keys go. */
+        free(text);
+        p->clips[0].fill_overflow_kbps = p->clips[0].fill_overflow_bytes = 0;
+        CHECK_INT(progress_save(p, out), 0);
+        text = read_text(out);
+        CHECK(text && !strstr(text, "fill_overflow"));
+    }
+    unlink(in);
+    unlink(out);
+    free(text);
+    free(doc);
+    progress_free(&p);
+    free(in);
+    free(out);
+}
+
 /* The optional image keys: absent without --iso (files of older versions
  * load), kept through a save, checked when present. */
 static void test_iso_keys(void)
@@ -1354,6 +1399,7 @@ int main(void)
     RUN(test_job_started_kept);
     RUN(test_index_page_key);
     RUN(test_start_kbps_kept);
+    RUN(test_fill_overflow_kept);
     RUN(test_iso_keys);
     RUN(test_save_replaces_without_partial);
     RUN(test_save_into_missing_dir);
