@@ -180,7 +180,6 @@ static int fit_jpeg(AVFrame *pic, size_t max_bytes, struct thumbnail *t, char *e
         }
         ret = AVERROR(E2BIG);
     }
-    snprintf(err, errlen, "no JPEG quality fits in %zu bytes", max_bytes);
 end:
     av_packet_free(&pkt);
     return ret;
@@ -216,6 +215,8 @@ int thumbnail_grab(AVFormatContext *fmt, size_t max_bytes, struct thumbnail *t,
         }
         if ((ret = fit_jpeg(pic, max_bytes, t, err, errlen)) != AVERROR(E2BIG))
             break;
+        snprintf(err, errlen, "no JPEG quality fits in %zu bytes, down to %dx%d", max_bytes,
+                 pic->width, pic->height);
     }
 end:
     avcodec_free_context(&dec);
