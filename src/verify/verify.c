@@ -258,8 +258,9 @@ static int verify_all(struct verify_ctx *v, const char *manifest_hex)
     return 0;
 }
 
-/* MANIFEST.json of an image, read whole through the source. */
-static int load_image_manifest(struct verify_ctx *v, uint8_t digest[SHA256_BYTES], char *err,
+/* MANIFEST.json, read whole through the source (a directory's as its
+ * other files: a symbolic link is not a file on the disc). */
+static int read_manifest(struct verify_ctx *v, uint8_t digest[SHA256_BYTES], char *err,
                                size_t errlen)
 {
     struct vfile f;
@@ -308,11 +309,7 @@ static int load_manifest(struct verify_ctx *v, uint8_t digest[SHA256_BYTES])
         ret = ret == AVERROR(ENOMEM) ? ret : PBC_E_MANIFEST;
         goto end;
     }
-    if (v->src.iso)
-        ret = load_image_manifest(v, digest, err, sizeof(err));
-    else
-        ret = manifest_load(path, &v->m, digest, err, sizeof(err));
-    if (ret < 0)
+    if ((ret = read_manifest(v, digest, err, sizeof(err))) < 0)
         log_error(v->lg, "cannot verify %s: %s: %s", v->dir, v->src.iso ? MANIFEST_JSON_NAME :
                   path, err);
 end:

@@ -114,6 +114,13 @@ expect_fixed sums.txt "cam1_001.mp4: FAILED"
 mkdir empty
 pbc --verify empty
 expect_rc 3
-expect_in out.txt 'cannot verify empty: empty/MANIFEST\.json: cannot read'
+expect_in out.txt 'cannot verify empty: empty/MANIFEST\.json: missing'
+# A manifest that is a symbolic link is not the disc's file, as for the
+# outputs: exit 3.
+mkdir linked
+ln -s "$PWD/work/MANIFEST.json" linked/MANIFEST.json
+pbc --verify linked
+expect_rc 3
+expect_in out.txt 'cannot verify linked: linked/MANIFEST\.json: a symbolic link'
 
 unchanged
