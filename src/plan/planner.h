@@ -245,7 +245,8 @@ int plan_fill_pick(const struct progress *p, int64_t other_files,
  * when it is no candidate. A done clip encoded once: its measured ratio
  * (the encoder will likely undershoot again by as much). A clip whose
  * one fill attempt did not fit and was discarded (encodes 2, the attempt
- * recorded): what that attempt took of its prediction, at least 1. Any
+ * recorded): the larger of that ratio and what the attempt took of its
+ * own prediction (the rate asked now lies between the two). Any
  * other clip (re-encoded by the guard, raised by the fill pass, or tried
  * PLAN_FILL_MAX_TRIES times): 0, so each is tried at most twice and a
  * resumed run picks as an uninterrupted one. */
