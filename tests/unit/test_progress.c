@@ -984,71 +984,89 @@ static void test_index_page_key(void)
     free(out);
 }
 
+/* base_doc with one edit, loaded (which must succeed), and the paths
+ * to save it to: the set-up of the tests of optional clip keys. */
+struct edited {
+    char *doc, *in, *out, *text;
+    struct progress *p;
+};
+
+static void edited_load(struct edited *e, const char *old, const char *new, const char *stem)
+{
+    char err[256] = "", name[64];
+    memset(e, 0, sizeof(*e));
+    e->doc = edit_doc(old, new, NULL, NULL);
+    snprintf(name, sizeof(name), "%s-in.json", stem);
+    e->in = path_in_workdir(name);
+    snprintf(name, sizeof(name), "%s-out.json", stem);
+    e->out = path_in_workdir(name);
+    CHECK(e->doc && e->in && e->out && write_text(e->in, e->doc, strlen(e->doc)) == 0);
+    CHECK_INT(progress_load(e->in, &e->p, err, sizeof(err)), 0);
+    CHECK_STR(err, "");
+}
+
+/* Saves e->p to e->out and reads the text back into e->text. */
+static void edited_save(struct edited *e)
+{
+    free(e->text);
+    CHECK_INT(progress_save(e->p, e->out), 0);
+    e->text = read_text(e->out);
+    CHECK(e->text != NULL);
+}
+
+static void edited_free(struct edited *e)
+{
+    if (e->in)
+        unlink(e->in);
+    if (e->out)
+        unlink(e->out);
+    free(e->text);
+    free(e->doc);
+    progress_free(&e->p);
+    free(e->in);
+    free(e->out);
+}
+
 /* A clip in flight keeps its start target through a save; one that is
  * not has no key (the layout of old). */
 static void test_start_kbps_kept(void)
 {
-    char *doc = edit_doc("\"encodes\": 0}", "\"encodes\": 0, \"start_kbps\": 4100}", NULL, NULL);
-    char *in = path_in_workdir("start-in.json"), *out = path_in_workdir("start-out.json");
-    struct progress *p = NULL;
-    char *text = NULL, err[256] = "";
-    CHECK(doc && write_text(in, doc, strlen(doc)) == 0);
-    CHECK_INT(progress_load(in, &p, err, sizeof(err)), 0);
-    CHECK_STR(err, "");
-    if (p) {
-        CHECK_INT(p->clips[0].start_kbps, 0);
-        CHECK_INT(p->clips[1].start_kbps, 4100);
-        CHECK_INT(progress_save(p, out), 0);
-        text = read_text(out);
-        CHECK(text && strstr(text, "\"encodes\": 0,\n      \"start_kbps\": 4100\n    }"));
+    struct edited e;
+    edited_load(&e, "\"encodes\": 0}", "\"encodes\": 0, \"start_kbps\": 4100}", "start");
+    if (e.p) {
+        CHECK_INT(e.p->clips[0].start_kbps, 0);
+        CHECK_INT(e.p->clips[1].start_kbps, 4100);
+        edited_save(&e);
+        CHECK(e.text && strstr(e.text, "\"encodes\": 0,\n      \"start_kbps\": 4100\n    }"));
         /* the done clip a.mp4 has no key */
-        CHECK(text && !strstr(strstr(text, "\"start_kbps\"") + 1, "\"start_kbps\""));
+        CHECK(e.text && !strstr(strstr(e.text, "\"start_kbps\"") + 1, "\"start_kbps\""));
     }
-    unlink(in);
-    unlink(out);
-    free(text);
-    free(doc);
-    progress_free(&p);
-    free(in);
-    free(out);
+    edited_free(&e);
 }
 
 /* A discarded fill attempt's record survives a save; a clip without one
  * has no keys (the layout of old). */
 static void test_fill_overflow_kept(void)
 {
-    char *doc = edit_doc("\"encodes\": 1}",
-                         "\"encodes\": 2, \"fill_overflow_kbps\": 9000, "
-                         "\"fill_overflow_bytes\": 123456789}", NULL, NULL);
-    char *in = path_in_workdir("fill-in.json"), *out = path_in_workdir("fill-out.json");
-    struct progress *p = NULL;
-    char *text = NULL, err[256] = "";
-    CHECK(doc && write_text(in, doc, strlen(doc)) == 0);
-    CHECK_INT(progress_load(in, &p, err, sizeof(err)), 0);
-    CHECK_STR(err, "");
-    if (p) {
-        CHECK_INT(p->clips[0].fill_overflow_kbps, 9000);
-        CHECK_INT(p->clips[0].fill_overflow_bytes, 123456789);
-        CHECK_INT(p->clips[1].fill_overflow_kbps, 0);
-        CHECK_INT(progress_save(p, out), 0);
-        text = read_text(out);
-        CHECK(text && strstr(text, "\"fill_overflow_kbps\": 9000,\n      "
-                                   "\"fill_overflow_bytes\": 123456789"));
-        CHECK(text && !strstr(strstr(text, "\"fill_overflow_kbps\"") + 1, "\"fill_overflow_kbps\""));
+    struct edited e;
+    edited_load(&e, "\"encodes\": 1}",
+                "\"encodes\": 2, \"fill_overflow_kbps\": 9000, \"fill_overflow_bytes\": 123456789}",
+                "fill");
+    if (e.p) {
+        CHECK_INT(e.p->clips[0].fill_overflow_kbps, 9000);
+        CHECK_INT(e.p->clips[0].fill_overflow_bytes, 123456789);
+        CHECK_INT(e.p->clips[1].fill_overflow_kbps, 0);
+        edited_save(&e);
+        CHECK(e.text && strstr(e.text, "\"fill_overflow_kbps\": 9000,\n      "
+                                       "\"fill_overflow_bytes\": 123456789"));
+        CHECK(e.text &&
+              !strstr(strstr(e.text, "\"fill_overflow_kbps\"") + 1, "\"fill_overflow_kbps\""));
         /* Cleared (the clip raised after all): the keys go. */
-        free(text);
-        p->clips[0].fill_overflow_kbps = p->clips[0].fill_overflow_bytes = 0;
-        CHECK_INT(progress_save(p, out), 0);
-        text = read_text(out);
-        CHECK(text && !strstr(text, "fill_overflow"));
+        e.p->clips[0].fill_overflow_kbps = e.p->clips[0].fill_overflow_bytes = 0;
+        edited_save(&e);
+        CHECK(e.text && !strstr(e.text, "fill_overflow"));
     }
-    unlink(in);
-    unlink(out);
-    free(text);
-    free(doc);
-    progress_free(&p);
-    free(in);
-    free(out);
+    edited_free(&e);
 }
 
 /* The optional image keys: absent without --iso (files of older versions
