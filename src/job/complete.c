@@ -78,7 +78,7 @@ static int fill_pass(struct job *j)
             return 0;
         if (!plan_fill_pick(p, j->other_files, &idx, &kbps)) {
             if (free_pct > PLAN_FILL_FREE_PCT)
-                log_info(j->log, "fill pass: %.1f%% of the disc free, but no clip encoded once "
+                log_info(j->log, "fill pass: %.1f%% of the disc free, but no clip left to try "
                          "fell below its prediction by enough to gain %d%% of rate: done",
                          free_pct, PLAN_FILL_MIN_GAIN_PCT);
             else
