@@ -335,6 +335,20 @@ static void test_fill_worst_first(void)
     mark_done(p, out, psnr);
     CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 1);
     CHECK_INT(idx, 1);
+    /* Its attempt did not fit: still the worst, tried once more, lower. */
+    int64_t first = kbps, again = 0;
+    p->clips[1].encodes = 2;
+    p->clips[1].fill_overflow_kbps = first;
+    p->clips[1].fill_overflow_bytes = p->disc_bytes;
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &again), 1);
+    CHECK_INT(idx, 1);
+    CHECK(again < first);
+    /* Tried twice: the next worst. */
+    p->clips[1].encodes = 3;
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &again), 1);
+    CHECK_INT(idx, 2);
+    p->clips[1].encodes = 1;
+    p->clips[1].fill_overflow_kbps = p->clips[1].fill_overflow_bytes = 0;
     p->balance = BALANCE_BITRATE;
     CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 1);
     CHECK_INT(idx, 0);
