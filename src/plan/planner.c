@@ -397,10 +397,8 @@ double plan_fill_ratio(const struct progress *p, size_t idx)
      * lies between the two measured, the clip's own target and the
      * attempt's: the larger of the two ratios, the one the attempt
      * proved is not too low. */
-    pred = predict_clip(p, c, c->fill_overflow_kbps);
+    pred = predict_clip(p, c, c->fill_overflow_kbps); /* > 0: it counts the MP4's bytes */
     first = plan_clip_ratio(p, idx);
-    if (pred <= 0)
-        return first > 1.0 ? first : 1.0;
     attempt = (double)c->fill_overflow_bytes / (double)pred;
     return attempt > first ? attempt : first;
 }

@@ -261,7 +261,7 @@ static int verify_all(struct verify_ctx *v, const char *manifest_hex)
 /* MANIFEST.json, read whole through the source (a directory's as its
  * other files: a symbolic link is not a file on the disc). */
 static int read_manifest(struct verify_ctx *v, uint8_t digest[SHA256_BYTES], char *err,
-                               size_t errlen)
+                         size_t errlen)
 {
     struct vfile f;
     char *buf = NULL;
