@@ -60,6 +60,16 @@ int json_get_int(struct json_reader *rd, const json_t *o, const char *key, int64
     return 0;
 }
 
+int json_get_opt_int(struct json_reader *rd, const json_t *o, const char *key, int64_t min,
+                     int64_t max, const char *what, int64_t absent_value, int64_t *out)
+{
+    if (!json_object_get(o, key)) {
+        *out = absent_value;
+        return 0;
+    }
+    return json_get_int(rd, o, key, min, max, what, out);
+}
+
 int json_get_int_or_null(struct json_reader *rd, const json_t *o, const char *key, int64_t min,
                          int64_t max, const char *what, int64_t null_value, int64_t *out)
 {

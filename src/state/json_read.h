@@ -44,6 +44,10 @@ int json_get_typed(struct json_reader *rd, const json_t *o, const char *key, jso
  * integer"), for the reason. */
 int json_get_int(struct json_reader *rd, const json_t *o, const char *key, int64_t min,
                  int64_t max, const char *what, int64_t *out);
+/* Optional: the same, or absent, read as absent_value (files written
+ * before the key existed). */
+int json_get_opt_int(struct json_reader *rd, const json_t *o, const char *key, int64_t min,
+                     int64_t max, const char *what, int64_t absent_value, int64_t *out);
 /* The same, or null, read as null_value (outside [min, max]). */
 int json_get_int_or_null(struct json_reader *rd, const json_t *o, const char *key, int64_t min,
                          int64_t max, const char *what, int64_t null_value, int64_t *out);

@@ -179,14 +179,10 @@ static int read_fill_overflow(struct json_reader *rd, const struct progress *p, 
 {
     char q[96];
     int ret;
-    c->fill_overflow_kbps = c->fill_overflow_bytes = 0;
-    if (json_object_get(jc, "fill_overflow_kbps") &&
-        (ret = json_get_int(rd, jc, "fill_overflow_kbps", 1, KBPS_MAX, "a positive integer",
-                            &c->fill_overflow_kbps)) < 0)
-        return ret;
-    if (json_object_get(jc, "fill_overflow_bytes") &&
-        (ret = json_get_int(rd, jc, "fill_overflow_bytes", 1, INT64_MAX, "a positive integer",
-                            &c->fill_overflow_bytes)) < 0)
+    if ((ret = json_get_opt_int(rd, jc, "fill_overflow_kbps", 1, KBPS_MAX, "a positive integer",
+                                0, &c->fill_overflow_kbps)) < 0 ||
+        (ret = json_get_opt_int(rd, jc, "fill_overflow_bytes", 1, INT64_MAX,
+                                "a positive integer", 0, &c->fill_overflow_bytes)) < 0)
         return ret;
     if (!c->fill_overflow_kbps && !c->fill_overflow_bytes)
         return 0;
@@ -207,9 +203,8 @@ static int read_clip_state(struct json_reader *rd, const struct progress *p, siz
     char q[96];
     int ret;
     /* Optional: files of older versions have no clip in flight. */
-    if (json_object_get(jc, "start_kbps") &&
-        (ret = json_get_int(rd, jc, "start_kbps", 0, KBPS_MAX, "a non-negative integer",
-                            &c->start_kbps)) < 0)
+    if ((ret = json_get_opt_int(rd, jc, "start_kbps", 0, KBPS_MAX, "a non-negative integer", 0,
+                                &c->start_kbps)) < 0)
         return ret;
     if (c->status == CLIP_DONE && c->start_kbps)
         return json_fail(rd, "\"clips\"[%zu] (%s): \"done\" but key \"start_kbps\" is not 0", i,

@@ -65,6 +65,16 @@ static void test_int(void)
     CHECK_INT(json_get_int_or_null(&rd, o, "i", 0, 9, "x", -1, &n), 0);
     CHECK_INT(n, 7);
     CHECK_INT(json_get_int_or_null(&rd, o, "s", 0, 9, "x", -1, &n), PBC_E_PROGRESS);
+    /* Optional: absent is the caller's value; present, the rules above
+     * (null included: absent is not null). */
+    CHECK_INT(json_get_opt_int(&rd, o, "absent", 0, 9, "x", 3, &n), 0);
+    CHECK_INT(n, 3);
+    CHECK_INT(json_get_opt_int(&rd, o, "i", 0, 9, "x", 3, &n), 0);
+    CHECK_INT(n, 7);
+    CHECK_INT(json_get_opt_int(&rd, o, "i", 0, 6, "at most 6", 3, &n), PBC_E_PROGRESS);
+    CHECK_STR(err, "key \"i\": expected at most 6");
+    CHECK_INT(json_get_opt_int(&rd, o, "nul", 0, 9, "x", 3, &n), PBC_E_PROGRESS);
+    CHECK_INT(json_get_opt_int(&rd, o, "real", 0, 9, "x", 3, &n), PBC_E_PROGRESS);
     json_decref(o);
 }
 
