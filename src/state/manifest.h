@@ -94,16 +94,12 @@ int manifest_name_reserved(const char *name);
 int manifest_write(const struct progress *p, const struct manifest_run *run,
                    char manifest_sha256[SHA256_HEX_LEN + 1], char *err, size_t errlen);
 
-/* Reads and validates MANIFEST.json at path (regular file, valid JSON of
- * our format and version, plain output names, well-formed hashes). Sets
- * digest to the SHA-256 of the bytes read. Returns 0 with *out owned by the
- * caller, or PBC_E_MANIFEST with a one-line reason in err and *out NULL
- * (or AVERROR(ENOMEM)). */
-int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256_BYTES],
-                  char *err, size_t errlen);
-
-/* manifest_load of the len bytes at buf (MANIFEST.json read from an
- * image). */
+/* Validates the len bytes of a MANIFEST.json at buf, read by the caller
+ * (--verify reads it through its source: a directory's or an image's):
+ * valid JSON of our format and version, plain output names, well-formed
+ * hashes. Sets digest to the SHA-256 of those bytes. Returns 0 with *out
+ * owned by the caller, or PBC_E_MANIFEST with a one-line reason in err and
+ * *out NULL (or AVERROR(ENOMEM)). */
 int manifest_parse(const char *buf, size_t len, struct manifest **out,
                    uint8_t digest[SHA256_BYTES], char *err, size_t errlen);
 

@@ -10,7 +10,6 @@
 
 #include "base/encode_settings.h"
 #include "base/errors.h"
-#include "io/fsutil.h"
 #include "state/json_read.h"
 #include "state/manifest.h"
 
@@ -205,31 +204,6 @@ static int from_json(struct json_reader *rd, const json_t *root, struct manifest
     return 0;
 }
 
-/* The whole file, refused when its size changes while it is read. */
-static int read_all(struct json_reader *rd, const char *path, char **out, size_t *outlen)
-{
-    enum fs_read_failure why;
-    int ret = fs_read_file(path, MANIFEST_MAX_BYTES, FS_READ_SAME_SIZE, out, outlen, &why);
-
-    switch (why) {
-    case FS_READ_OK:
-        return 0;
-    case FS_READ_OPEN:
-    case FS_READ_IO:
-        return json_fail(rd, "cannot read: %s",
-                          strerror(AVUNERROR(ret)));
-    case FS_READ_NOT_REGULAR:
-        return json_fail(rd, "not a regular file");
-    case FS_READ_TOO_LARGE:
-        return json_fail(rd, "larger than %d bytes",
-                          MANIFEST_MAX_BYTES);
-    case FS_READ_CHANGED:
-        return json_fail(rd, "changed while it was read");
-    default:
-        return ret;
-    }
-}
-
 int manifest_parse(const char *buf, size_t len, struct manifest **out,
                    uint8_t digest[SHA256_BYTES], char *err, size_t errlen)
 {
@@ -263,22 +237,5 @@ end:
     *out = m;
     json_decref(root);
     sha256_free(&sha);
-    return ret;
-}
-
-int manifest_load(const char *path, struct manifest **out, uint8_t digest[SHA256_BYTES],
-                  char *err, size_t errlen)
-{
-    struct json_reader rd = { .err = err, .errlen = errlen, .code = PBC_E_MANIFEST };
-    char *buf = NULL;
-    size_t len = 0;
-    int ret;
-    *out = NULL;
-    if (err && errlen)
-        err[0] = '\0';
-    if ((ret = read_all(&rd, path, &buf, &len)) < 0)
-        return ret;
-    ret = manifest_parse(buf, len, out, digest, err, errlen);
-    free(buf);
     return ret;
 }
