@@ -181,6 +181,36 @@ echo "| budget | balance | clip | PSNR-Y dB | SSIM-Y | bytes | planned / last ta
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${CLIPROWS[@]}"
 
+# The spread once more, over the clips quality mode planned above the
+# floor (the ones the allocation shared bits among; a clip at the floor is
+# above the common level even there), the same clips in both modes. Beside
+# the spread over every clip, never instead: it shows how much of that is
+# the easiest clip's floor rather than the allocation.
+case " $MODES " in *" bitrate "*) case " $MODES " in *" quality "*)
+echo
+echo "| budget | clips above the floor | spread, bitrate | spread, quality | quality / bitrate |"
+echo "|---|---|---|---|---|"
+for pct in $BUDGETS; do
+    python3 - "$WORK/runs/p$pct-bitrate" "$WORK/runs/p$pct-quality" "$pct" <<'PY'
+import json, sys, os
+def clips(r):
+    for f in ("progress.completed.json", "progress.json"):
+        if os.path.exists(os.path.join(r, f)):
+            return {c["name"]: c for c in json.load(open(os.path.join(r, f)))["clips"]}
+    return {}
+b, q, pct = clips(sys.argv[1]), clips(sys.argv[2]), sys.argv[3]
+names = sorted(n for n, c in q.items() if (c.get("planned_kbps") or 0) > 50 and n in b
+               and c.get("psnr_y") is not None and b[n].get("psnr_y") is not None)
+if len(names) < 2:
+    print(f"| {pct} % | {len(names)} | - | - | - |")
+    sys.exit(0)
+sb, sq = (max(m[n]["psnr_y"] for n in names) - min(m[n]["psnr_y"] for n in names) for m in (b, q))
+print(f"| {pct} % | {', '.join(names)} | {sb:.2f} | {sq:.2f} | {sq / sb:.3f} |" if sb > 0 else
+      f"| {pct} % | {', '.join(names)} | {sb:.2f} | {sq:.2f} | - |")
+PY
+done
+;; esac ;; esac
+
 # The cost of the two measurements, clip by clip, at the middle budget's
 # one bitrate: the encode with and without the PSNR/SSIM meter, and the
 # analysis (bench/quality_cost.c, linked with the build's libraries).
