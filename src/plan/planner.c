@@ -13,7 +13,7 @@
 
 int64_t plan_usable_bytes(int64_t disc_bytes, int64_t safety_bytes)
 {
-    return sat_sub(disc_bytes, safety_bytes);
+    return disc_usable_bytes(disc_bytes, safety_bytes);
 }
 
 int64_t plan_sector_round(int64_t bytes)

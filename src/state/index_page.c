@@ -328,7 +328,7 @@ int index_page_render(const struct index_job *job, const struct index_clip *clip
 
 size_t index_thumb_budget(const struct progress *p)
 {
-    int64_t usable = p->disc_bytes - p->safety_bytes;
+    int64_t usable = disc_usable_bytes(p->disc_bytes, p->safety_bytes);
     int64_t n = p->nb_clips > 0 ? (int64_t)p->nb_clips : 1;
     int64_t share = usable > 0 ? usable / INDEX_THUMB_DISC_SHARE / n : 0;
     if (share < INDEX_THUMB_MIN_BYTES)

@@ -232,6 +232,11 @@ static void test_thumb_budget(void)
     p->disc_bytes = 6291456 + 1000;
     p->safety_bytes = 1000;
     CHECK_INT(index_thumb_budget(p), 8192);
+    /* A margin over the disc, even past what int64_t can subtract: the
+     * smallest budget, never a wrapped one. */
+    p->safety_bytes = INT64_MAX;
+    p->disc_bytes = -2;
+    CHECK_INT(index_thumb_budget(p), INDEX_THUMB_MIN_BYTES);
     p->disc_bytes = 300000;
     p->safety_bytes = 0;
     CHECK_INT(index_thumb_budget(p), INDEX_THUMB_MIN_BYTES);

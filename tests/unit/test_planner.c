@@ -24,6 +24,9 @@ static void test_usable_bytes(void)
     CHECK_INT(plan_usable_bytes(50 * GB, 200 * 1000 * 1000), INT64_C(49800000000));
     CHECK_INT(plan_usable_bytes(INT64_MAX, 0), INT64_MAX);
     CHECK_INT(plan_usable_bytes(INT64_MIN + 1, INT64_MAX), INT64_MIN);
+    CHECK_INT(plan_usable_bytes(0, INT64_MIN), INT64_MAX);
+    CHECK_INT(plan_usable_bytes(-1, INT64_MIN), INT64_MAX);
+    CHECK_INT(plan_usable_bytes(1000, 3000), -2000);
 }
 
 static void test_sector_round(void)
