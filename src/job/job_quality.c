@@ -84,6 +84,7 @@ int job_plan_quality(struct job *j)
     int64_t *kbps = calloc(p->nb_clips, sizeof(*kbps));
     struct plan_rq_result res;
     double analysis_s = 0;
+    const char *why;
     int ret = 0;
 
     if (!rq || !kbps) {
@@ -100,17 +101,22 @@ int job_plan_quality(struct job *j)
         analysis_s += ar.wall_seconds;
         if (ret == PBC_E_INTERRUPTED)
             goto end;
-        if (ret < 0 || clip_curve(j, i, &ar, &rq[i]) < 0)
+        if (ret < 0 || (ret = clip_curve(j, i, &ar, &rq[i])) < 0)
             break;
     }
-    if (ret >= 0 && (ret = plan_rq_allocate(rq, p->nb_clips, j->budget.video, kbps, &res)) >= 0 &&
-        res.feasible) {
+    if (ret < 0) {
+        why = "a clip could not be analysed";
+    } else if (plan_rq_allocate(rq, p->nb_clips, j->budget.video, kbps, &res) < 0) {
+        why = "the allocation refused the clips' curves";
+    } else if (!res.feasible) {
+        why = "the clips' floors alone exceed the video budget";
+    } else {
         apply(j, rq, kbps, &res, analysis_s);
         goto end;
     }
     /* The plan stays the one bitrate already decided: still fits. */
-    log_warn(j->log, "balance quality: no allocation (a clip could not be analysed); every clip "
-             "is planned at the one bitrate, %lld kbit/s", (long long)p->kbps);
+    log_warn(j->log, "balance quality: no allocation (%s); every clip is planned at the one "
+             "bitrate, %lld kbit/s", why, (long long)p->kbps);
     ret = 0;
 end:
     free(rq);

@@ -30,6 +30,12 @@ expect_in out.txt 'the batch cannot fit'
 pbc --dry-run --build-dir work --disc-bytes "$smallest" --safety-bytes 0 in/a.mp4 in/b.mp4
 expect_rc 0
 expect_in out.txt 'budget: tight'
+# With --balance quality on that disc every clip is at the floor: no clip
+# can give bits to another, so no analysis runs, and the log says why.
+pbc --dry-run --balance quality --build-dir work --disc-bytes "$smallest" --safety-bytes 0 in/a.mp4 in/b.mp4
+expect_rc 0
+expect_in out.txt 'balance quality: no allocation \(the budget is at the floor: no clip can give bits to another\); every clip is planned at 50 kbit/s'
+expect_not_in out.txt 'analysis:'
 
 rm -f prep.log
 pbc --build-dir work --logfile prep.log --disc-bytes "$smallest" --safety-bytes 0 in/a.mp4 in/b.mp4
