@@ -195,6 +195,17 @@ clip_field() {
         on && /^    }/ { exit }' "$1"
 }
 
+# wait_line FILE REGEX [SECONDS]: polls until FILE has a line matching
+# REGEX, or fails (the background run $pid ending first fails too).
+wait_line() {
+    local deadline=$(( $(date +%s) + ${3:-120} ))
+    until grep -Eq "$2" "$1" 2>/dev/null; do
+        [ "$(date +%s)" -lt "$deadline" ] || fail "timed out waiting for /$2/ in $1"
+        kill -0 "$pid" 2>/dev/null || { wait "$pid"; rc=$?; fail "process ended (exit $rc) before /$2/ in $1"; }
+        sleep 0.01
+    done
+}
+
 # wait_in_flight PROGRESS N [SECONDS]: polls until N clips are in flight
 # (have a start_kbps) and none is done, or fails.
 wait_in_flight() {

@@ -21,17 +21,6 @@ still() {
         -c:a aac -b:a 96k "$1" || fail "cannot make clip $1"
 }
 
-# wait_line FILE REGEX [SECONDS]: polls until FILE has a line matching
-# REGEX, or fails.
-wait_line() {
-    local deadline=$(( $(date +%s) + ${3:-120} ))
-    until grep -Eq "$2" "$1" 2>/dev/null; do
-        [ "$(date +%s)" -lt "$deadline" ] || fail "timed out waiting for /$2/ in $1"
-        kill -0 "$pid" 2>/dev/null || { wait "$pid"; rc=$?; fail "process ended (exit $rc) before /$2/ in $1"; }
-        sleep 0.01
-    done
-}
-
 still in/c.mp4
 still in/d.mp4
 disc=$(stat -c %s in/c.mp4)
