@@ -223,15 +223,13 @@ static int read_failed(enum fs_read_failure *why, enum fs_read_failure step, int
 /* Reads fd to its end into *buf (grown from cap bytes, doubling up to
  * max_bytes + 1), or, with same_size, stops once cap bytes are read. On
  * failure *buf may hold a block for the caller to free. */
-static int read_to_eof(int fd, size_t max_bytes, int same_size, size_t cap, char **buf,
-                       size_t *len, enum fs_read_failure *why)
+static int read_to_eof(int fd, size_t max_bytes, size_t cap, char **buf, size_t *len,
+                       enum fs_read_failure *why)
 {
     for (;;) {
         ssize_t n;
         if (*len == cap || !*buf) {
             char *grown;
-            if (*buf && same_size)
-                return 0;
             if (*buf)
                 cap = cap > (max_bytes + 1) / 2 ? max_bytes + 1 : cap * 2;
             if (*len == cap)
@@ -251,7 +249,7 @@ static int read_to_eof(int fd, size_t max_bytes, int same_size, size_t cap, char
     }
 }
 
-int fs_read_file(const char *path, size_t max_bytes, int flags, char **out, size_t *outlen,
+int fs_read_file(const char *path, size_t max_bytes, char **out, size_t *outlen,
                  enum fs_read_failure *why)
 {
     char *buf = NULL;
@@ -282,13 +280,8 @@ int fs_read_file(const char *path, size_t max_bytes, int flags, char **out, size
     }
     /* Sized from fstat, but read to EOF (one byte more tells a file that
      * grew): the file may change meanwhile. */
-    if ((ret = read_to_eof(fd, max_bytes, flags & FS_READ_SAME_SIZE, (size_t)st.st_size + 1,
-                           &buf, &len, why)) < 0)
+    if ((ret = read_to_eof(fd, max_bytes, (size_t)st.st_size + 1, &buf, &len, why)) < 0)
         goto end;
-    if ((flags & FS_READ_SAME_SIZE) && len != (size_t)st.st_size) {
-        ret = read_failed(why, FS_READ_CHANGED, AVERROR(EAGAIN));
-        goto end;
-    }
     buf[len] = 0;
 end:
     if (fd >= 0)

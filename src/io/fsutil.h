@@ -60,11 +60,6 @@ int fs_open_noatime(const char *path, int flags);
  * when a read was interrupted by a signal with pbc_interrupted set. */
 int fs_pread_full(int fd, uint8_t *buf, size_t len, int64_t off, size_t *got);
 
-/* fs_read_file flag: the file must hold exactly the bytes fstat gave when
- * it was opened; without it the file is read to its end, however it grew
- * meanwhile (up to max_bytes). */
-#define FS_READ_SAME_SIZE 1
-
 /* The step of fs_read_file that failed, so that each caller can word the
  * reason in its own terms. */
 enum fs_read_failure {
@@ -73,16 +68,16 @@ enum fs_read_failure {
     FS_READ_IO,          /* fstat or read: AVERROR(errno) */
     FS_READ_NOT_REGULAR, /* AVERROR(EISDIR) for a directory, AVERROR(EINVAL) otherwise */
     FS_READ_TOO_LARGE,   /* more than max_bytes: AVERROR(EFBIG) */
-    FS_READ_CHANGED,     /* FS_READ_SAME_SIZE and the size changed: AVERROR(EAGAIN) */
     FS_READ_NOMEM,       /* AVERROR(ENOMEM) */
 };
 
 /* Reads the whole of the regular file path (at most max_bytes, which must
  * be below SIZE_MAX) into *buf, malloc'd and NUL-terminated after its *len
- * bytes. Anything but a regular file (a FIFO, a device) is refused without
- * blocking. Returns 0, or a negative code with *why (may be NULL) naming
- * the failed step and *buf untouched. */
-int fs_read_file(const char *path, size_t max_bytes, int flags, char **buf, size_t *len,
+ * bytes: to its end, however it grew since it was opened. Anything but a
+ * regular file (a FIFO, a device) is refused without blocking. Returns 0,
+ * or a negative code with *why (may be NULL) naming the failed step and
+ * *buf untouched. */
+int fs_read_file(const char *path, size_t max_bytes, char **buf, size_t *len,
                  enum fs_read_failure *why);
 
 #endif

@@ -399,7 +399,7 @@ end:
 static int read_all(struct json_reader *rd, const char *path, char **out, size_t *outlen)
 {
     enum fs_read_failure why;
-    int ret = fs_read_file(path, PROGRESS_MAX_BYTES, 0, out, outlen, &why);
+    int ret = fs_read_file(path, PROGRESS_MAX_BYTES, out, outlen, &why);
 
     switch (why) {
     case FS_READ_OK:

@@ -294,25 +294,25 @@ static void test_read_file(void)
         return;
     p = fs_join(dir, "six");
     CHECK_INT(fs_write_atomic(p, "hello\n", 6), 0);
-    CHECK_INT(fs_read_file(p, 6, 0, &buf, &len, &why), 0);
+    CHECK_INT(fs_read_file(p, 6, &buf, &len, &why), 0);
     CHECK_INT(why, FS_READ_OK);
     CHECK_INT(len, 6);
     CHECK_STR(buf, "hello\n");
     free(buf);
     buf = NULL;
-    CHECK_INT(fs_read_file(p, 6, FS_READ_SAME_SIZE, &buf, &len, NULL), 0);
+    CHECK_INT(fs_read_file(p, 6, &buf, &len, NULL), 0);
     CHECK_STR(buf, "hello\n");
     free(buf);
     buf = NULL;
     /* one byte over the cap; *buf is left alone on failure */
-    CHECK_INT(fs_read_file(p, 5, 0, &buf, &len, &why), AVERROR(EFBIG));
+    CHECK_INT(fs_read_file(p, 5, &buf, &len, &why), AVERROR(EFBIG));
     CHECK_INT(why, FS_READ_TOO_LARGE);
     CHECK(buf == NULL);
     free(p);
 
     p = fs_join(dir, "empty");
     CHECK_INT(fs_write_atomic(p, "", 0), 0);
-    CHECK_INT(fs_read_file(p, 6, FS_READ_SAME_SIZE, &buf, &len, &why), 0);
+    CHECK_INT(fs_read_file(p, 6, &buf, &len, &why), 0);
     CHECK_INT(len, 0);
     CHECK_STR(buf, "");
     free(buf);
@@ -320,32 +320,28 @@ static void test_read_file(void)
     free(p);
 
     p = fs_join(dir, "missing");
-    CHECK_INT(fs_read_file(p, 6, 0, &buf, &len, &why), AVERROR(ENOENT));
+    CHECK_INT(fs_read_file(p, 6, &buf, &len, &why), AVERROR(ENOENT));
     CHECK_INT(why, FS_READ_OPEN);
     free(p);
 
-    CHECK_INT(fs_read_file(dir, 6, 0, &buf, &len, &why), AVERROR(EISDIR));
+    CHECK_INT(fs_read_file(dir, 6, &buf, &len, &why), AVERROR(EISDIR));
     CHECK_INT(why, FS_READ_NOT_REGULAR);
     /* a FIFO without a writer: refused, not waited on */
     p = fs_join(dir, "fifo");
     CHECK_INT(mkfifo(p, 0644), 0);
-    CHECK_INT(fs_read_file(p, 6, 0, &buf, &len, &why), AVERROR(EINVAL));
+    CHECK_INT(fs_read_file(p, 6, &buf, &len, &why), AVERROR(EINVAL));
     CHECK_INT(why, FS_READ_NOT_REGULAR);
     CHECK(buf == NULL);
     free(p);
 
     /* A procfs file: regular, fstat says 0 bytes, read gives more. Read to
-     * its end by default (growing the buffer), refused as changed with
-     * FS_READ_SAME_SIZE, and too large past a small cap. */
+     * its end (growing the buffer), and too large past a small cap. */
     if (access("/proc/self/status", R_OK) == 0) {
-        CHECK_INT(fs_read_file("/proc/self/status", 1 << 20, 0, &buf, &len, &why), 0);
+        CHECK_INT(fs_read_file("/proc/self/status", 1 << 20, &buf, &len, &why), 0);
         CHECK(len > 16 && buf && strlen(buf) == len && !strncmp(buf, "Name:", 5));
         free(buf);
         buf = NULL;
-        CHECK_INT(fs_read_file("/proc/self/status", 1 << 20, FS_READ_SAME_SIZE, &buf, &len,
-                               &why), AVERROR(EAGAIN));
-        CHECK_INT(why, FS_READ_CHANGED);
-        CHECK_INT(fs_read_file("/proc/self/status", 16, 0, &buf, &len, &why), AVERROR(EFBIG));
+        CHECK_INT(fs_read_file("/proc/self/status", 16, &buf, &len, &why), AVERROR(EFBIG));
         CHECK_INT(why, FS_READ_TOO_LARGE);
         CHECK(buf == NULL);
     }

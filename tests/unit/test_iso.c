@@ -279,7 +279,7 @@ static void write_contract(void)
     CHECK(access(tmp, F_OK) < 0 && errno == ENOENT);
     sum = malloc(strlen(img) + 8);
     sprintf(sum, "%s.sha256", img);
-    CHECK_INT(fs_read_file(sum, 4096, 0, &text, &len, NULL), 0);
+    CHECK_INT(fs_read_file(sum, 4096, &text, &len, NULL), 0);
     snprintf(line, sizeof(line), "%s  x.iso\n", res.sha256);
     CHECK_STR(text, line);
     /* A later write that fails leaves neither the older image nor its
