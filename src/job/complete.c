@@ -77,10 +77,14 @@ static int fill_pass(struct job *j)
         if (total > j->usable)
             return 0;
         if (!plan_fill_pick(p, j->other_files, &idx, &kbps)) {
+            /* The pick's own terms: bytes under the prediction, or
+             * with --balance quality the clips measured below the best. */
             if (free_pct > PLAN_FILL_FREE_PCT)
                 log_info(j->log, "fill pass: %.1f%% of the disc free, but no clip left to try "
-                         "fell below its prediction by enough to gain %d%% of rate: done",
-                         free_pct, PLAN_FILL_MIN_GAIN_PCT);
+                         "%s to gain %d%% of rate: done", free_pct,
+                         p->balance == BALANCE_QUALITY ?
+                         "is both measured below the best clip planned above the floor and able" :
+                         "fell below its prediction by enough", PLAN_FILL_MIN_GAIN_PCT);
             else
                 log_info(j->log, "fill pass: %.1f%% of the disc free (threshold %d%%): done",
                          free_pct, PLAN_FILL_FREE_PCT);

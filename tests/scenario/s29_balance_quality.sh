@@ -100,3 +100,17 @@ done
 total=$(disc_total work)
 [ "$total" -le 2000000 ] || fail "resumed outputs take $total bytes, more than the usable 2000000"
 unchanged
+
+# A clip alone is the best clip planned above the floor, so the fill pass
+# in this mode has no clip to raise: the log says so in this mode's terms
+# (not bitrate mode's "fell below its prediction"). The easy pattern
+# leaves more than the 3 % threshold free (the rate-control margin).
+mkdir -p one
+ffmpeg -nostdin -loglevel error -y -f lavfi -i "testsrc2=size=320x240:rate=30:duration=4" \
+    -f lavfi -i "sine=frequency=440:sample_rate=48000:duration=4" -c:v libx264 -preset ultrafast \
+    -crf 20 -pix_fmt yuv420p -c:a aac -b:a 96k one/e.mp4 || fail "cannot make one/e.mp4"
+pbc --build-dir one/work --logfile one.log --no-index --balance quality --jobs 1 --threads 1 \
+    --disc-bytes 300_000 --safety-bytes 0 one/e.mp4
+expect_rc 0
+expect_in one.log 'fill pass: [0-9.]+% of the disc free, but no clip left to try is both measured below the best clip planned above the floor and able to gain 5% of rate: done'
+expect_not_in one.log 'fell below its prediction'
