@@ -91,10 +91,11 @@ int job_decide_mode(struct job *j);
  * cannot fit even at the floor: fresh, or resumed with clips pending). */
 int job_plan(struct job *j);
 
-/* --balance quality, fresh ENCODE run with a feasible budget: analyses
- * every clip and sets its planned_kbps and predicted_psnr, and kbps to
- * their mean (job_quality.c). When a clip cannot be analysed the plan
- * stays at one bitrate (warned). Returns 0, PBC_E_INTERRUPTED or ENOMEM. */
+/* --balance quality, fresh ENCODE run: analyses every clip and sets its
+ * planned_kbps and predicted_psnr, and kbps to their mean (job_quality.c).
+ * On a budget at the floor (nothing to share: no analysis), or when a clip
+ * cannot be analysed or no allocation fits, the plan stays at one bitrate
+ * and the log says why. Returns 0, PBC_E_INTERRUPTED or ENOMEM. */
 int job_plan_quality(struct job *j);
 
 /* Checks the build dir's file system can hold what the pending clips will

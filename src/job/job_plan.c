@@ -218,13 +218,8 @@ static int plan_encode(struct job *j)
                  (long long)j->usable, PLAN_MIN_KBPS);
     for (size_t i = 0; i < p->nb_clips; i++)
         p->clips[i].planned_kbps = p->kbps;
-    if (p->balance == BALANCE_QUALITY && j->budget.feasible && (ret = job_plan_quality(j)) < 0)
+    if (p->balance == BALANCE_QUALITY && (ret = job_plan_quality(j)) < 0)
         goto end;
-    /* Every clip at the floor: no clip can give bits to another, so no
-     * analysis is run, and the log says why there is no allocation. */
-    if (p->balance == BALANCE_QUALITY && !j->budget.feasible)
-        log_warn(j->log, "balance quality: no allocation (the budget is at the floor: no clip "
-                 "can give bits to another); every clip is planned at %d kbit/s", PLAN_MIN_KBPS);
     for (size_t i = 0; i < p->nb_clips; i++) {
         const struct clip *c = &p->clips[i];
         char quality[48] = "";

@@ -84,9 +84,16 @@ int job_plan_quality(struct job *j)
     int64_t *kbps = calloc(p->nb_clips, sizeof(*kbps));
     struct plan_rq_result res;
     double analysis_s = 0;
-    const char *why;
+    const char *reason;
     int ret = 0;
 
+    /* Every clip at the floor: no clip can give bits to another, so no
+     * analysis is run, and the log says why there is no allocation. */
+    if (!j->budget.feasible) {
+        log_warn(j->log, "balance quality: no allocation (the budget is at the floor: no clip "
+                 "can give bits to another); every clip is planned at %d kbit/s", PLAN_MIN_KBPS);
+        goto end;
+    }
     if (!rq || !kbps) {
         ret = AVERROR(ENOMEM);
         goto end;
@@ -105,18 +112,18 @@ int job_plan_quality(struct job *j)
             break;
     }
     if (ret < 0) {
-        why = "a clip could not be analysed";
+        reason = "a clip could not be analysed";
     } else if (plan_rq_allocate(rq, p->nb_clips, j->budget.video, kbps, &res) < 0) {
-        why = "the allocation refused the clips' curves";
+        reason = "the allocation refused the clips' curves";
     } else if (!res.feasible) {
-        why = "the clips' floors alone exceed the video budget";
+        reason = "the clips' floors alone exceed the video budget";
     } else {
         apply(j, rq, kbps, &res, analysis_s);
         goto end;
     }
     /* The plan stays the one bitrate already decided: still fits. */
     log_warn(j->log, "balance quality: no allocation (%s); every clip is planned at the one "
-             "bitrate, %lld kbit/s", why, (long long)p->kbps);
+             "bitrate, %lld kbit/s", reason, (long long)p->kbps);
     ret = 0;
 end:
     free(rq);
