@@ -221,8 +221,8 @@ static int read_failed(enum fs_read_failure *why, enum fs_read_failure step, int
 }
 
 /* Reads fd to its end into *buf (grown from cap bytes, doubling up to
- * max_bytes + 1), or, with same_size, stops once cap bytes are read. On
- * failure *buf may hold a block for the caller to free. */
+ * max_bytes + 1). On failure *buf may hold a block for the caller to
+ * free. */
 static int read_to_eof(int fd, size_t max_bytes, size_t cap, char **buf, size_t *len,
                        enum fs_read_failure *why)
 {
