@@ -59,54 +59,56 @@ static int final_guard(struct job *j)
     return 0;
 }
 
+static double free_pct(const struct job *j, int64_t total)
+{
+    return j->usable > 0 ? 100.0 * (double)(j->usable - total) / (double)j->usable : 0;
+}
+
+/* The fill pass's re-encode (plan_reencode_fn): the log line, then the
+ * attempt, kept only if the batch still fits (job_clip_try_upgrade). */
+static int fill_reencode(void *opaque, size_t idx, int64_t kbps, int64_t total)
+{
+    struct job *j = opaque;
+    const struct progress *p = j->prog;
+    const struct clip *c = &p->clips[idx];
+    if (pbc_interrupted)
+        return PBC_E_INTERRUPTED;
+    if (c->fill_overflow_kbps)
+        log_info(j->log, "fill pass: %.1f%% of the disc free; re-encoding %s once more (its "
+                 "attempt at %lld kbit/s took %lld bytes and did not fit; now assumed to "
+                 "take %.0f%% of its prediction) at %lld kbit/s", free_pct(j, total), c->name,
+                 (long long)c->fill_overflow_kbps, (long long)c->fill_overflow_bytes,
+                 100.0 * plan_fill_ratio(p, idx), (long long)kbps);
+    else
+        log_info(j->log, "fill pass: %.1f%% of the disc free; re-encoding %s (used %.0f%% of "
+                 "its prediction: %lld bytes at %lld kbit/s) at %lld kbit/s", free_pct(j, total),
+                 c->name, 100.0 * plan_clip_ratio(p, idx), (long long)c->output_size,
+                 (long long)c->target_kbps, (long long)kbps);
+    return job_clip_try_upgrade(j, idx, kbps);
+}
+
 /* When the outputs fit but leave more than PLAN_FILL_FREE_PCT % of the
  * disc unused, re-encode the clips the encoder left furthest below their
  * predictions at higher rates, each once, or twice when the first attempt
  * did not fit, keeping a new output only if the batch still fits
- * (planner.c plan_fill_pick, design.md "Fill pass"). */
+ * (plan_fill_loop, design.md "Fill pass"). */
 static int fill_pass(struct job *j)
 {
-    const struct progress *p = j->prog;
-    for (size_t round = 0; round < PLAN_FILL_MAX_TRIES * p->nb_clips; round++) {
-        int64_t total, kbps;
-        size_t idx;
-        int ret;
-        double free_pct;
-        job_disc_total(j, &total);
-        free_pct = j->usable > 0 ? 100.0 * (double)(j->usable - total) / (double)j->usable : 0;
-        if (total > j->usable)
-            return 0;
-        if (!plan_fill_pick(p, j->other_files, &idx, &kbps)) {
-            /* The pick's own terms: bytes under the prediction, or
-             * with --balance quality the clips measured below the best. */
-            if (free_pct > PLAN_FILL_FREE_PCT)
-                log_info(j->log, "fill pass: %.1f%% of the disc free, but no clip left to try "
-                         "%s to gain %d%% of rate: done", free_pct,
-                         p->balance == BALANCE_QUALITY ?
-                         "is both measured below the best clip planned above the floor and able" :
-                         "fell below its prediction by enough", PLAN_FILL_MIN_GAIN_PCT);
-            else
-                log_info(j->log, "fill pass: %.1f%% of the disc free (threshold %d%%): done",
-                         free_pct, PLAN_FILL_FREE_PCT);
-            return 0;
-        }
-        if (pbc_interrupted)
-            return PBC_E_INTERRUPTED;
-        const struct clip *c = &p->clips[idx];
-        if (c->fill_overflow_kbps)
-            log_info(j->log, "fill pass: %.1f%% of the disc free; re-encoding %s once more (its "
-                     "attempt at %lld kbit/s took %lld bytes and did not fit; now assumed to "
-                     "take %.0f%% of its prediction) at %lld kbit/s", free_pct, c->name,
-                     (long long)c->fill_overflow_kbps, (long long)c->fill_overflow_bytes,
-                     100.0 * plan_fill_ratio(p, idx), (long long)kbps);
-        else
-            log_info(j->log, "fill pass: %.1f%% of the disc free; re-encoding %s (used %.0f%% of "
-                     "its prediction: %lld bytes at %lld kbit/s) at %lld kbit/s", free_pct,
-                     c->name, 100.0 * plan_clip_ratio(p, idx), (long long)c->output_size,
-                     (long long)c->target_kbps, (long long)kbps);
-        if ((ret = job_clip_try_upgrade(j, idx, kbps)) < 0)
-            return ret;
-    }
+    struct plan_fill_result res;
+    int ret = plan_fill_loop(j->prog, j->other_files, fill_reencode, j, &res);
+    if (ret < 0)
+        return ret;
+    /* The pick's own terms: bytes under the prediction, or with
+     * --balance quality the clips measured below the best. */
+    if (res.end == PLAN_FILL_END_NO_CLIP)
+        log_info(j->log, "fill pass: %.1f%% of the disc free, but no clip left to try "
+                 "%s to gain %d%% of rate: done", free_pct(j, res.total),
+                 j->prog->balance == BALANCE_QUALITY ?
+                 "is both measured below the best clip planned above the floor and able" :
+                 "fell below its prediction by enough", PLAN_FILL_MIN_GAIN_PCT);
+    else if (res.end == PLAN_FILL_END_FULL)
+        log_info(j->log, "fill pass: %.1f%% of the disc free (threshold %d%%): done",
+                 free_pct(j, res.total), PLAN_FILL_FREE_PCT);
     return 0;
 }
 

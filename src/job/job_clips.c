@@ -447,7 +447,7 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
      * encoded: a run killed now resumes with it (the partial is removed). */
     if ((ret = encode_partial(j, c, kbps, &run, o.tmp, &out)) < 0)
         goto end;
-    job_disc_total(j, &total);
+    total = plan_disc_total(j->prog, j->other_files);
     total = total - plan_sector_round(c->output_size) + plan_sector_round(out.size);
     c->encodes++;
     if (total > j->usable) {
@@ -471,15 +471,4 @@ int job_clip_try_upgrade(struct job *j, size_t idx, int64_t kbps)
     log_clip_measured(j, c, &run, &out.stats);
 end:
     return out_paths_done(&o, ret);
-}
-
-int job_disc_total(const struct job *j, int64_t *total)
-{
-    const struct progress *p = j->prog;
-    int64_t sum = j->other_files;
-    for (size_t i = 0; i < p->nb_clips; i++)
-        if (p->clips[i].status == CLIP_DONE)
-            sum += plan_sector_round(p->clips[i].output_size);
-    *total = sum;
-    return 0;
 }

@@ -152,9 +152,6 @@ int job_complete(struct job *j);
  * re-reading the outputs), or logs that nothing is left. */
 int job_finish_completed(struct job *j);
 
-/* Bytes of every output plus the other files, each sector-rounded. */
-int job_disc_total(const struct job *j, int64_t *total);
-
 /* Re-reads every output from the device (O_DIRECT where the file system
  * has it) and compares size and SHA-256 with the recorded ones; a
  * mismatch is logged naming the output and returns PBC_E_PROGRESS.

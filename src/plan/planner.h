@@ -241,6 +241,30 @@ int plan_guard_loop(const struct progress *p, int64_t other_files, plan_reencode
 int plan_fill_pick(const struct progress *p, int64_t other_files,
                    size_t *idx, int64_t *kbps);
 
+/* How plan_fill_loop ended. */
+enum plan_fill_end {
+    PLAN_FILL_END_FULL,      /* no more than PLAN_FILL_FREE_PCT % of the disc free */
+    PLAN_FILL_END_NO_CLIP,   /* more free, but plan_fill_pick named no clip */
+    PLAN_FILL_END_OVER,      /* the outputs do not fit: the pass has nothing to do */
+    PLAN_FILL_END_ROUNDS,    /* PLAN_FILL_MAX_TRIES x nb_clips attempts made */
+};
+
+struct plan_fill_result {
+    int attempts;            /* calls of reencode that returned 0 */
+    enum plan_fill_end end;
+    int64_t total;           /* plan_disc_total when the loop ended */
+};
+
+/* The fill pass (design.md "Fill pass"): while plan_fill_pick names a
+ * clip, calls reencode for it and its kbps, with the batch's total before
+ * the attempt; at most PLAN_FILL_MAX_TRIES x nb_clips rounds. The callback
+ * keeps the new output only if the batch still fits and otherwise records
+ * the attempt (fill_overflow_kbps, fill_overflow_bytes), raising the clip's
+ * encodes either way. Returns 0 (res says how it ended) or reencode's
+ * negative code. */
+int plan_fill_loop(const struct progress *p, int64_t other_files, plan_reencode_fn reencode,
+                   void *opaque, struct plan_fill_result *res);
+
 /* The ratio output / prediction the fill pass assumes for clip idx, or 0
  * when it is no candidate. A done clip encoded once: its measured ratio
  * (the encoder will likely undershoot again by as much). A clip whose

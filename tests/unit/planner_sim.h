@@ -173,6 +173,38 @@ static int guard_batch(struct progress *p, int64_t other, const struct sim *m)
     return res.reencodes;
 }
 
+/* The simulated encoder as the fill pass's re-encode (plan_reencode_fn),
+ * as job_clips.c's job_clip_try_upgrade: the new output kept only if the
+ * batch still fits, the attempt recorded otherwise, counted either way. */
+static inline int sim_fill(void *opaque, size_t idx, int64_t kbps, int64_t total)
+{
+    struct sim_run *r = opaque;
+    struct clip *c = &r->p->clips[idx];
+    int64_t size = fake_encode(r->m, r->p, idx, kbps);
+    c->encodes++;
+    if (total - plan_sector_round(c->output_size) + plan_sector_round(size) >
+        plan_usable_bytes(r->p->disc_bytes, r->p->safety_bytes)) {
+        c->fill_overflow_kbps = kbps;
+        c->fill_overflow_bytes = size;
+        return 0;
+    }
+    c->output_size = size;
+    c->target_kbps = kbps;
+    c->fill_overflow_kbps = c->fill_overflow_bytes = 0;
+    return 0;
+}
+
+/* The product's fill pass loop (plan_fill_loop) with the simulated
+ * encoder: its attempts. */
+static inline int fill_batch(struct progress *p, int64_t other, const struct sim *m)
+{
+    struct sim_run r = { .p = p, .m = m };
+    struct plan_fill_result res;
+    if (plan_fill_loop(p, other, sim_fill, &r, &res) < 0)
+        return -1;
+    return res.attempts;
+}
+
 /* Runs the clip loop, then the final guard; returns the number of guard
  * re-encodes, or -1 when the guard gave up. targets[i] gets clip i's
  * first target. */

@@ -1,6 +1,7 @@
-/* Unit tests of the final guard's loop (plan_guard_loop), the one the job
- * runs with the real encoder: when it calls the re-encode, with what, and
- * how it ends (fits, gives up, the callback fails, the round bound). */
+/* Unit tests of the final guard's loop (plan_guard_loop) and the fill
+ * pass's (plan_fill_loop), the ones the job runs with the real encoder:
+ * when they call the re-encode, with what, and how they end (fits, gives
+ * up or no clip left, the callback fails, the round bound). */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -177,6 +178,99 @@ static void test_loop_is_bounded(void)
     free_progress(&p);
 }
 
+/* A disc with room_pct % of it free: clips 0 and 2 took 100 kB under
+ * their predictions (fill candidates), clip 1 400 kB over (none). */
+static struct progress *mk_room(int room_pct)
+{
+    struct progress *p = mk_over(0);
+    if (p)
+        p->disc_bytes = p->disc_bytes * 100 / (100 - room_pct);
+    return p;
+}
+
+/* Room on the disc: the loop re-encodes the clip plan_fill_pick names, at
+ * its kbps, tells the callback the total before it, and stops once no
+ * more than PLAN_FILL_FREE_PCT % is free. */
+static void test_fill_loop_fills(void)
+{
+    struct progress *p = mk_room(30);
+    struct calls c = { .p = p };
+    struct plan_fill_result res;
+    size_t idx = 99;
+    int64_t kbps = 0, before;
+    if (!p)
+        return;
+    before = disc_total(p);
+    CHECK_INT(plan_fill_pick(p, 0, &idx, &kbps), 1);
+    CHECK_INT(plan_fill_loop(p, 0, record, &c, &res), 0);
+    CHECK(c.n >= 1);
+    CHECK_INT(c.idx[0], idx);
+    CHECK_INT(c.kbps[0], kbps);
+    CHECK_INT(c.total[0], before);
+    CHECK_INT(res.attempts, c.n);
+    CHECK_INT(res.end, PLAN_FILL_END_FULL);
+    CHECK_INT(res.total, disc_total(p));
+    CHECK(res.total <= p->disc_bytes);
+    CHECK(res.total > p->disc_bytes - p->disc_bytes * PLAN_FILL_FREE_PCT / 100);
+    free_progress(&p);
+}
+
+/* Room, but every clip took more than its prediction: no call, and the
+ * loop says why it ended. */
+static void test_fill_loop_no_clip(void)
+{
+    struct progress *p = mk_room(30);
+    struct calls c = { .p = p };
+    struct plan_fill_result res;
+    if (!p)
+        return;
+    p->clips[0].output_size = p->clips[2].output_size = p->clips[1].output_size;
+    CHECK_INT(plan_fill_loop(p, 0, record, &c, &res), 0);
+    CHECK_INT(c.n, 0);
+    CHECK_INT(res.end, PLAN_FILL_END_NO_CLIP);
+    CHECK_INT(res.total, disc_total(p));
+    free_progress(&p);
+}
+
+/* Outputs over the disc, or as good as full: nothing to fill. */
+static void test_fill_loop_nothing_to_do(void)
+{
+    struct progress *over = mk_over(300 * 1000), *full = mk_room(2);
+    struct calls c = { .p = over };
+    struct plan_fill_result res;
+    if (over) {
+        CHECK_INT(plan_fill_loop(over, 0, record, &c, &res), 0);
+        CHECK_INT(res.end, PLAN_FILL_END_OVER);
+    }
+    if (full) {
+        c.p = full;
+        CHECK_INT(plan_fill_loop(full, 0, record, &c, &res), 0);
+        CHECK_INT(res.end, PLAN_FILL_END_FULL);
+    }
+    CHECK_INT(c.n, 0);
+    free_progress(&over);
+    free_progress(&full);
+}
+
+/* The callback's error ends the loop and is returned; a callback that
+ * changes nothing cannot make it run forever. */
+static void test_fill_loop_error_and_bound(void)
+{
+    struct progress *p = mk_room(30);
+    struct calls c = { .p = p, .fail = -7 };
+    struct plan_fill_result res;
+    if (!p)
+        return;
+    CHECK_INT(plan_fill_loop(p, 0, record, &c, &res), -7);
+    CHECK_INT(c.n, 1);
+    CHECK_INT(res.attempts, 0);
+    c = (struct calls){ .p = p, .noop = 1 };
+    CHECK_INT(plan_fill_loop(p, 0, record, &c, &res), 0);
+    CHECK_INT(c.n, PLAN_FILL_MAX_TRIES * 3);
+    CHECK_INT(res.end, PLAN_FILL_END_ROUNDS);
+    free_progress(&p);
+}
+
 int main(void)
 {
     RUN(test_loop_reencodes_until_it_fits);
@@ -184,5 +278,9 @@ int main(void)
     RUN(test_loop_gives_up);
     RUN(test_loop_stops_on_error);
     RUN(test_loop_is_bounded);
+    RUN(test_fill_loop_fills);
+    RUN(test_fill_loop_no_clip);
+    RUN(test_fill_loop_nothing_to_do);
+    RUN(test_fill_loop_error_and_bound);
     return check_done();
 }
