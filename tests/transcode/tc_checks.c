@@ -176,6 +176,13 @@ void check_log(const char *log_path, const char *tag)
     if (!strcmp(tag, "seam"))
         ok(has(log, "bytes of video before it; the rest at 900 kbit/s") &&
            has(log, "VBR 900 kbit/s"), "the log gives the seam and the second encoder's rate");
+    if (!strcmp(tag, "odd_size"))
+        ok(has(log, "video: the source's 321x241 is coded as 322x242 (SVT-AV1 codes 4:2:0 at "
+                    "even sizes only): its last column and row are repeated"),
+           "the log says how the odd size is coded");
+    if (!strcmp(tag, "odd_height"))
+        ok(has(log, "video: the source's 320x241 is coded as 320x242") &&
+           has(log, "its last row is repeated"), "the log says how the odd height is coded");
     if (!strcmp(tag, "basic")) {
         ok(has(log, "video: rotation 90 degrees counter-clockwise kept"), "the log gives the rotation");
         ok(has(log, "tags copied from the source (file: serial, title, model, make, creation_time;"),

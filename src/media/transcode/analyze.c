@@ -63,7 +63,7 @@ struct an_ctx {
     AVCodecContext *dec;
     struct an_enc e[ANALYZE_CRFS]; /* one encoder per CRF, fed the same frames */
     struct SwsContext *sws;
-    AVFrame *frame, *conv;
+    AVFrame *frame, *conv, *pad; /* conv: 4:2:0 at the source's size; pad: even */
     AVPacket *pkt;
     AVRational rate;          /* nominal frame rate of the samples */
     int64_t next_pts;         /* of the next frame, 1/rate, from 0 over all stretches */
@@ -123,8 +123,8 @@ static int an_open_encoder(struct an_ctx *a, struct an_enc *e)
     if (!codec || !(e->enc = avcodec_alloc_context3(codec)))
         return an_fail(a, codec ? AVERROR(ENOMEM) : AVERROR_ENCODER_NOT_FOUND,
                        "cannot allocate libsvtav1");
-    e->enc->width = a->st->codecpar->width;
-    e->enc->height = a->st->codecpar->height;
+    e->enc->width = tc_even(a->st->codecpar->width);
+    e->enc->height = tc_even(a->st->codecpar->height);
     e->enc->pix_fmt = AV_PIX_FMT_YUV420P;
     e->enc->time_base = av_inv_q(a->rate);
     e->enc->framerate = a->rate;
@@ -139,7 +139,8 @@ static int an_open_encoder(struct an_ctx *a, struct an_enc *e)
     if (ret < 0)
         return an_fail(a, ret, "cannot open libsvtav1");
     /* One decoder thread: the sample encoders have the cores. */
-    if ((ret = quality_open(&e->qm, e->enc, 1)) < 0)
+    if ((ret = quality_open(&e->qm, e->enc, a->st->codecpar->width, a->st->codecpar->height,
+                            1)) < 0)
         return an_fail(a, ret, "cannot open an AV1 decoder");
     return 0;
 }
@@ -188,8 +189,8 @@ static int an_encode(struct an_ctx *a, struct an_enc *e, AVFrame *frame)
     return frame ? 0 : quality_add_packet(e->qm, NULL);
 }
 
-/* One decoded frame of the current stretch: to 8-bit 4:2:0 at the
- * encoders' size, renumbered from 0, encoded at every CRF. */
+/* One decoded frame of the current stretch: to 8-bit 4:2:0, padded to
+ * the encoders' even size, renumbered from 0, encoded at every CRF. */
 static int an_take_frame(struct an_ctx *a, AVFrame *in)
 {
     AVFrame *f = in;
@@ -207,6 +208,11 @@ static int an_take_frame(struct an_ctx *a, AVFrame *in)
         sws_scale(a->sws, (const uint8_t *const *)in->data, in->linesize, 0, in->height,
                   a->conv->data, a->conv->linesize);
         f = a->conv;
+    }
+    if (w & 1 || h & 1) {
+        if ((ret = tc_pad_even(a->pad, f)) < 0)
+            return an_fail(a, ret, "cannot pad a frame");
+        f = a->pad;
     }
     f->pts = a->next_pts++;
     f->pict_type = AV_PICTURE_TYPE_NONE;
@@ -389,7 +395,7 @@ int analyze_clip(const char *src, const char *name, double duration, int preset,
     memset(r, 0, sizeof(*r));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!(a.frame = av_frame_alloc()) || !(a.conv = av_frame_alloc()) ||
-        !(a.pkt = av_packet_alloc())) {
+        !(a.pad = av_frame_alloc()) || !(a.pkt = av_packet_alloc())) {
         ret = an_fail(&a, AVERROR(ENOMEM), "cannot allocate buffers");
         goto end;
     }
@@ -409,6 +415,7 @@ end:
     media_input_close(&a.ifmt);
     av_frame_free(&a.frame);
     av_frame_free(&a.conv);
+    av_frame_free(&a.pad);
     av_packet_free(&a.pkt);
     if (ret < 0 && pbc_interrupted)
         ret = PBC_E_INTERRUPTED;

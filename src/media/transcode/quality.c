@@ -2,6 +2,7 @@
  *
  * SSIM follows FFmpeg's vf_ssim (and x264's): sums over 4x4 blocks,
  * SSIM over overlapping 8x8 windows stepped by 4, averaged. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +21,16 @@ struct src_frame {
 struct quality_meter {
     AVCodecContext *dec;
     AVFrame *out;
-    int width, height;
+    int coded_w, coded_h;     /* the encoder's pictures */
+    int width, height;        /* the area compared, top left */
     struct src_frame *q;      /* source frames waiting, ascending pts */
     size_t head, len, cap;    /* ring buffer */
     int (*sums)[4];           /* 4x4 block sums, (width/4) x 2 rows */
     struct quality_result r;
 };
 
-int quality_open(struct quality_meter **out, const AVCodecContext *enc, int threads)
+int quality_open(struct quality_meter **out, const AVCodecContext *enc, int width, int height,
+                 int threads)
 {
     const AVCodec *codec = avcodec_find_decoder_by_name("libdav1d");
     struct quality_meter *qm = NULL;
@@ -37,13 +40,17 @@ int quality_open(struct quality_meter **out, const AVCodecContext *enc, int thre
         codec = avcodec_find_decoder(AV_CODEC_ID_AV1);
     if (!codec)
         return AVERROR_DECODER_NOT_FOUND;
+    if (width <= 0 || height <= 0 || width > enc->width || height > enc->height)
+        return AVERROR(EINVAL);
     if (!(qm = calloc(1, sizeof(*qm))) || !(qm->dec = avcodec_alloc_context3(codec)) ||
         !(qm->out = av_frame_alloc())) {
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    qm->width = enc->width;
-    qm->height = enc->height;
+    qm->coded_w = enc->width;
+    qm->coded_h = enc->height;
+    qm->width = width;
+    qm->height = height;
     qm->dec->width = enc->width;
     qm->dec->height = enc->height;
     qm->dec->pkt_timebase = enc->time_base;
@@ -73,7 +80,7 @@ end:
 int quality_add_source(struct quality_meter *qm, const AVFrame *f)
 {
     struct src_frame *s;
-    if (f->width != qm->width || f->height != qm->height)
+    if (f->width != qm->coded_w || f->height != qm->coded_h)
         return AVERROR(EINVAL);
     if (qm->len == qm->cap) {
         size_t cap = qm->cap ? qm->cap * 2 : 16;
@@ -193,7 +200,7 @@ static void on_decoded(struct quality_meter *qm, const AVFrame *out)
 {
     int64_t pts = out->best_effort_timestamp != AV_NOPTS_VALUE ? out->best_effort_timestamp
                                                                : out->pts;
-    if (out->width != qm->width || out->height != qm->height ||
+    if (out->width != qm->coded_w || out->height != qm->coded_h ||
         (out->format != AV_PIX_FMT_YUV420P && out->format != AV_PIX_FMT_YUVJ420P))
         return;
     while (qm->len && qm->q[qm->head].pts < pts) {

@@ -30,13 +30,17 @@ struct quality_result {
 };
 
 /* A meter for the packets of enc (opened: its size and extradata are
- * known). threads: the decoder's (0: its default). Returns 0 or AVERROR
- * (no AV1 decoder in this libavcodec: AVERROR_DECODER_NOT_FOUND). */
-int quality_open(struct quality_meter **qm, const AVCodecContext *enc, int threads);
+ * known), comparing the top-left width x height of every picture: the
+ * source's size, which the encoder's may exceed by the padding to even
+ * (tc_even). threads: the decoder's (0: its default). Returns 0 or
+ * AVERROR (no AV1 decoder in this libavcodec: AVERROR_DECODER_NOT_FOUND;
+ * an area larger than the encoder's pictures: AVERROR(EINVAL)). */
+int quality_open(struct quality_meter **qm, const AVCodecContext *enc, int width, int height,
+                 int threads);
 
 /* A frame as sent to the encoder: 8-bit 4:2:0 at the encoder's size, pts
- * in its time base. Its luma is copied, and its key_frame flag (summed
- * apart as well, see quality_result). */
+ * in its time base. The luma of its compared area is copied, and its
+ * key_frame flag (summed apart as well, see quality_result). */
 int quality_add_source(struct quality_meter *qm, const AVFrame *f);
 
 /* A packet the encoder wrote (NULL: the end, drains the decoder); decoded

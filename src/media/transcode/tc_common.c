@@ -1,9 +1,11 @@
 /* What every stage of the transcoder shares: reporting a failure once,
- * and the decode loop both streams run. A leaf: it calls no stage. */
+ * the decode loop both streams run, SVT-AV1's open and close, and the
+ * padding of odd sizes. A leaf: it calls no stage. */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <libavutil/imgutils.h>
 
@@ -153,4 +155,32 @@ void tc_decoder_close(struct tc_decoder *d)
 {
     avcodec_free_context(&d->ctx);
     av_frame_free(&d->frame);
+}
+
+int tc_even(int n)
+{
+    return n + (n & 1);
+}
+
+int tc_pad_even(AVFrame *dst, const AVFrame *src)
+{
+    int w = src->width, h = src->height, ret;
+    av_frame_unref(dst);
+    dst->format = AV_PIX_FMT_YUV420P;
+    dst->width = tc_even(w);
+    dst->height = tc_even(h);
+    if (src->format != AV_PIX_FMT_YUV420P)
+        return AVERROR(EINVAL);
+    if ((ret = av_frame_get_buffer(dst, 0)) < 0 || (ret = av_frame_copy(dst, src)) < 0 ||
+        (ret = av_frame_copy_props(dst, src)) < 0)
+        return ret;
+    if (w & 1)
+        for (int y = 0; y < h; y++) {
+            uint8_t *row = dst->data[0] + (ptrdiff_t)y * dst->linesize[0];
+            row[w] = row[w - 1];
+        }
+    if (h & 1)
+        memcpy(dst->data[0] + (ptrdiff_t)h * dst->linesize[0],
+               dst->data[0] + (ptrdiff_t)(h - 1) * dst->linesize[0], (size_t)dst->width);
+    return 0;
 }

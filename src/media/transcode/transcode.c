@@ -134,7 +134,7 @@ static int transcode_open(struct tc_ctx *c)
     /* One decoder thread: the encoder has the cores. A libavcodec without
      * an AV1 decoder (the static build's minimal FFmpeg) still encodes:
      * the quality is then unknown (null), not made up. */
-    if (p->measure_quality && (ret = quality_open(&c->v.qm, c->v.enc, 1)) < 0) {
+    if (p->measure_quality && (ret = quality_open(&c->v.qm, c->v.enc, c->v.pic_w, c->v.pic_h, 1)) < 0) {
         if (ret != AVERROR_DECODER_NOT_FOUND)
             return tc_fail(&c->r, ret, "cannot open an AV1 decoder to measure the quality");
         log_warn(c->r.lg, "%s: quality not measured: this build's libavcodec has no AV1 decoder",

@@ -74,9 +74,10 @@ int tc_video_open_decoder(struct tc_video *v, AVStream *in_st, int threads,
 
     v->dec.frame = av_frame_alloc();
     v->conv = av_frame_alloc();
+    v->pad = av_frame_alloc();
     v->pkt = av_packet_alloc();
     v->held = av_packet_alloc();
-    if (!v->dec.frame || !v->conv || !v->pkt || !v->held)
+    if (!v->dec.frame || !v->conv || !v->pad || !v->pkt || !v->held)
         return tc_fail(r, AVERROR(ENOMEM), "cannot allocate video buffers");
     v->last_pts = AV_NOPTS_VALUE;
     v->first_in_pts = AV_NOPTS_VALUE;
@@ -110,8 +111,10 @@ static void video_configure(struct tc_video *v, const struct tc_video_settings *
 {
     const AVCodecContext *dec = v->dec.ctx;
 
-    v->enc->width = dec->width;
-    v->enc->height = dec->height;
+    v->pic_w = dec->width;
+    v->pic_h = dec->height;
+    v->enc->width = tc_even(dec->width);
+    v->enc->height = tc_even(dec->height);
     v->enc->sample_aspect_ratio = v->in_st->sample_aspect_ratio.num ?
                                   v->in_st->sample_aspect_ratio : dec->sample_aspect_ratio;
     v->enc->pix_fmt = AV_PIX_FMT_YUV420P;
@@ -184,6 +187,13 @@ int tc_video_open_encoder(struct tc_video *v, const struct tc_video_settings *s,
              v->enc->color_range == AVCOL_RANGE_JPEG ? "full" : "limited",
              (long long)s->kbps, preset, v->frame_rate.num, v->frame_rate.den,
              TC_UNDERSHOOT_PCT, TC_OVERSHOOT_PCT, TC_MINSECTION_PCT, v->lp);
+    if (v->enc->width != v->pic_w || v->enc->height != v->pic_h)
+        log_info(v->r->lg, "%s: video: the source's %dx%d is coded as %dx%d (SVT-AV1 codes "
+                 "4:2:0 at even sizes only): its last %s repeated into the padding; no "
+                 "source pixel is dropped or resampled, and the quality is measured over "
+                 "the source's %dx%d", v->r->name, v->pic_w, v->pic_h, v->enc->width,
+                 v->enc->height, v->pic_w & 1 && v->pic_h & 1 ? "column and row are" :
+                 v->pic_w & 1 ? "column is" : "row is", v->pic_w, v->pic_h);
     return 0;
 }
 
@@ -210,7 +220,7 @@ static int video_setup_sws(struct tc_video *v, const AVFrame *in, enum AVPixelFo
     if (v->sws && in->width == v->sws_w && in->height == v->sws_h && fmt == v->sws_fmt)
         return 0;
     sws_freeContext(v->sws);
-    v->sws = sws_getContext(in->width, in->height, fmt, v->enc->width, v->enc->height,
+    v->sws = sws_getContext(in->width, in->height, fmt, v->pic_w, v->pic_h,
                             AV_PIX_FMT_YUV420P, SWS_BICUBIC | SWS_ACCURATE_RND,
                             NULL, NULL, NULL);
     if (!v->sws)
@@ -229,36 +239,43 @@ static int video_setup_sws(struct tc_video *v, const AVFrame *in, enum AVPixelFo
 }
 
 /* A frame in the encoder's format: the frame itself when it already is
- * 8-bit 4:2:0, else a swscale copy that keeps range and matrix. */
+ * 8-bit 4:2:0 at the source's size, else a swscale copy that keeps range
+ * and matrix; then padded to the encoder's even size if the source's is
+ * odd. */
 static int video_convert(struct tc_video *v, AVFrame *in, AVFrame **out)
 {
     enum AVPixelFormat fmt = video_unjpeg(in->format);
+    AVFrame *f = in;
     int ret;
 
-    if (fmt == AV_PIX_FMT_YUV420P && in->width == v->enc->width &&
-        in->height == v->enc->height) {
+    if (fmt == AV_PIX_FMT_YUV420P && in->width == v->pic_w && in->height == v->pic_h) {
         /* Same memory layout; the range travels in the encoder settings. */
         in->format = AV_PIX_FMT_YUV420P;
-        in->color_range = v->enc->color_range;
-        *out = in;
-        return 0;
+    } else {
+        if ((ret = video_setup_sws(v, in, fmt)) < 0)
+            return ret;
+        av_frame_unref(v->conv);
+        v->conv->format = AV_PIX_FMT_YUV420P;
+        v->conv->width = v->pic_w;
+        v->conv->height = v->pic_h;
+        ret = av_frame_get_buffer(v->conv, 0);
+        if (ret < 0)
+            return tc_fail(v->r, ret, "cannot allocate a video frame");
+        ret = sws_scale(v->sws, (const uint8_t *const *)in->data, in->linesize, 0, in->height,
+                        v->conv->data, v->conv->linesize);
+        if (ret < 0)
+            return tc_fail(v->r, ret, "video conversion failed");
+        av_frame_copy_props(v->conv, in);
+        f = v->conv;
     }
-    if ((ret = video_setup_sws(v, in, fmt)) < 0)
-        return ret;
-    av_frame_unref(v->conv);
-    v->conv->format = AV_PIX_FMT_YUV420P;
-    v->conv->width = v->enc->width;
-    v->conv->height = v->enc->height;
-    ret = av_frame_get_buffer(v->conv, 0);
-    if (ret < 0)
-        return tc_fail(v->r, ret, "cannot allocate a video frame");
-    ret = sws_scale(v->sws, (const uint8_t *const *)in->data, in->linesize, 0, in->height,
-                    v->conv->data, v->conv->linesize);
-    if (ret < 0)
-        return tc_fail(v->r, ret, "video conversion failed");
-    av_frame_copy_props(v->conv, in);
-    v->conv->color_range = v->enc->color_range;
-    *out = v->conv;
+    if (v->enc->width != v->pic_w || v->enc->height != v->pic_h) {
+        if ((ret = tc_pad_even(v->pad, f)) < 0)
+            return tc_fail(v->r, ret, "cannot pad a frame to %dx%d", v->enc->width,
+                           v->enc->height);
+        f = v->pad;
+    }
+    f->color_range = v->enc->color_range;
+    *out = f;
     return 0;
 }
 
@@ -416,6 +433,7 @@ void tc_video_close(struct tc_video *v)
     sws_freeContext(v->sws);
     v->sws = NULL;
     av_frame_free(&v->conv);
+    av_frame_free(&v->pad);
     av_packet_free(&v->pkt);
     av_packet_free(&v->held);
 }
