@@ -84,12 +84,14 @@ ff -f lavfi -i "$VIDEO:d=1" -f lavfi -i "sine=d=1" -pix_fmt yuv444p -color_range
 ff -f lavfi -i "$VIDEO:d=1" -f lavfi -i "sine=d=1" -pix_fmt yuvj420p \
    $X264 -c:a aac yuvj420.mp4
 
-# Odd sizes, which SVT-AV1 cannot code in 4:2:0: 321x241 MPEG-4 Part 2
-# 4:2:0 (the encoder takes its frames as they are, then pads them), and
-# 320x241 4:4:4 (converted by swscale first).
+# Odd and small sizes, which SVT-AV1 cannot code in 4:2:0: 321x241
+# MPEG-4 Part 2 4:2:0 (the encoder takes its frames as they are, then pads
+# them), 320x241 4:4:4 (converted by swscale first), and 47x33, under
+# SVT-AV1's 64 both ways.
 ff -f lavfi -i "$VIDEO:d=1" -f lavfi -i "sine=d=1" -vf scale=321:241 -c:v mpeg4 -q:v 2 \
    -pix_fmt yuv420p -c:a aac odd_size.mp4
 ff -f lavfi -i "$VIDEO:d=1" -vf scale=320:241 -pix_fmt yuv444p $X264 odd_height.mp4
+ff -f lavfi -i "$VIDEO:d=1" -vf scale=47:33 -c:v mpeg4 -q:v 2 -pix_fmt yuv420p small_size.mp4
 
 # Not media at all, and an MP4 cut in half (its index, at the end, is gone).
 i=0

@@ -177,9 +177,12 @@ void check_log(const char *log_path, const char *tag)
         ok(has(log, "bytes of video before it; the rest at 900 kbit/s") &&
            has(log, "VBR 900 kbit/s"), "the log gives the seam and the second encoder's rate");
     if (!strcmp(tag, "odd_size"))
-        ok(has(log, "video: the source's 321x241 is coded as 322x242 (SVT-AV1 codes 4:2:0 at "
-                    "even sizes only): its last column and row are repeated"),
+        ok(has(log, "video: the source's 321x241 is coded as 322x242 (SVT-AV1 codes 4:2:0 only at "
+                    "even sizes of at least 64): its last column and row are repeated"),
            "the log says how the odd size is coded");
+    if (!strcmp(tag, "small_size"))
+        ok(has(log, "video: the source's 47x33 is coded as 64x64"),
+           "the log says how the small size is coded");
     if (!strcmp(tag, "odd_height"))
         ok(has(log, "video: the source's 320x241 is coded as 320x242") &&
            has(log, "its last row is repeated"), "the log says how the odd height is coded");

@@ -63,7 +63,7 @@ struct an_ctx {
     AVCodecContext *dec;
     struct an_enc e[ANALYZE_CRFS]; /* one encoder per CRF, fed the same frames */
     struct SwsContext *sws;
-    AVFrame *frame, *conv, *pad; /* conv: 4:2:0 at the source's size; pad: even */
+    AVFrame *frame, *conv, *pad; /* conv: 4:2:0 at the source's size; pad: coded */
     AVPacket *pkt;
     AVRational rate;          /* nominal frame rate of the samples */
     int64_t next_pts;         /* of the next frame, 1/rate, from 0 over all stretches */
@@ -123,8 +123,8 @@ static int an_open_encoder(struct an_ctx *a, struct an_enc *e)
     if (!codec || !(e->enc = avcodec_alloc_context3(codec)))
         return an_fail(a, codec ? AVERROR(ENOMEM) : AVERROR_ENCODER_NOT_FOUND,
                        "cannot allocate libsvtav1");
-    e->enc->width = tc_even(a->st->codecpar->width);
-    e->enc->height = tc_even(a->st->codecpar->height);
+    e->enc->width = tc_coded_size(a->st->codecpar->width);
+    e->enc->height = tc_coded_size(a->st->codecpar->height);
     e->enc->pix_fmt = AV_PIX_FMT_YUV420P;
     e->enc->time_base = av_inv_q(a->rate);
     e->enc->framerate = a->rate;
@@ -190,7 +190,7 @@ static int an_encode(struct an_ctx *a, struct an_enc *e, AVFrame *frame)
 }
 
 /* One decoded frame of the current stretch: to 8-bit 4:2:0, padded to
- * the encoders' even size, renumbered from 0, encoded at every CRF. */
+ * the encoders' size (tc_pad), renumbered from 0, encoded at every CRF. */
 static int an_take_frame(struct an_ctx *a, AVFrame *in)
 {
     AVFrame *f = in;
@@ -209,8 +209,8 @@ static int an_take_frame(struct an_ctx *a, AVFrame *in)
                   a->conv->data, a->conv->linesize);
         f = a->conv;
     }
-    if (w & 1 || h & 1) {
-        if ((ret = tc_pad_even(a->pad, f)) < 0)
+    if (w != tc_coded_size(w) || h != tc_coded_size(h)) {
+        if ((ret = tc_pad(a->pad, f)) < 0)
             return an_fail(a, ret, "cannot pad a frame");
         f = a->pad;
     }

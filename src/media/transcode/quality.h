@@ -31,8 +31,8 @@ struct quality_result {
 
 /* A meter for the packets of enc (opened: its size and extradata are
  * known), comparing the top-left width x height of every picture: the
- * source's size, which the encoder's may exceed by the padding to even
- * (tc_even). threads: the decoder's (0: its default). Returns 0 or
+ * source's size, which the encoder's may exceed by its padding
+ * (tc_coded_size). threads: the decoder's (0: its default). Returns 0 or
  * AVERROR (no AV1 decoder in this libavcodec: AVERROR_DECODER_NOT_FOUND;
  * an area larger than the encoder's pictures: AVERROR(EINVAL)). */
 int quality_open(struct quality_meter **qm, const AVCodecContext *enc, int width, int height,

@@ -1,6 +1,6 @@
 /* What every stage of the transcoder shares: reporting a failure once,
  * the decode loop both streams run, SVT-AV1's open and close, and the
- * padding of odd sizes. A leaf: it calls no stage. */
+ * padding of odd and small sizes. A leaf: it calls no stage. */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -157,30 +157,36 @@ void tc_decoder_close(struct tc_decoder *d)
     av_frame_free(&d->frame);
 }
 
-int tc_even(int n)
+int tc_coded_size(int n)
 {
-    return n + (n & 1);
+    n += n & 1;
+    return n < TC_MIN_SIZE ? TC_MIN_SIZE : n;
 }
 
-int tc_pad_even(AVFrame *dst, const AVFrame *src)
+int tc_pad(AVFrame *dst, const AVFrame *src)
 {
-    int w = src->width, h = src->height, ret;
+    int ret;
     av_frame_unref(dst);
     dst->format = AV_PIX_FMT_YUV420P;
-    dst->width = tc_even(w);
-    dst->height = tc_even(h);
-    if (src->format != AV_PIX_FMT_YUV420P)
+    dst->width = tc_coded_size(src->width);
+    dst->height = tc_coded_size(src->height);
+    if (src->format != AV_PIX_FMT_YUV420P || src->width <= 0 || src->height <= 0)
         return AVERROR(EINVAL);
+    /* av_frame_copy copies src's size into a larger dst. */
     if ((ret = av_frame_get_buffer(dst, 0)) < 0 || (ret = av_frame_copy(dst, src)) < 0 ||
         (ret = av_frame_copy_props(dst, src)) < 0)
         return ret;
-    if (w & 1)
-        for (int y = 0; y < h; y++) {
-            uint8_t *row = dst->data[0] + (ptrdiff_t)y * dst->linesize[0];
-            row[w] = row[w - 1];
+    for (int p = 0; p < 3; p++) {
+        int shift = p ? 1 : 0;
+        int w = AV_CEIL_RSHIFT(src->width, shift), h = AV_CEIL_RSHIFT(src->height, shift);
+        int cw = AV_CEIL_RSHIFT(dst->width, shift), ch = AV_CEIL_RSHIFT(dst->height, shift);
+        for (int y = 0; y < h && cw > w; y++) {
+            uint8_t *row = dst->data[p] + (ptrdiff_t)y * dst->linesize[p];
+            memset(row + w, row[w - 1], (size_t)(cw - w));
         }
-    if (h & 1)
-        memcpy(dst->data[0] + (ptrdiff_t)h * dst->linesize[0],
-               dst->data[0] + (ptrdiff_t)(h - 1) * dst->linesize[0], (size_t)dst->width);
+        for (int y = h; y < ch; y++)
+            memcpy(dst->data[p] + (ptrdiff_t)y * dst->linesize[p],
+                   dst->data[p] + (ptrdiff_t)(h - 1) * dst->linesize[p], (size_t)cw);
+    }
     return 0;
 }

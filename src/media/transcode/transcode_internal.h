@@ -83,14 +83,16 @@ void tc_decoder_close(struct tc_decoder *d);
 int tc_svt_open(AVCodecContext *enc, const AVCodec *codec, AVDictionary **opts);
 void tc_svt_close(AVCodecContext **enc, int had_frames);
 
-/* SVT-AV1 codes 4:2:0 at even sizes only ("Source Width must be even"):
- * a picture of n columns (or rows) is coded with n rounded up to even.
- * tc_pad_even makes dst (8-bit 4:2:0 at tc_even of src's size, allocated
- * here) src with its last luma column and row repeated into the padding;
- * the chroma planes of an odd size already cover the even one. Every
- * source pixel is kept, none is resampled (design.md "Odd sizes"). */
-int tc_even(int n);
-int tc_pad_even(AVFrame *dst, const AVFrame *src);
+/* SVT-AV1 codes 4:2:0 at even sizes of at least 64 only ("Source Width
+ * must be even", "must be at least 64"): a picture of n columns (or rows)
+ * is coded with tc_coded_size(n) of them, n rounded up to even and to
+ * TC_MIN_SIZE. tc_pad makes dst (8-bit 4:2:0 at the coded size of src's,
+ * allocated here) src with the last column and row of each plane repeated
+ * into the padding. Every source pixel is kept where it was, none is
+ * resampled (design.md "Odd and small sizes"). */
+#define TC_MIN_SIZE 64
+int tc_coded_size(int n);
+int tc_pad(AVFrame *dst, const AVFrame *src);
 
 /* Where a stage's encoded packets go (the driver: the muxer). pkt is in
  * the encoder's time base; write takes the reference. */
@@ -136,8 +138,8 @@ struct tc_video {
     struct SwsContext *sws;
     int sws_w, sws_h, sws_fmt;  /* the input sws was made for */
     AVFrame *conv;            /* 8-bit 4:2:0 copy of a frame that is not */
-    AVFrame *pad;             /* the frame padded to even (tc_pad_even) */
-    int pic_w, pic_h;         /* the source's size; the encoder's is tc_even of it */
+    AVFrame *pad;             /* the frame padded to the coded size (tc_pad) */
+    int pic_w, pic_h;         /* the source's size; the encoder's is tc_coded_size of it */
     AVPacket *pkt;            /* encoder output */
     AVPacket *held;           /* last encoded packet, waiting for its duration */
     AVRational frame_rate;    /* what SVT-AV1 rate-controls on: frames/duration */

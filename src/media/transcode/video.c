@@ -113,8 +113,8 @@ static void video_configure(struct tc_video *v, const struct tc_video_settings *
 
     v->pic_w = dec->width;
     v->pic_h = dec->height;
-    v->enc->width = tc_even(dec->width);
-    v->enc->height = tc_even(dec->height);
+    v->enc->width = tc_coded_size(dec->width);
+    v->enc->height = tc_coded_size(dec->height);
     v->enc->sample_aspect_ratio = v->in_st->sample_aspect_ratio.num ?
                                   v->in_st->sample_aspect_ratio : dec->sample_aspect_ratio;
     v->enc->pix_fmt = AV_PIX_FMT_YUV420P;
@@ -152,7 +152,7 @@ int tc_video_open_encoder(struct tc_video *v, const struct tc_video_settings *s,
     AVDictionary *opts = NULL;
     char params[160];
     int preset = s->preset < 0 ? ENC_PRESET_DEFAULT : s->preset;
-    int ret;
+    int ret, pad_w, pad_h;
 
     v->out = *out;
     v->s = *s;
@@ -187,13 +187,16 @@ int tc_video_open_encoder(struct tc_video *v, const struct tc_video_settings *s,
              v->enc->color_range == AVCOL_RANGE_JPEG ? "full" : "limited",
              (long long)s->kbps, preset, v->frame_rate.num, v->frame_rate.den,
              TC_UNDERSHOOT_PCT, TC_OVERSHOOT_PCT, TC_MINSECTION_PCT, v->lp);
-    if (v->enc->width != v->pic_w || v->enc->height != v->pic_h)
+    pad_w = v->enc->width > v->pic_w;
+    pad_h = v->enc->height > v->pic_h;
+    if (pad_w || pad_h)
         log_info(v->r->lg, "%s: video: the source's %dx%d is coded as %dx%d (SVT-AV1 codes "
-                 "4:2:0 at even sizes only): its last %s repeated into the padding; no "
-                 "source pixel is dropped or resampled, and the quality is measured over "
-                 "the source's %dx%d", v->r->name, v->pic_w, v->pic_h, v->enc->width,
-                 v->enc->height, v->pic_w & 1 && v->pic_h & 1 ? "column and row are" :
-                 v->pic_w & 1 ? "column is" : "row is", v->pic_w, v->pic_h);
+                 "4:2:0 only at even sizes of at least %d): its last %s repeated into the "
+                 "padding; no source pixel is dropped, moved or resampled, and the quality "
+                 "is measured over the source's %dx%d", v->r->name, v->pic_w, v->pic_h,
+                 v->enc->width, v->enc->height, TC_MIN_SIZE,
+                 pad_w && pad_h ? "column and row are" : pad_w ? "column is" : "row is",
+                 v->pic_w, v->pic_h);
     return 0;
 }
 
@@ -240,8 +243,8 @@ static int video_setup_sws(struct tc_video *v, const AVFrame *in, enum AVPixelFo
 
 /* A frame in the encoder's format: the frame itself when it already is
  * 8-bit 4:2:0 at the source's size, else a swscale copy that keeps range
- * and matrix; then padded to the encoder's even size if the source's is
- * odd. */
+ * and matrix; then padded to the encoder's size if the source's is odd or
+ * small. */
 static int video_convert(struct tc_video *v, AVFrame *in, AVFrame **out)
 {
     enum AVPixelFormat fmt = video_unjpeg(in->format);
@@ -269,7 +272,7 @@ static int video_convert(struct tc_video *v, AVFrame *in, AVFrame **out)
         f = v->conv;
     }
     if (v->enc->width != v->pic_w || v->enc->height != v->pic_h) {
-        if ((ret = tc_pad_even(v->pad, f)) < 0)
+        if ((ret = tc_pad(v->pad, f)) < 0)
             return tc_fail(v->r, ret, "cannot pad a frame to %dx%d", v->enc->width,
                            v->enc->height);
         f = v->pad;
