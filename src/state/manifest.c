@@ -253,6 +253,12 @@ static json_t *job_json(const struct manifest *m, const struct manifest_run *run
         "delete_originals", m->delete_originals);
 }
 
+/* What a viewing copy keeps of its original's picture (design.md "Odd
+ * and small sizes"). */
+#define MANIFEST_VIDEO_TIMING "resolution and frame timing of the original; a picture of " \
+    "odd width or height, or under 64 pixels, is padded to the even size of at least 64 " \
+    "that SVT-AV1 codes, its last column and row repeated (the log names each such clip)"
+
 static json_t *encoder_json(const struct manifest *m)
 {
     if (m->mode != MODE_ENCODE)
@@ -260,7 +266,7 @@ static json_t *encoder_json(const struct manifest *m)
     return json_pack("{s:s, s:{s:s, s:s, s:i, s:I, s:s}, s:{s:s, s:s, s:i, s:i, s:i}}",
         "container", "MP4",
         "video", "codec", "AV1", "encoder", "libsvtav1", "preset", m->preset,
-        "kbps", (json_int_t)m->kbps, "timing", "resolution and frame timing of the original",
+        "kbps", (json_int_t)m->kbps, "timing", MANIFEST_VIDEO_TIMING,
         "audio", "codec", "Opus", "encoder", "libopus", "kbps", m->audio_kbps,
         "channels", ENC_AUDIO_CHANNELS, "sample_rate", ENC_AUDIO_SAMPLE_RATE);
 }

@@ -227,6 +227,9 @@ static void round_trip(enum job_mode mode)
             CHECK(strstr(text, "\"preset\": 8"));
             CHECK(strstr(text, "\"video_kbps\": 4001"));
             CHECK(strstr(text, "derived viewing copy"));
+            /* what the copy keeps of the picture, padding included */
+            CHECK(strstr(text, "\"timing\": \"resolution and frame timing of the original; "
+                               "a picture of odd width or height, or under 64 pixels, is padded"));
         }
         CHECK(text[strlen(text) - 1] == '\n');
     }
