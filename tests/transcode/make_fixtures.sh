@@ -84,6 +84,17 @@ ff -f lavfi -i "$VIDEO:d=1" -f lavfi -i "sine=d=1" -pix_fmt yuv444p -color_range
 ff -f lavfi -i "$VIDEO:d=1" -f lavfi -i "sine=d=1" -pix_fmt yuvj420p \
    $X264 -c:a aac yuvj420.mp4
 
+# start_offset: every stream starts 600 s late (a segment of a longer
+# recording; a DVR's transport stream starts at its clock's time).
+ff -f lavfi -i "$VIDEO:d=2" -f lavfi -i "sine=d=2:sample_rate=48000" \
+   $X264 -c:a aac -output_ts_offset 600 start_offset.mp4
+
+# long_gop.ts: a DVR's MPEG-TS (no index: a seek lands on any packet),
+# 4 s with its one key frame first and B-frames (its first dts is before
+# its start, the first pts), starting at its clock's 1001.4 s.
+ff -f lavfi -i "$VIDEO:d=4" -f lavfi -i "sine=d=4" -c:v libx264 -preset veryfast -bf 2 \
+   -g 300 -c:a aac -output_ts_offset 1000 long_gop.ts
+
 # Odd and small sizes, which SVT-AV1 cannot code in 4:2:0: 321x241
 # MPEG-4 Part 2 4:2:0 (the encoder takes its frames as they are, then pads
 # them), 320x241 4:4:4 (converted by swscale first), and 47x33, under

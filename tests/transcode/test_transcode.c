@@ -550,6 +550,39 @@ static double ffmpeg_psnr_y(const struct env *e, const char *src, const char *ds
     return pclose(f) == 0 ? psnr : -1;
 }
 
+/* Streams that start 600 s late: the copy starts at 0, each stream moved
+ * back by the same amount, so their timing to each other, their durations
+ * and every frame are kept, and the file lasts 2 s, not 602. */
+static void case_start_offset(const struct env *e)
+{
+    char src[1024], dst[1024];
+    struct transcode_stats st;
+    struct probe in, out;
+    int calls = 0, ret = run(e, src, dst, sizeof(src), &st, &calls);
+    double first;
+
+    ok(ret == 0, "transcode_clip returns 0 (%s)", ret < 0 ? pbc_err2str(ret) : "ok");
+    ok(probe_file(e, src, &in) == 0 && probe_file(e, dst, &out) == 0, "ffprobe reads both");
+    first = fmin(stream_num(&in, "video", "start_time"), stream_num(&in, "audio", "start_time"));
+    ok(first > 599, "the source starts at %.6f s", first);
+    for (int i = 0; i < 2; i++) {
+        const char *type = i ? "audio" : "video";
+        double s_in = stream_num(&in, type, "start_time") - first;
+        double s_out = stream_num(&out, type, "start_time");
+        ok(near(s_out, s_in, 0.002), "%s starts at %.6f s, the source's less %.6f (%.6f)",
+           type, s_out, first, s_in);
+        ok(near(stream_num(&out, type, "duration"), stream_num(&in, type, "duration"), TC_FRAME_S),
+           "%s lasts as long as the source's (%s vs %s)", type, stream_get(&out, type, "duration"),
+           stream_get(&in, type, "duration"));
+    }
+    ok(near(atof(probe_get(&out, "format.duration") ? probe_get(&out, "format.duration") : "nan"),
+            2.0, 0.05), "the file lasts 2 s (%s)", probe_get(&out, "format.duration"));
+    ok(near(stream_num(&out, "video", "nb_read_packets"), stream_num(&in, "video", "nb_read_packets"), 0),
+       "same number of video frames as the source (%s)", stream_get(&out, "video", "nb_read_packets"));
+    probe_free(&in);
+    probe_free(&out);
+}
+
 /* A source of odd width or height, or under 64: coded at the next even
  * size of at least 64 (SVT-AV1 codes 4:2:0 at no other), every frame
  * kept, and the quality measured over the source's own pixels, as ffmpeg
@@ -615,6 +648,26 @@ static void case_analyze(const struct env *e)
        ar.pt[0].ssim <= 1, "plausible quality (SSIM-Y %.4f, %.4f)", ar.pt[0].ssim, ar.pt[1].ssim);
 }
 
+/* The analysis of an MPEG-TS whose one key frame is its first: the seek
+ * to the middle lands inside the GOP and the decoder shows nothing before
+ * the clip ends, so the stretch is taken from the start (it failed: "no
+ * sample frame could be encoded and decoded"). */
+static void case_analyze_ts(const struct env *e)
+{
+    char src[1024];
+    struct analyze_result ar;
+    int ret;
+    snprintf(src, sizeof(src), "%s/long_gop.ts", e->fixtures);
+    ret = analyze_clip(src, "long_gop.mp4", 4.0, 12, 1, e->lg, &ar);
+    ok(ret == 0, "analyze_clip succeeds (%s)", ret < 0 ? pbc_err2str(ret) : "ok");
+    ok(ar.frames >= 8 && ar.key_frames == 1, "one stretch of 8 frames or more (%lld, %lld key)",
+       (long long)ar.frames, (long long)ar.key_frames);
+    ok(ar.pt[0].kbps > ar.pt[1].kbps && ar.pt[0].psnr_y > ar.pt[1].psnr_y &&
+       ar.pt[1].psnr_y > 20, "CRF %d: %.0f kbit/s %.2f dB above CRF %d: %.0f kbit/s %.2f dB",
+       ar.pt[0].crf, ar.pt[0].kbps, ar.pt[0].psnr_y, ar.pt[1].crf, ar.pt[1].kbps,
+       ar.pt[1].psnr_y);
+}
+
 int main(int argc, char **argv)
 {
     struct env e;
@@ -633,7 +686,7 @@ int main(int argc, char **argv)
     /* The interrupt, colon and analysis cases reuse the basic clip. */
     snprintf(fixture, sizeof(fixture), "%s.mp4",
              strncmp(e.tag, "interrupt", 9) && strcmp(e.tag, "colon_path") &&
-             strcmp(e.tag, "analyze") ? strncmp(e.tag, "seam", 4) ? e.tag : "vfr" : "basic");
+             strncmp(e.tag, "analyze", 7) ? strncmp(e.tag, "seam", 4) ? e.tag : "vfr" : "basic");
     e.name = fixture;
     tap = fdopen(dup(STDOUT_FILENO), "w");
     if (!tap || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
@@ -657,6 +710,8 @@ int main(int argc, char **argv)
         case_edit_list(&e);
     else if (!strcmp(e.tag, "analyze"))
         case_analyze(&e);
+    else if (!strcmp(e.tag, "analyze_ts"))
+        case_analyze_ts(&e);
     else if (!strcmp(e.tag, "seam") || !strcmp(e.tag, "seam_declined") ||
              !strcmp(e.tag, "seam_late"))
         case_seam(&e, !strcmp(e.tag, "seam") ? 1 : !strcmp(e.tag, "seam_late") ? 2 : 0);
@@ -664,6 +719,8 @@ int main(int argc, char **argv)
         case_odd_size(&e, 321, 241);
     else if (!strcmp(e.tag, "odd_height"))
         case_odd_size(&e, 320, 241);
+    else if (!strcmp(e.tag, "start_offset"))
+        case_start_offset(&e);
     else if (!strcmp(e.tag, "small_size"))
         case_odd_size(&e, 47, 33);
     else if (!strcmp(e.tag, "no_audio"))

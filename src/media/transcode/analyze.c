@@ -253,12 +253,11 @@ static int an_drain_decoder(struct an_ctx *a)
     return 0;
 }
 
-/* Encodes frames_per_sample frames from the key frame at or before t0
- * seconds into the clip: decoding up to t0 would cost more than the
- * sample (a camera's GOP can be seconds long), and where the stretch
- * starts matters little as long as the stretches are spread through the
- * clip. A seek that lands inside an earlier stretch goes on after it. */
-static int an_sample(struct an_ctx *a, double t0)
+/* One try of an_sample's: seek to the key frame at or before t0 seconds
+ * into the clip (a negative t0: to its first packet, whose dts can be
+ * before the start, the first pts), decode and encode until the stretch
+ * is full or the clip ends. */
+static int an_sample_at(struct an_ctx *a, double t0)
 {
     int64_t start = a->st->start_time != AV_NOPTS_VALUE ? a->st->start_time : 0;
     int64_t ts = start + av_rescale_q((int64_t)(t0 * AV_TIME_BASE), AV_TIME_BASE_Q,
@@ -284,6 +283,23 @@ static int an_sample(struct an_ctx *a, double t0)
             return ret;
     }
     return 0;
+}
+
+/* Encodes frames_per_sample frames from the key frame at or before t0
+ * seconds into the clip: decoding up to t0 would cost more than the
+ * sample (a camera's GOP can be seconds long), and where the stretch
+ * starts matters little as long as the stretches are spread through the
+ * clip. A seek that lands inside an earlier stretch goes on after it.
+ * A format without an index (MPEG-TS) lands on any packet, and the
+ * decoder shows nothing before the next key frame: a clip whose only key
+ * frame is its first then gives no frame at all, and the stretch is
+ * taken from the clip's start instead. */
+static int an_sample(struct an_ctx *a, double t0)
+{
+    int ret = an_sample_at(a, t0);
+    if (ret >= 0 && a->sample_frames == 0 && t0 > 0)
+        ret = an_sample_at(a, -1);
+    return ret;
 }
 
 /* Frames per key frame in a real encode of the clip: one key frame per

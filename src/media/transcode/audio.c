@@ -26,7 +26,7 @@
 #include "base/log.h"
 #include "media/transcode/transcode_internal.h"
 
-int tc_audio_open_decoder(struct tc_audio *a, AVStream *in_st, int timed_end,
+int tc_audio_open_decoder(struct tc_audio *a, AVStream *in_st, int64_t start, int timed_end,
                           struct tc_report *r)
 {
     const AVCodec *codec;
@@ -38,8 +38,8 @@ int tc_audio_open_decoder(struct tc_audio *a, AVStream *in_st, int timed_end,
     a->fifo_pts = a->first_pts = a->end_pts = AV_NOPTS_VALUE;
     if (!a->in_st)
         return 0;
-    if (a->in_st->start_time != AV_NOPTS_VALUE && a->in_st->duration > 0 && timed_end)
-        a->end_pts = av_rescale_q(a->in_st->start_time + a->in_st->duration,
+    if (start != AV_NOPTS_VALUE && a->in_st->duration > 0 && timed_end)
+        a->end_pts = av_rescale_q(start + a->in_st->duration,
                                   a->in_st->time_base, (AVRational){ 1, ENC_AUDIO_SAMPLE_RATE });
     codec = avcodec_find_decoder(a->in_st->codecpar->codec_id);
     if (!codec)

@@ -30,6 +30,32 @@ static void describe_stream(const AVStream *st, char *buf, size_t size)
              tag[0] ? tag : avcodec_get_name(par->codec_id));
 }
 
+int64_t tc_demux_start(const struct tc_demux *d, const AVStream *st)
+{
+    if (st->start_time == AV_NOPTS_VALUE)
+        return AV_NOPTS_VALUE;
+    return st->start_time - av_rescale_q(d->shift, AV_TIME_BASE_Q, st->time_base);
+}
+
+/* The earliest start of the chosen streams, if after 0: ffmpeg's own
+ * default (it takes the input's start time off unless -copyts). A clip
+ * of a DVR's transport stream starts at its clock's time, e.g. 1001.4 s,
+ * and a copy keeping that would play 16 minutes of nothing first. */
+static void demux_shift(struct tc_demux *d)
+{
+    const AVStream *st[2] = { d->v_st, d->a_st };
+    int64_t first = INT64_MAX;
+    for (int i = 0; i < 2; i++)
+        if (st[i] && st[i]->start_time != AV_NOPTS_VALUE)
+            first = FFMIN(first, av_rescale_q(st[i]->start_time, st[i]->time_base,
+                                              AV_TIME_BASE_Q));
+    d->shift = first != INT64_MAX && first > 0 ? first : 0;
+    if (d->shift)
+        log_info(d->r->lg, "%s: the source's streams start at %.6f s on its clock: the copy "
+                 "starts at 0, every stream moved back by that much (their timing to each "
+                 "other is kept)", d->r->name, d->shift / (double)AV_TIME_BASE);
+}
+
 /* Once per clip: the streams we carry and those we drop. */
 static void log_streams(const struct tc_demux *d)
 {
@@ -48,7 +74,7 @@ static void log_streams(const struct tc_demux *d)
                  ap->sample_rate, ap->ch_layout.nb_channels,
                  log_plural((size_t)ap->ch_layout.nb_channels, "channel", "channels"),
                  d->a_st->start_time == AV_NOPTS_VALUE ? 0.0 :
-                 d->a_st->start_time * av_q2d(d->a_st->time_base));
+                 tc_demux_start(d, d->a_st) * av_q2d(d->a_st->time_base));
     } else {
         log_info(r->lg, "%s: no audio stream, the output is video only", r->name);
     }
@@ -111,6 +137,7 @@ int tc_demux_open(struct tc_demux *d, const char *path, struct tc_report *r)
         d->total_seconds = d->v_st->duration * av_q2d(d->v_st->time_base);
     else if (ifmt->duration > 0)
         d->total_seconds = ifmt->duration / (double)AV_TIME_BASE;
+    demux_shift(d);
     log_streams(d);
     return 0;
 }
@@ -137,6 +164,14 @@ int tc_demux_read(struct tc_demux *d, AVPacket *pkt)
             return AVERROR_EOF;
         }
         if (pkt->stream_index == d->v_index || pkt->stream_index == d->a_index) {
+            if (d->shift) {
+                int64_t s = av_rescale_q(d->shift, AV_TIME_BASE_Q,
+                                         d->ifmt->streams[pkt->stream_index]->time_base);
+                if (pkt->pts != AV_NOPTS_VALUE)
+                    pkt->pts -= s;
+                if (pkt->dts != AV_NOPTS_VALUE)
+                    pkt->dts -= s;
+            }
             /* Corrupt packets still go to the decoder, as in ffmpeg; the
              * decoder conceals or rejects them. */
             if (pkt->flags & AV_PKT_FLAG_CORRUPT)

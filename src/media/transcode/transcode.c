@@ -126,7 +126,9 @@ static int transcode_open(struct tc_ctx *c)
         return ret;
     /* A duration guessed from the bitrate is no end to cut the audio at. */
     if ((ret = tc_video_open_decoder(&c->v, c->d.v_st, p->threads, &c->r)) < 0 ||
-        (ret = tc_audio_open_decoder(&c->a, c->d.a_st, c->d.ifmt->duration_estimation_method !=
+        (ret = tc_audio_open_decoder(&c->a, c->d.a_st,
+                                     c->d.a_st ? tc_demux_start(&c->d, c->d.a_st) : AV_NOPTS_VALUE,
+                                     c->d.ifmt->duration_estimation_method !=
                                      AVFMT_DURATION_FROM_BITRATE, &c->r)) < 0 ||
         (ret = tc_mux_alloc(&c->m, p->dst_path, c->d.ifmt->metadata, &c->r)) < 0 ||
         (ret = transcode_open_encoders(c)) < 0)

@@ -112,7 +112,16 @@ struct tc_demux {
     int64_t corrupt_packets;  /* flagged by the demuxer, or a damaged tail */
     int64_t v_packets;        /* video packets read */
     int64_t v_edit_dropped;   /* of those, outside the source's edit list */
+    /* The earliest start of the chosen streams when after 0 (a transport
+     * stream's clock, a segment of a longer recording), AV_TIME_BASE:
+     * taken off every packet, so that the copy starts at 0 and its
+     * streams keep their timing to each other (design.md "Start"). */
+    int64_t shift;
 };
+
+/* A stream's start_time less the demuxer's shift, in its time base;
+ * AV_NOPTS_VALUE stays. */
+int64_t tc_demux_start(const struct tc_demux *d, const AVStream *st);
 
 int tc_demux_open(struct tc_demux *d, const char *path, struct tc_report *r);
 /* Next packet of a chosen stream; AVERROR_EOF at the end,
@@ -196,10 +205,11 @@ struct tc_audio {
     int64_t packets_out;      /* encoded */
 };
 
-/* in_st NULL: no audio, and every audio call does nothing. timed_end:
+/* in_st NULL: no audio, and every audio call does nothing. start: the
+ * stream's start after the demuxer's shift (tc_demux_start). timed_end:
  * the stream's duration was read, not guessed from the bitrate, so its
- * end is one to cut at. */
-int tc_audio_open_decoder(struct tc_audio *a, AVStream *in_st, int timed_end,
+ * end, start + duration, is one to cut at. */
+int tc_audio_open_decoder(struct tc_audio *a, AVStream *in_st, int64_t start, int timed_end,
                           struct tc_report *r);
 int tc_audio_open_encoder(struct tc_audio *a, int kbps, int global_header,
                           const struct tc_sink *out);
