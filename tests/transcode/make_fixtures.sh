@@ -95,6 +95,14 @@ ff -f lavfi -i "$VIDEO:d=2" -f lavfi -i "sine=d=2:sample_rate=48000" \
 ff -f lavfi -i "$VIDEO:d=4" -f lavfi -i "sine=d=4" -c:v libx264 -preset veryfast -bf 2 \
    -g 300 -c:a aac -output_ts_offset 1000 long_gop.ts
 
+# joined.ts: two MPEG-TS recordings of 3 s and 2 s joined end to end (a
+# DVR's files cut and joined): the clock jumps back 3 s at the join.
+ff -f lavfi -i "$VIDEO:d=3" -f lavfi -i "sine=f=440:d=3" $X264 -c:a aac -f mpegts joined_1.ts
+ff -f lavfi -i "testsrc=s=320x240:r=30:d=2" -f lavfi -i "sine=f=880:d=2" $X264 -c:a aac \
+   -f mpegts joined_2.ts
+cat joined_1.ts joined_2.ts > joined.ts
+rm -f joined_1.ts joined_2.ts
+
 # Odd and small sizes, which SVT-AV1 cannot code in 4:2:0: 321x241
 # MPEG-4 Part 2 4:2:0 (the encoder takes its frames as they are, then pads
 # them), 320x241 4:4:4 (converted by swscale first), and 47x33, under

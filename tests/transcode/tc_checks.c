@@ -180,6 +180,9 @@ void check_log(const char *log_path, const char *tag)
         ok(has(log, "video: the source's 321x241 is coded as 322x242 (SVT-AV1 codes 4:2:0 only at "
                     "even sizes of at least 64): its last column and row are repeated"),
            "the log says how the odd size is coded");
+    if (!strcmp(tag, "joined"))
+        ok(has(log, "the video's clock jumps by -3.0") && has(log, "the audio's clock jumps by"),
+           "the log says where the clocks jump");
     if (!strcmp(tag, "start_offset"))
         ok(has(log, "the source's streams start at 599.97") && has(log, "on its clock: the copy "
                     "starts at 0, every stream moved back by that much"),

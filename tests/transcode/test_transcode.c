@@ -550,6 +550,47 @@ static double ffmpeg_psnr_y(const struct env *e, const char *src, const char *ds
     return pclose(f) == 0 ? psnr : -1;
 }
 
+/* Two transport streams joined: the clock jumps back 3 s at the join.
+ * Every frame is kept at its own pace, the second part following on from
+ * the first (it was squeezed into a tick per frame: 150 frames in 3 s),
+ * and the audio of both parts is there. */
+static void case_joined(const struct env *e)
+{
+    char src[1024], dst[1024], cmd[2048], line[64];
+    struct transcode_stats st;
+    struct probe out;
+    int calls = 0, ret = run(e, src, dst, sizeof(src), &st, &calls), n = 0;
+    double prev = -1, min_gap = 1, max_gap = 0;
+    FILE *f;
+
+    ok(ret == 0, "transcode_clip returns 0 (%s)", ret < 0 ? pbc_err2str(ret) : "ok");
+    ok(probe_file(e, dst, &out) == 0, "ffprobe reads the output");
+    ok(stream_num(&out, "video", "nb_read_packets") == 150, "150 video frames (%s)",
+       stream_get(&out, "video", "nb_read_packets"));
+    ok(near(stream_num(&out, "video", "duration"), 5.0, 0.04), "video lasts 5 s (%s)",
+       stream_get(&out, "video", "duration"));
+    ok(near(stream_num(&out, "audio", "duration"), 5.0, 0.15), "audio lasts 5 s (%s)",
+       stream_get(&out, "audio", "duration"));
+    snprintf(cmd, sizeof(cmd), "'%s' -v error -select_streams v -show_entries packet=pts_time "
+             "-of csv=p=0 '%s' | sort -n", e->ffprobe, dst);
+    if ((f = popen(cmd, "r"))) {
+        while (fgets(line, sizeof(line), f)) {
+            double t = atof(line);
+            if (prev >= 0) {
+                min_gap = fmin(min_gap, t - prev);
+                max_gap = fmax(max_gap, t - prev);
+            }
+            prev = t;
+            n++;
+        }
+        pclose(f);
+    }
+    ok(n == 150 && min_gap > 0.03 && max_gap < 0.04,
+       "every frame 1/30 s after the one before, across the join (%d frames, %.4f..%.4f s)",
+       n, min_gap, max_gap);
+    probe_free(&out);
+}
+
 /* Streams that start 600 s late: the copy starts at 0, each stream moved
  * back by the same amount, so their timing to each other, their durations
  * and every frame are kept, and the file lasts 2 s, not 602. */
@@ -684,7 +725,7 @@ int main(int argc, char **argv)
     e.work = argv[4];
     e.ffmpeg = argv[5];
     /* The interrupt, colon and analysis cases reuse the basic clip. */
-    snprintf(fixture, sizeof(fixture), "%s.mp4",
+    snprintf(fixture, sizeof(fixture), !strcmp(e.tag, "joined") ? "%s.ts" : "%s.mp4",
              strncmp(e.tag, "interrupt", 9) && strcmp(e.tag, "colon_path") &&
              strncmp(e.tag, "analyze", 7) ? strncmp(e.tag, "seam", 4) ? e.tag : "vfr" : "basic");
     e.name = fixture;
@@ -719,6 +760,8 @@ int main(int argc, char **argv)
         case_odd_size(&e, 321, 241);
     else if (!strcmp(e.tag, "odd_height"))
         case_odd_size(&e, 320, 241);
+    else if (!strcmp(e.tag, "joined"))
+        case_joined(&e);
     else if (!strcmp(e.tag, "start_offset"))
         case_start_offset(&e);
     else if (!strcmp(e.tag, "small_size"))

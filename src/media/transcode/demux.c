@@ -56,6 +56,54 @@ static void demux_shift(struct tc_demux *d)
                  "other is kept)", d->r->name, d->shift / (double)AV_TIME_BASE);
 }
 
+/* A jump of a stream's clock that a TS_DISCONT format may make: back by
+ * more than a tenth of a second, or forward by more than 10 s (ffmpeg's
+ * thresholds, its -dts_delta_threshold). */
+#define DEMUX_JUMP_BACK (AV_TIME_BASE / 10)
+#define DEMUX_JUMP_FORWARD (10LL * AV_TIME_BASE)
+
+/* Takes the shift and the stream's jumps off pkt. In a format whose clock
+ * may restart (a DVR's transport stream cut and joined, a camera that
+ * restarts its encoder), a packet whose dts jumps is moved to where the
+ * stream's next packet was due, and the rest of the stream with it, as
+ * ffmpeg does: kept as they were, the frames after a jump back were
+ * squeezed into a tick each and the copy lost half its length. Each
+ * stream follows on from its own end, so a jump seen by the video before
+ * the audio's packets of the same moment cannot move the audio wrongly. */
+static void demux_retime(struct tc_demux *d, AVPacket *pkt)
+{
+    const AVStream *st = d->ifmt->streams[pkt->stream_index];
+    int k = pkt->stream_index == d->v_index ? 0 : 1;
+    int64_t off = av_rescale_q(d->shift, AV_TIME_BASE_Q, st->time_base) + d->jump_off[k];
+    int64_t dts;
+
+    if (pkt->pts != AV_NOPTS_VALUE)
+        pkt->pts -= off;
+    if (pkt->dts != AV_NOPTS_VALUE)
+        pkt->dts -= off;
+    if (!(d->ifmt->iformat->flags & AVFMT_TS_DISCONT) || pkt->dts == AV_NOPTS_VALUE)
+        return;
+    dts = av_rescale_q(pkt->dts, st->time_base, AV_TIME_BASE_Q);
+    if (d->next_dts[k] != AV_NOPTS_VALUE &&
+        (dts + DEMUX_JUMP_BACK < d->last_dts[k] || dts - d->next_dts[k] > DEMUX_JUMP_FORWARD)) {
+        int64_t delta = dts - d->next_dts[k];
+        int64_t s = av_rescale_q(delta, AV_TIME_BASE_Q, st->time_base);
+        d->jump_off[k] += s;
+        pkt->dts -= s;
+        if (pkt->pts != AV_NOPTS_VALUE)
+            pkt->pts -= s;
+        dts -= delta;
+        d->jumps++;
+        log_warn(d->r->lg, "%s: the %s's clock jumps by %+.3f s at %.3f s (a stream cut and "
+                 "joined, or an encoder restarted): the rest of it follows on from there",
+                 d->r->name, k ? "audio" : "video", delta / (double)AV_TIME_BASE,
+                 dts / (double)AV_TIME_BASE);
+    }
+    d->last_dts[k] = d->next_dts[k] == AV_NOPTS_VALUE ? dts : FFMAX(d->last_dts[k], dts);
+    d->next_dts[k] = dts + (pkt->duration > 0 ?
+                            av_rescale_q(pkt->duration, st->time_base, AV_TIME_BASE_Q) : 0);
+}
+
 /* Once per clip: the streams we carry and those we drop. */
 static void log_streams(const struct tc_demux *d)
 {
@@ -117,6 +165,7 @@ int tc_demux_open(struct tc_demux *d, const char *path, struct tc_report *r)
 
     d->r = r;
     d->v_index = d->a_index = -1;
+    d->next_dts[0] = d->next_dts[1] = AV_NOPTS_VALUE;
     if (!ifmt)
         return tc_fail(r, AVERROR(ENOMEM), "cannot allocate the demuxer");
     ifmt->interrupt_callback.callback = demux_interrupt_cb;
@@ -164,14 +213,7 @@ int tc_demux_read(struct tc_demux *d, AVPacket *pkt)
             return AVERROR_EOF;
         }
         if (pkt->stream_index == d->v_index || pkt->stream_index == d->a_index) {
-            if (d->shift) {
-                int64_t s = av_rescale_q(d->shift, AV_TIME_BASE_Q,
-                                         d->ifmt->streams[pkt->stream_index]->time_base);
-                if (pkt->pts != AV_NOPTS_VALUE)
-                    pkt->pts -= s;
-                if (pkt->dts != AV_NOPTS_VALUE)
-                    pkt->dts -= s;
-            }
+            demux_retime(d, pkt);
             /* Corrupt packets still go to the decoder, as in ffmpeg; the
              * decoder conceals or rejects them. */
             if (pkt->flags & AV_PKT_FLAG_CORRUPT)

@@ -117,6 +117,17 @@ static int transcode_open_encoders(struct tc_ctx *c)
     return 0;
 }
 
+/* Whether the audio's start + duration is an end to cut it at: not when
+ * the duration was guessed from the bitrate, nor when the clock may
+ * restart mid-file (AVFMT_TS_DISCONT: the duration spans one stretch of
+ * the clock, not the stream, and a transport stream has no edit list to
+ * trim its end anyway). */
+static int transcode_timed_end(const AVFormatContext *ifmt)
+{
+    return ifmt->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE &&
+           !(ifmt->iformat->flags & AVFMT_TS_DISCONT);
+}
+
 static int transcode_open(struct tc_ctx *c)
 {
     const struct transcode_params *p = c->p;
@@ -124,12 +135,10 @@ static int transcode_open(struct tc_ctx *c)
 
     if ((ret = tc_demux_open(&c->d, p->src_path, &c->r)) < 0)
         return ret;
-    /* A duration guessed from the bitrate is no end to cut the audio at. */
     if ((ret = tc_video_open_decoder(&c->v, c->d.v_st, p->threads, &c->r)) < 0 ||
         (ret = tc_audio_open_decoder(&c->a, c->d.a_st,
                                      c->d.a_st ? tc_demux_start(&c->d, c->d.a_st) : AV_NOPTS_VALUE,
-                                     c->d.ifmt->duration_estimation_method !=
-                                     AVFMT_DURATION_FROM_BITRATE, &c->r)) < 0 ||
+                                     transcode_timed_end(c->d.ifmt), &c->r)) < 0 ||
         (ret = tc_mux_alloc(&c->m, p->dst_path, c->d.ifmt->metadata, &c->r)) < 0 ||
         (ret = transcode_open_encoders(c)) < 0)
         return ret;

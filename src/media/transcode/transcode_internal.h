@@ -117,6 +117,12 @@ struct tc_demux {
      * taken off every packet, so that the copy starts at 0 and its
      * streams keep their timing to each other (design.md "Start"). */
     int64_t shift;
+    /* Formats whose clock may restart mid-file (AVFMT_TS_DISCONT: MPEG-TS,
+     * MPEG-PS): per chosen stream (0 video, 1 audio), what its jumps so
+     * far take off its packets (its time base), and where its next packet
+     * was due and its latest dts (AV_TIME_BASE, after both offsets). */
+    int64_t jump_off[2], next_dts[2], last_dts[2];
+    int64_t jumps;            /* corrected */
 };
 
 /* A stream's start_time less the demuxer's shift, in its time base;
