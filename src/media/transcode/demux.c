@@ -93,7 +93,6 @@ static void demux_retime(struct tc_demux *d, AVPacket *pkt)
         if (pkt->pts != AV_NOPTS_VALUE)
             pkt->pts -= s;
         dts -= delta;
-        d->jumps++;
         log_warn(d->r->lg, "%s: the %s's clock jumps by %+.3f s at %.3f s (a stream cut and "
                  "joined, or an encoder restarted): the rest of it follows on from there",
                  d->r->name, k ? "audio" : "video", delta / (double)AV_TIME_BASE,

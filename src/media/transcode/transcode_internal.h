@@ -122,7 +122,6 @@ struct tc_demux {
      * far take off its packets (its time base), and where its next packet
      * was due and its latest dts (AV_TIME_BASE, after both offsets). */
     int64_t jump_off[2], next_dts[2], last_dts[2];
-    int64_t jumps;            /* corrected */
 };
 
 /* A stream's start_time less the demuxer's shift, in its time base;
