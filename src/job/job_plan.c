@@ -86,6 +86,11 @@ static int probe_inputs(struct job *j)
         log_info(j->log, "probe: %s: %.3f s, %dx%d, %lld video frames, %s",
                  c->source, info.duration, info.width, info.height,
                  (long long)info.video_frames, info.has_audio ? "audio" : "no audio");
+        if (info.data_end > info.file_size)
+            log_warn(j->log, "probe: %s is a fragmented MP4 whose last fragment is cut short "
+                     "(its index reaches byte %lld, the file ends at %lld: a recording that "
+                     "stopped abruptly); it is encoded up to where its data ends",
+                     c->source, (long long)info.data_end, (long long)info.file_size);
     }
     return 0;
 }

@@ -28,4 +28,10 @@ printf 'this is not a video\n' >"$dir/text.mp4"
 : >"$dir/empty.mp4"
 size=$(wc -c <"$dir/av.mp4")
 head -c $((size / 2)) "$dir/av.mp4" >"$dir/trunc.mp4"
+# A fragmented MP4 of 4 s (a fragment per second) cut inside its third
+# fragment, as a camera's recording that stopped abruptly.
+gen -f lavfi -i testsrc=size=64x48:rate=25 -t 4 -c:v mpeg4 -g 25 \
+    -movflags frag_keyframe+empty_moov "$dir/frag.mp4"
+size=$(wc -c <"$dir/frag.mp4")
+head -c $((size * 5 / 8)) "$dir/frag.mp4" >"$dir/fragcut.mp4"
 "$bin" "$dir"

@@ -73,6 +73,22 @@ static void test_truncated(void)
     printf("# trunc: %s\n", err);
 }
 
+/* A fragmented MP4 cut inside its last fragment: accepted for the whole
+ * fragments before the cut, and said to be cut; an unfragmented one cut
+ * short stays refused (test_truncated). */
+static void test_fragment_cut(void)
+{
+    struct probe_info whole, cut;
+    char err[256] = "";
+    CHECK_INT(probe("frag.mp4", &whole, err, sizeof(err)), 0);
+    CHECK_INT(whole.data_end, 0);
+    CHECK_INT(probe("fragcut.mp4", &cut, err, sizeof(err)), 0);
+    CHECK(cut.data_end > cut.file_size && cut.file_size > 0);
+    CHECK(cut.duration > 1.5 && cut.duration < whole.duration);
+    printf("# fragcut: %s; %.3f of %.3f s, index to %lld, file %lld\n", err, cut.duration,
+           whole.duration, (long long)cut.data_end, (long long)cut.file_size);
+}
+
 static void test_missing(void)
 {
     struct probe_info info;
@@ -98,6 +114,7 @@ int main(int argc, char **argv)
     RUN(test_audio_only);
     RUN(test_not_media);
     RUN(test_truncated);
+    RUN(test_fragment_cut);
     RUN(test_missing);
     return check_done();
 }
