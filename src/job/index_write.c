@@ -127,25 +127,40 @@ static int open_media(const char *path, AVFormatContext **fmt, int stream_info)
 }
 
 /* The original still the file the job read (its recorded size): its tags,
+ * with encode its picture's size when the disc file's differs (padded),
  * and when needed its frame. */
 static void use_original(const struct clip *c, struct index_clip *f, struct thumbnail *t,
-                         size_t budget, struct pbc_log *lg)
+                         size_t budget, int encode, struct pbc_log *lg)
 {
     AVFormatContext *fmt = NULL;
     struct stat st;
     char err[256];
-    int need_thumb = !t->jpeg;
+    int need_thumb = !t->jpeg, v;
     if (stat(c->source, &st) < 0 || st.st_size != c->source_size ||
         open_media(c->source, &fmt, need_thumb) < 0)
         return;
     read_tags(fmt, f, 1);
+    v = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    /* An MP4's header has the size; a transport stream's needs its
+     * stream info, read only then. */
+    if (encode && f->probed && v >= 0 && !need_thumb &&
+        fmt->streams[v]->codecpar->width <= 0 && avformat_find_stream_info(fmt, NULL) >= 0)
+        v = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (encode && f->probed && v >= 0) {
+        const AVCodecParameters *par = fmt->streams[v]->codecpar;
+        if (par->width > 0 && par->height > 0 &&
+            (par->width != f->width || par->height != f->height)) {
+            f->original_width = par->width;
+            f->original_height = par->height;
+        }
+    }
     if (need_thumb && thumbnail_grab(fmt, budget, t, err, sizeof(err)) < 0)
         log_warn(lg, "index: no poster frame for %s from its original either: %s", c->name, err);
     media_input_close(&fmt);
 }
 
 static void read_clip(const char *dir, const struct clip *c, struct index_clip *f,
-                      struct thumbnail *t, size_t budget, struct pbc_log *lg)
+                      struct thumbnail *t, size_t budget, int encode, struct pbc_log *lg)
 {
     AVFormatContext *fmt = NULL;
     char *path = fs_join(dir, c->name), err[256];
@@ -164,7 +179,7 @@ static void read_clip(const char *dir, const struct clip *c, struct index_clip *
                      "original", c->name, err);
         media_input_close(&fmt);
     }
-    use_original(c, f, t, budget, lg);
+    use_original(c, f, t, budget, encode, lg);
     if (t->jpeg)
         log_msg(lg, PBC_LOG_DEBUG, "index: %s: poster frame at %.3f s, %dx%d, %zu bytes at "
                 "mjpeg qscale %d", c->name, t->pts, t->width, t->height, t->size, t->qscale);
@@ -191,7 +206,8 @@ int index_page_write(const struct index_job *job, struct pbc_log *lg, struct ind
         goto end;
     }
     for (size_t i = 0; i < p->nb_clips; i++) {
-        read_clip(p->build_dir, &p->clips[i], &clips[i], &thumbs[i], index_thumb_budget(p), lg);
+        read_clip(p->build_dir, &p->clips[i], &clips[i], &thumbs[i], index_thumb_budget(p),
+                  p->mode == MODE_ENCODE, lg);
         res->thumbs += thumbs[i].jpeg != NULL;
         res->thumb_bytes += thumbs[i].size;
     }

@@ -195,7 +195,12 @@ static void put_facts(AVBPrint *b, const struct index_clip *f, double fallback_d
         return;
     }
     put_duration(b, f->duration);
-    av_bprintf(b, "<tr><th>Resolution</th><td>%d &times; %d</td></tr>\n", f->width, f->height);
+    av_bprintf(b, "<tr><th>Resolution</th><td>%d &times; %d", f->width, f->height);
+    if (f->original_width > 0 && f->original_height > 0)
+        av_bprintf(b, " (the original's %d &times; %d, padded with copies of its last column "
+                   "and row: AV1 is coded here at even sizes of at least 64 only)",
+                   f->original_width, f->original_height);
+    av_bprintf(b, "</td></tr>\n");
     if (f->variable_fps || !(f->fps > 0 && f->fps < 1e6))
         av_bprintf(b, "<tr><th>Frame rate</th><td>variable%s</td></tr>\n",
                    f->fps > 0 && f->fps < 1e6 ? "" : " or unknown");

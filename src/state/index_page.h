@@ -57,6 +57,10 @@ struct index_clip {
     int probed;                  /* 0: the disc file could not be read */
     double duration;             /* seconds */
     int width, height;
+    /* A derived copy's original picture, when the disc file's is larger
+     * (padded to the even size of at least 64 that SVT-AV1 codes, design.md
+     * "Odd and small sizes"); 0 x 0 otherwise or unknown. */
+    int original_width, original_height;
     double fps;                  /* 0 when unknown */
     int variable_fps;
     char video_codec[INDEX_CODEC_BUDGET + 1]; /* e.g. "av1 (Main)" */

@@ -110,6 +110,28 @@ static void test_escaping(void)
     progress_free(&p);
 }
 
+/* A padded copy's resolution names the original's beside the file's;
+ * a copy of the original's size names nothing more. */
+static void test_padded_resolution(void)
+{
+    struct progress *p = job_of(2, "a.mp4", "/in/a.mp4");
+    struct index_clip c[2] = {
+        { .probed = 1, .duration = 2, .width = 642, .height = 362, .original_width = 641,
+          .original_height = 361, .fps = 30, .quality_psnr_y = NAN },
+        { .probed = 1, .duration = 2, .width = 640, .height = 360, .fps = 30,
+          .quality_psnr_y = NAN },
+    };
+    char *html = NULL;
+    size_t len = 0;
+    render(p, NULL, c, &html, &len);
+    CHECK(html && strstr(html, "<td>642 &times; 362 (the original's 641 &times; 361, padded "
+                               "with copies of its last column and row"));
+    CHECK(html && strstr(html, "<td>640 &times; 360</td>"));
+    CHECK(html && count(html, "padded with copies") == 1);
+    av_free(html);
+    progress_free(&p);
+}
+
 /* Tags longer than their budget are cut, whole UTF-8 characters only, and
  * marked. */
 static void test_tag_budget(void)
@@ -159,7 +181,8 @@ static void test_bound_worst(void)
         p->clips[i].encodes = INT32_MIN;
         p->clips[i].duration = 1e300;
         c[i] = (struct index_clip){ .probed = i != 3, .duration = 1e15, .width = INT32_MIN,
-            .height = INT32_MIN, .fps = 999999.9, .nb_tags = INDEX_TAGS_MAX, .thumb = thumb,
+            .height = INT32_MIN, .original_width = INT32_MAX, .original_height = INT32_MAX,
+            .fps = 999999.9, .nb_tags = INDEX_TAGS_MAX, .thumb = thumb,
             .thumb_size = INDEX_THUMB_MAX_BYTES, .thumb_width = INT32_MIN,
             .thumb_height = INT32_MIN, .thumb_time = -1e300, .quality_psnr_y = -999999.99,
             .quality_ssim_y = -1.0,
@@ -265,6 +288,7 @@ int main(void)
     RUN(test_escaped_len);
     RUN(test_escaping);
     RUN(test_tag_budget);
+    RUN(test_padded_resolution);
     RUN(test_bound_worst);
     RUN(test_bound_in_plan);
     RUN(test_thumb_budget);
