@@ -3,8 +3,8 @@
  * libraries go through whatever av_log callback the caller installed. */
 #include <fcntl.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,6 +13,7 @@
 
 #include "base/errors.h"
 #include "media/media_input.h"
+#include "media/mp4box.h"
 #include "media/probe.h"
 
 /* Frame rate assumed when a stream has neither a frame count nor a usable
@@ -77,58 +78,20 @@ static int index_past_end(AVFormatContext *fmt, int64_t *end, int64_t *size)
     return *end > *size;
 }
 
-/* The size and type of the ISO BMFF box at off, and where its contents
- * start; 0 at the end or on a short read. */
-static int box_at(int fd, int64_t off, int64_t file_size, int64_t *size, uint32_t *type,
-                  int64_t *body)
-{
-    uint8_t h[16];
-    if (off + 8 > file_size || pread(fd, h, 8, off) != 8)
-        return 0;
-    *size = (int64_t)h[0] << 24 | h[1] << 16 | h[2] << 8 | h[3];
-    *type = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
-    *body = off + 8;
-    if (*size == 1) {
-        if (pread(fd, h + 8, 8, off + 8) != 8)
-            return 0;
-        *size = 0;
-        for (int i = 8; i < 16; i++)
-            *size = *size << 8 | h[i];
-        *body = off + 16;
-    } else if (*size == 0) {
-        *size = file_size - off;
-    }
-    return *size >= *body - off;
-}
-
-#define BOX(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
-
 /* 1 when path is a fragmented MP4: its moov holds an mvex box (ISO/IEC
  * 14496-12 8.8.1), so its samples live in moof fragments, each whole
- * before the next. Looks at the first top-level boxes only: a fragmented
- * file's moov comes before its first fragment. */
-static int mp4_fragmented(const char *path, int64_t file_size)
+ * before the next. */
+static int mp4_fragmented(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0;
-    int64_t off = 0, size, body;
-    uint32_t type;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), found;
+    struct mp4box moov, mvex;
+    uint8_t *buf = NULL;
+    int64_t pos;
     if (fd < 0)
         return 0;
-    for (int n = 0; n < 16 && box_at(fd, off, file_size, &size, &type, &body); n++) {
-        if (type == BOX('m', 'o', 'o', 'v')) {
-            int64_t end = off + size, child = body, csize, cbody;
-            uint32_t ctype;
-            while (child < end && box_at(fd, child, end, &csize, &ctype, &cbody) && csize > 0) {
-                if (ctype == BOX('m', 'v', 'e', 'x'))
-                    found = 1;
-                child += csize;
-            }
-            break;
-        }
-        if (size <= 0)
-            break;
-        off += size;
-    }
+    found = mp4box_read_moov(fd, &buf, &moov, &pos) >= 0 &&
+            mp4box_path(&moov, "mvex", NULL, &mvex) == 0;
+    free(buf);
     close(fd);
     return found;
 }
@@ -168,7 +131,7 @@ int probe_file(const char *path, struct probe_info *info, char *err, size_t errl
         goto end;
     }
     if (index_past_end(fmt, &end, &size)) {
-        if (!mp4_fragmented(path, size)) {
+        if (!mp4_fragmented(path)) {
             snprintf(reason, sizeof(reason), "truncated: the index needs %lld bytes, the file "
                      "has %lld", (long long)end, (long long)size);
             ret = fail(err, errlen, reason);

@@ -20,53 +20,10 @@
 #include <libavutil/intreadwrite.h>
 #include <libavutil/parseutils.h>
 
+#include "media/mp4box.h"
 #include "media/transcode/transcode_internal.h"
 
-#define MP4FIX_MOOV_MAX (256LL << 20) /* an 8 h clip's moov is ~30 MB */
 #define MP4_EPOCH_OFFSET 2082844800LL /* 1904-01-01 to 1970-01-01, seconds */
-
-struct mp4box {
-    uint8_t *p;    /* the box's first byte */
-    uint64_t size; /* including the header */
-    int hdr;       /* header bytes: 8, or 16 with a 64-bit size */
-};
-
-/* The n-th child of type in [buf, buf + len); 0 or -1. */
-static int box_find(uint8_t *buf, uint64_t len, const char *type, int n, struct mp4box *b)
-{
-    uint64_t off = 0;
-    while (off + 8 <= len) {
-        uint64_t size = AV_RB32(buf + off);
-        int hdr = 8;
-        if (size == 1 && off + 16 <= len) {
-            size = AV_RB64(buf + off + 8);
-            hdr = 16;
-        } else if (size == 0) {
-            size = len - off;
-        }
-        if (size < (uint64_t)hdr || size > len - off)
-            return -1;
-        if (!memcmp(buf + off + 4, type, 4) && n-- == 0) {
-            *b = (struct mp4box){ buf + off, size, hdr };
-            return 0;
-        }
-        off += size;
-    }
-    return -1;
-}
-
-/* The child found by a path of types, e.g. "mdia" then "mdhd". */
-static int box_path(const struct mp4box *in, const char *a, const char *b, struct mp4box *out)
-{
-    struct mp4box mid;
-    if (box_find(in->p + in->hdr, in->size - in->hdr, a, 0, &mid) < 0)
-        return -1;
-    if (!b) {
-        *out = mid;
-        return 0;
-    }
-    return box_find(mid.p + mid.hdr, mid.size - mid.hdr, b, 0, out);
-}
 
 /* A full box's field: version 0 has 32-bit times/durations, version 1 64. */
 static uint64_t full_get(const uint8_t *p, int v1)
@@ -123,7 +80,8 @@ static void fix_audio_edits(const struct tc_mp4_track *a, const struct mp4box *t
     int v1, esz;
 
     if (a->audio_first == AV_NOPTS_VALUE || a->audio_first <= a->preskip ||
-        box_path(trak, "edts", "elst", &elst) < 0 || box_path(trak, "mdia", "mdhd", &mdhd) < 0)
+        mp4box_path(trak, "edts", "elst", &elst) < 0 ||
+        mp4box_path(trak, "mdia", "mdhd", &mdhd) < 0)
         return;
     media_ts = get_timescale(&mdhd);
     p = elst.p + elst.hdr;
@@ -144,41 +102,18 @@ static void fix_moov(const struct tc_mp4_track *tracks, unsigned n, const struct
     struct mp4box mvhd, trak, b;
     uint32_t movie_ts;
 
-    if (box_path(moov, "mvhd", NULL, &mvhd) < 0 || !(movie_ts = get_timescale(&mvhd)))
+    if (mp4box_path(moov, "mvhd", NULL, &mvhd) < 0 || !(movie_ts = get_timescale(&mvhd)))
         return;
     for (unsigned i = 0; i < n; i++) {
         uint64_t t = stream_mp4_time(tracks[i].src);
-        if (box_find(moov->p + moov->hdr, moov->size - moov->hdr, "trak", (int)i, &trak) < 0)
+        if (mp4box_find(moov->p + moov->hdr, moov->size - moov->hdr, "trak", (int)i, &trak) < 0)
             return;
-        if (box_path(&trak, "tkhd", NULL, &b) == 0)
+        if (mp4box_path(&trak, "tkhd", NULL, &b) == 0)
             set_times(&b, t);
-        if (box_path(&trak, "mdia", "mdhd", &b) == 0)
+        if (mp4box_path(&trak, "mdia", "mdhd", &b) == 0)
             set_times(&b, t);
         if (tracks[i].audio_first != AV_NOPTS_VALUE)
             fix_audio_edits(&tracks[i], &trak, movie_ts);
-    }
-}
-
-/* Finds the top-level moov: offset and size. */
-static int find_moov(int fd, int64_t *pos, int64_t *size)
-{
-    uint8_t h[16];
-    int64_t off = 0;
-    for (;;) {
-        uint64_t sz;
-        if (pread(fd, h, 16, off) < 8)
-            return AVERROR_INVALIDDATA;
-        sz = AV_RB32(h);
-        if (sz == 1)
-            sz = AV_RB64(h + 8);
-        if (sz < 8 || sz > INT64_MAX - (uint64_t)off)
-            return AVERROR_INVALIDDATA;
-        if (!memcmp(h + 4, "moov", 4)) {
-            *pos = off;
-            *size = (int64_t)sz;
-            return 0;
-        }
-        off += (int64_t)sz;
     }
 }
 
@@ -186,23 +121,17 @@ int tc_mp4_fix(const char *path, const struct tc_mp4_track *tracks, unsigned n,
                struct tc_report *r)
 {
     uint8_t *buf = NULL;
-    int64_t pos = 0, size = 0;
+    struct mp4box moov;
+    int64_t pos = 0;
     int ret, fd = open(path, O_RDWR | O_CLOEXEC);
 
     if (fd < 0)
         return tc_fail(r, AVERROR(errno), "cannot reopen %s", path);
-    ret = find_moov(fd, &pos, &size);
-    if (ret >= 0 && size > MP4FIX_MOOV_MAX)
-        ret = AVERROR(EFBIG);
-    if (ret >= 0 && !(buf = malloc((size_t)size)))
-        ret = AVERROR(ENOMEM);
-    errno = 0;
-    if (ret >= 0 && pread(fd, buf, (size_t)size, pos) != size)
-        ret = errno ? AVERROR(errno) : AVERROR_INVALIDDATA;
+    ret = mp4box_read_moov(fd, &buf, &moov, &pos);
     if (ret >= 0) {
-        fix_moov(tracks, n, &(struct mp4box){ buf, (uint64_t)size, AV_RB32(buf) == 1 ? 16 : 8 });
+        fix_moov(tracks, n, &moov);
         errno = 0;
-        if (pwrite(fd, buf, (size_t)size, pos) != size)
+        if (pwrite(fd, buf, (size_t)moov.size, pos) != (ssize_t)moov.size)
             ret = AVERROR(errno ? errno : EIO);
     }
     if (ret < 0)
