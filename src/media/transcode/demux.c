@@ -34,11 +34,11 @@ int64_t tc_demux_start(const struct tc_demux *d, const AVStream *st)
 {
     if (st->start_time == AV_NOPTS_VALUE)
         return AV_NOPTS_VALUE;
-    return st->start_time - av_rescale_q(d->shift, AV_TIME_BASE_Q, st->time_base);
+    return st->start_time - d->off[st == d->v_st ? 0 : 1];
 }
 
-/* The earliest start of the chosen streams, if after 0: ffmpeg's own
- * default (it takes the input's start time off unless -copyts). A clip
+/* The earliest start of the chosen streams, if after 0, taken off each
+ * (off[]): ffmpeg's own default (it takes the input's start time off unless -copyts). A clip
  * of a DVR's transport stream starts at its clock's time, e.g. 1001.4 s,
  * and a copy keeping that would play 16 minutes of nothing first. */
 static void demux_shift(struct tc_demux *d)
@@ -49,11 +49,14 @@ static void demux_shift(struct tc_demux *d)
         if (st[i] && st[i]->start_time != AV_NOPTS_VALUE)
             first = FFMIN(first, av_rescale_q(st[i]->start_time, st[i]->time_base,
                                               AV_TIME_BASE_Q));
-    d->shift = first != INT64_MAX && first > 0 ? first : 0;
-    if (d->shift)
-        log_info(d->r->lg, "%s: the source's streams start at %.6f s on its clock: the copy "
-                 "starts at 0, every stream moved back by that much (their timing to each "
-                 "other is kept)", d->r->name, d->shift / (double)AV_TIME_BASE);
+    if (first == INT64_MAX || first <= 0)
+        return;
+    for (int i = 0; i < 2; i++)
+        if (st[i])
+            d->off[i] = av_rescale_q(first, AV_TIME_BASE_Q, st[i]->time_base);
+    log_info(d->r->lg, "%s: the source's streams start at %.6f s on its clock: the copy "
+             "starts at 0, every stream moved back by that much (their timing to each "
+             "other is kept)", d->r->name, first / (double)AV_TIME_BASE);
 }
 
 /* A jump of a stream's clock that a TS_DISCONT format may make: back by
@@ -62,7 +65,7 @@ static void demux_shift(struct tc_demux *d)
 #define DEMUX_JUMP_BACK (AV_TIME_BASE / 10)
 #define DEMUX_JUMP_FORWARD (10LL * AV_TIME_BASE)
 
-/* Takes the shift and the stream's jumps off pkt. In a format whose clock
+/* Takes the stream's off[] off pkt. In a format whose clock
  * may restart (a DVR's transport stream cut and joined, a camera that
  * restarts its encoder), a packet whose dts jumps is moved to where the
  * stream's next packet was due, and the rest of the stream with it, as
@@ -74,13 +77,12 @@ static void demux_retime(struct tc_demux *d, AVPacket *pkt)
 {
     const AVStream *st = d->ifmt->streams[pkt->stream_index];
     int k = pkt->stream_index == d->v_index ? 0 : 1;
-    int64_t off = av_rescale_q(d->shift, AV_TIME_BASE_Q, st->time_base) + d->jump_off[k];
     int64_t dts;
 
     if (pkt->pts != AV_NOPTS_VALUE)
-        pkt->pts -= off;
+        pkt->pts -= d->off[k];
     if (pkt->dts != AV_NOPTS_VALUE)
-        pkt->dts -= off;
+        pkt->dts -= d->off[k];
     if (!(d->ifmt->iformat->flags & AVFMT_TS_DISCONT) || pkt->dts == AV_NOPTS_VALUE)
         return;
     dts = av_rescale_q(pkt->dts, st->time_base, AV_TIME_BASE_Q);
@@ -88,7 +90,7 @@ static void demux_retime(struct tc_demux *d, AVPacket *pkt)
         (dts + DEMUX_JUMP_BACK < d->last_dts[k] || dts - d->next_dts[k] > DEMUX_JUMP_FORWARD)) {
         int64_t delta = dts - d->next_dts[k];
         int64_t s = av_rescale_q(delta, AV_TIME_BASE_Q, st->time_base);
-        d->jump_off[k] += s;
+        d->off[k] += s;
         pkt->dts -= s;
         if (pkt->pts != AV_NOPTS_VALUE)
             pkt->pts -= s;

@@ -112,20 +112,21 @@ struct tc_demux {
     int64_t corrupt_packets;  /* flagged by the demuxer, or a damaged tail */
     int64_t v_packets;        /* video packets read */
     int64_t v_edit_dropped;   /* of those, outside the source's edit list */
-    /* The earliest start of the chosen streams when after 0 (a transport
-     * stream's clock, a segment of a longer recording), AV_TIME_BASE:
-     * taken off every packet, so that the copy starts at 0 and its
-     * streams keep their timing to each other (design.md "Start"). */
-    int64_t shift;
-    /* Formats whose clock may restart mid-file (AVFMT_TS_DISCONT: MPEG-TS,
-     * MPEG-PS): per chosen stream (0 video, 1 audio), what its jumps so
-     * far take off its packets (its time base), and where its next packet
-     * was due and its latest dts (AV_TIME_BASE, after both offsets). */
-    int64_t jump_off[2], next_dts[2], last_dts[2];
+    /* Per chosen stream (0 video, 1 audio), in its time base: what is
+     * taken off its packets. The earliest start of the chosen streams when
+     * after 0 (a transport stream's clock, a segment of a longer
+     * recording), so that the copy starts at 0 and its streams keep their
+     * timing to each other (design.md "Start"); and in formats whose clock
+     * may restart mid-file (AVFMT_TS_DISCONT: MPEG-TS, MPEG-PS) the
+     * stream's jumps so far. */
+    int64_t off[2];
+    /* Where each stream's next packet was due and its latest dts
+     * (AV_TIME_BASE, after off): what a jump is measured against. */
+    int64_t next_dts[2], last_dts[2];
 };
 
-/* A stream's start_time less the demuxer's shift, in its time base;
- * AV_NOPTS_VALUE stays. */
+/* A chosen stream's start_time less what is taken off its packets when
+ * the clip is opened, in its time base; AV_NOPTS_VALUE stays. */
 int64_t tc_demux_start(const struct tc_demux *d, const AVStream *st);
 
 int tc_demux_open(struct tc_demux *d, const char *path, struct tc_report *r);
@@ -211,7 +212,7 @@ struct tc_audio {
 };
 
 /* in_st NULL: no audio, and every audio call does nothing. start: the
- * stream's start after the demuxer's shift (tc_demux_start). timed_end:
+ * stream's start less what the demuxer takes off (tc_demux_start). timed_end:
  * the stream's duration was read, not guessed from the bitrate, so its
  * end, start + duration, is one to cut at. */
 int tc_audio_open_decoder(struct tc_audio *a, AVStream *in_st, int64_t start, int timed_end,
