@@ -141,13 +141,12 @@ static void use_original(const struct clip *c, struct index_clip *f, struct thum
         return;
     read_tags(fmt, f, 1);
     v = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-    /* An MP4's header has the size; a transport stream's needs its
-     * stream info, read only then. */
-    if (encode && f->probed && v >= 0 && !need_thumb &&
-        fmt->streams[v]->codecpar->width <= 0 && avformat_find_stream_info(fmt, NULL) >= 0)
-        v = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (encode && f->probed && v >= 0) {
         const AVCodecParameters *par = fmt->streams[v]->codecpar;
+        /* An MP4's header has the size; a transport stream's needs its
+         * stream info (read already when a frame is needed). */
+        if (par->width <= 0 && !need_thumb)
+            avformat_find_stream_info(fmt, NULL);
         if (par->width > 0 && par->height > 0 &&
             (par->width != f->width || par->height != f->height)) {
             f->original_width = par->width;

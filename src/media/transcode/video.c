@@ -189,7 +189,8 @@ int tc_video_open_encoder(struct tc_video *v, const struct tc_video_settings *s,
              TC_UNDERSHOOT_PCT, TC_OVERSHOOT_PCT, TC_MINSECTION_PCT, v->lp);
     pad_w = v->enc->width > v->pic_w;
     pad_h = v->enc->height > v->pic_h;
-    if (pad_w || pad_h)
+    /* Once per clip: a seam's encoder codes the same size. */
+    if ((pad_w || pad_h) && v->enc_first_frame == 0)
         log_info(v->r->lg, "%s: video: the source's %dx%d is coded as %dx%d (SVT-AV1 codes "
                  "4:2:0 only at even sizes of at least %d): its last %s repeated into the "
                  "padding; no source pixel is dropped, moved or resampled, and the quality "
